@@ -1,0 +1,30 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+NAVIGATION = {
+    User.Role.OUTREACH: [("home", _("Home"))],
+    User.Role.MANAGER: [
+        ("home", _("Home")),
+        ("accounts:users", _("Users")),
+        ("accounts:locations", _("Locations")),
+        ("reports:list", _("Reports")),
+    ],
+    User.Role.FUNDER: [("reports:list", _("Reports"))],
+    User.Role.ADMIN: [("home", _("Home")), ("admin:index", _("Administration"))],
+}
+
+
+def navigation(request):
+    """The menu of the signed-in user's role: only the pages that role may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    return {
+        "navigation": [
+            {"url": reverse(name), "label": label, "active": name == current}
+            for name, label in NAVIGATION.get(user.role, [])
+        ]
+    }

@@ -1,0 +1,50 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+LAST_ACTIVITY_KEY = "last_activity"
+# Writing the session on every request costs a database write; a minute of slack is harmless.
+ACTIVITY_WRITE_INTERVAL_SECONDS = 60
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a session left idle for IDLE_TIMEOUT_MINUTES (shared phones, shared vans)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            last_activity = request.session.get(LAST_ACTIVITY_KEY, now)
+            if now - last_activity > settings.IDLE_TIMEOUT_MINUTES * 60:
+                logout(request)
+                messages.info(
+                    request,
+                    _("You were signed out after %(minutes)d minutes without activity.")
+                    % {"minutes": settings.IDLE_TIMEOUT_MINUTES},
+                )
+                return redirect_to_login(request.get_full_path())
+            if now - last_activity >= ACTIVITY_WRITE_INTERVAL_SECONDS or (
+                LAST_ACTIVITY_KEY not in request.session
+            ):
+                request.session[LAST_ACTIVITY_KEY] = now
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Speak each signed-in user's chosen language, whatever their browser asks for."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and request.user.language:
+            translation.activate(request.user.language)
+            request.LANGUAGE_CODE = request.user.language
+        return self.get_response(request)

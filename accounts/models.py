@@ -1,0 +1,106 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Program(models.Model):
+    """A harm reduction program: the boundary of who may see what."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="America/New_York")
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    """Where a program works and keeps stock: a fixed site, a van, or an outreach area."""
+
+    class Kind(models.TextChoices):
+        FIXED_SITE = "fixed_site", _("Fixed site")
+        MOBILE_UNIT = "mobile_unit", _("Mobile unit (van)")
+        OUTREACH = "outreach", _("Street outreach area")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="locations", verbose_name=_("program")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    address = models.CharField(_("address or area"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["program", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="location_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff member, manager, funder or administrator. Participants never have accounts."""
+
+    class Role(models.TextChoices):
+        OUTREACH = "outreach", _("Outreach")
+        MANAGER = "manager", _("Program manager")
+        FUNDER = "funder", _("Funder")
+        ADMIN = "admin", _("Administrator")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OUTREACH)
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+        verbose_name=_("program"),
+        help_text=_("Outreach staff and managers belong to one program."),
+    )
+    locations = models.ManyToManyField(
+        Location,
+        related_name="staff",
+        blank=True,
+        verbose_name=_("locations worked at"),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["outreach", "manager"])
+                | models.Q(program__isnull=False),
+                name="user_staff_has_program",
+            ),
+        ]
+
+    @property
+    def is_outreach(self) -> bool:
+        return self.role == self.Role.OUTREACH
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+    @property
+    def is_funder(self) -> bool:
+        return self.role == self.Role.FUNDER
+
+    @property
+    def is_program_staff(self) -> bool:
+        """Outreach workers and managers: the people who work with participants."""
+        return self.role in (self.Role.OUTREACH, self.Role.MANAGER)

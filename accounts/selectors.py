@@ -1,0 +1,29 @@
+from django.db.models import QuerySet
+
+from accounts.models import Location, User
+
+
+def locations_for(user: User) -> QuerySet[Location]:
+    """Locations the user may see: all of their program's for staff; none for others."""
+    if not user.is_authenticated or not user.is_program_staff:
+        return Location.objects.none()
+    return Location.objects.filter(program_id=user.program_id)
+
+
+def assigned_locations(user: User) -> QuerySet[Location]:
+    """Active locations the user works at; a manager works at all of the program's."""
+    locations = locations_for(user).filter(is_active=True)
+    if user.is_manager:
+        return locations
+    return locations.filter(staff=user)
+
+
+def users_for(user: User) -> QuerySet[User]:
+    """Users a manager may see: the staff of their own program."""
+    if not user.is_authenticated or not user.is_manager:
+        return User.objects.none()
+    return (
+        User.objects.filter(program_id=user.program_id)
+        .prefetch_related("locations")
+        .order_by("role", "username")
+    )

@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseServerError
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.access import manager_required
+from accounts.forms import LanguageForm
+from accounts.selectors import assigned_locations, locations_for, users_for
+from accounts.services import set_user_language
+
+
+@login_required
+def home(request):
+    user = request.user
+    if user.is_funder:
+        return redirect("reports:list")
+    return render(request, "accounts/home.html", {"my_locations": assigned_locations(user)})
+
+
+@manager_required
+def user_list(request):
+    return render(request, "accounts/user_list.html", {"users": users_for(request.user)})
+
+
+@manager_required
+def location_list(request):
+    locations = locations_for(request.user).prefetch_related("staff")
+    return render(request, "accounts/location_list.html", {"locations": locations})
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language: kept on the account when signed in, in a cookie always."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = redirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            set_user_language(user=request.user, language=language)
+        translation.activate(language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors: whatever broke the page may break them too.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+from accounts.urls import auth_urlpatterns
+from hrprogram import health
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    *auth_urlpatterns,
+    path("", include("accounts.urls")),
+    path("reports/", include("reports.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "accounts.views.permission_denied"
+handler404 = "accounts.views.page_not_found"
+handler500 = "accounts.views.server_error"

@@ -1,0 +1,154 @@
+"""Named people of two programs, as every access test needs them.
+
+Program A has an outreach worker and a manager; program B has an outreach worker; a funder and
+an administrator belong to no program.
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts.models import Location, User
+from hrprogram.celery import app as celery_app
+from tests.factories import LocationFactory, ProgramFactory, UserFactory
+
+def pytest_report_header(config):
+    database = settings.DATABASES["default"]
+    where = database["HOST"] or "local file"
+    return [
+        f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({where})",
+        f"celery broker: {settings.CELERY_BROKER_URL.split('@')[-1]}",
+    ]
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Tasks run in-process unless a test asks for the real worker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def program_a():
+    return ProgramFactory(name="Program A")
+
+
+@pytest.fixture
+def program_b():
+    return ProgramFactory(name="Program B")
+
+
+@pytest.fixture
+def site_a(program_a):
+    return LocationFactory(program=program_a, name="A Drop-in", kind=Location.Kind.FIXED_SITE)
+
+
+@pytest.fixture
+def van_a(program_a):
+    return LocationFactory(program=program_a, name="A Van", kind=Location.Kind.MOBILE_UNIT)
+
+
+@pytest.fixture
+def site_b(program_b):
+    return LocationFactory(program=program_b, name="B Drop-in", kind=Location.Kind.FIXED_SITE)
+
+
+@pytest.fixture
+def outreach_a(program_a, site_a):
+    return UserFactory(
+        username="outreach_a", role=User.Role.OUTREACH, program=program_a, locations=[site_a]
+    )
+
+
+@pytest.fixture
+def manager_a(program_a):
+    return UserFactory(username="manager_a", role=User.Role.MANAGER, program=program_a)
+
+
+@pytest.fixture
+def outreach_b(program_b, site_b):
+    return UserFactory(
+        username="outreach_b", role=User.Role.OUTREACH, program=program_b, locations=[site_b]
+    )
+
+
+@pytest.fixture
+def funder():
+    return UserFactory(username="funder", role=User.Role.FUNDER, program=None)
+
+
+@pytest.fixture
+def admin_user():
+    return UserFactory(
+        username="admin", role=User.Role.ADMIN, program=None, is_staff=True, is_superuser=True
+    )
+
+
+def database_url_for_other_processes() -> str:
+    """The test database as a URL, for a worker or server started as a subprocess."""
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("a separate process can share only a PostgreSQL test database")
+    user = db["USER"] or "postgres"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real `celery worker` subprocess on the test Redis broker, stopped after the test.
+
+    Tasks it runs see the test database, so the test must commit what they read
+    (hence `transactional_db`).
+    """
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: no broker for a real worker")
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_other_processes(),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    hostname = f"test-worker-{os.getpid()}@%h"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "hrprogram",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-mingle",
+            "--without-gossip",
+            "-n",
+            hostname,
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )
+    celery_app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 30
+        while not celery_app.control.ping(timeout=0.5):
+            if worker.poll() is not None:
+                pytest.fail(f"celery worker exited early with code {worker.returncode}")
+            if time.monotonic() > deadline:
+                pytest.fail("celery worker did not answer a ping within 30 seconds")
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
