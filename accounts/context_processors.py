@@ -4,9 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 
 NAVIGATION = {
-    User.Role.OUTREACH: [("home", _("Home"))],
+    User.Role.OUTREACH: [
+        ("home", _("Home")),
+        ("participants:encounter_new", _("Log encounter")),
+        ("participants:list", _("Participants")),
+        ("participants:encounter_list", _("Encounters")),
+    ],
     User.Role.MANAGER: [
         ("home", _("Home")),
+        ("participants:encounter_new", _("Log encounter")),
+        ("participants:list", _("Participants")),
+        ("participants:encounter_list", _("Encounters")),
+        ("participants:duplicates", _("Possible duplicates")),
         ("accounts:users", _("Users")),
         ("accounts:locations", _("Locations")),
         ("reports:list", _("Reports")),

@@ -1,7 +1,15 @@
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def default_code_recipe() -> list[dict]:
+    from participants.codes import DEFAULT_RECIPE
+
+    return [dict(step) for step in DEFAULT_RECIPE]
 
 
 class Program(models.Model):
@@ -9,7 +17,31 @@ class Program(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="America/New_York")
-    started_on = models.DateField(_("started on"), null=True, blank=True)
+    started_on = models.DateField(
+        _("started on"),
+        null=True,
+        blank=True,
+        help_text=_("Encounters dated before this day are refused as typing errors."),
+    )
+    code_recipe = models.JSONField(
+        _("participant code recipe"),
+        default=default_code_recipe,
+        help_text=_("Which answers make up a participant's code, and how many characters of each."),
+    )
+    encounter_notes_enabled = models.BooleanField(
+        _("allow short notes on encounters"),
+        default=False,
+        help_text=_("Off by default, so nothing identifying can slip into a free-text note."),
+    )
+    usual_bundle = models.ForeignKey(
+        "supplies.Kit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("usual bundle"),
+        help_text=_("Preselected on the encounter screen."),
+    )
 
     class Meta:
         verbose_name = _("program")
@@ -18,6 +50,10 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 class Location(models.Model):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "referrals",
     "training",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -219,3 +220,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Participant codes are stored only as an HMAC with this key. Changing it orphans every code,
+# so production sets it once and keeps it with the database backups.
+PARTICIPANT_CODE_SECRET = os.environ.get("PARTICIPANT_CODE_SECRET", "") or f"code:{SECRET_KEY}"

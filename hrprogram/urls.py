@@ -9,6 +9,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     *auth_urlpatterns,
     path("", include("accounts.urls")),
+    path("", include("participants.urls")),
     path("reports/", include("reports.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),

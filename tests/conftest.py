@@ -17,6 +17,7 @@ from accounts.models import Location, User
 from hrprogram.celery import app as celery_app
 from tests.factories import LocationFactory, ProgramFactory, UserFactory
 
+
 def pytest_report_header(config):
     database = settings.DATABASES["default"]
     where = database["HOST"] or "local file"

@@ -1,6 +1,11 @@
 import factory
+from django.utils import timezone
 
 from accounts.models import Location, Program, User
+from participants.codes import code_hash
+from participants.models import Encounter, Participant
+from participants.services import PUBLIC_ID_ALPHABET
+from supplies.models import Item
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -36,3 +41,46 @@ class UserFactory(factory.django.DjangoModelFactory):
     def locations(self, create, extracted, **kwargs):
         if create and extracted:
             self.locations.set(extracted)
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Item
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Item {n}")
+    category = Item.Category.SYRINGES
+    max_per_encounter = 100
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    """A participant enrolled with the code `code` (never stored; only its hash is)."""
+
+    class Meta:
+        model = Participant
+        exclude = ("code",)
+
+    program = factory.SubFactory(ProgramFactory)
+    code = factory.Sequence(lambda n: f"CODE{n:05d}")
+    code_hash = factory.LazyAttribute(lambda p: code_hash(p.program.pk, p.code))
+    public_id = factory.Sequence(
+        lambda n: (
+            "HR-"
+            + "".join(
+                PUBLIC_ID_ALPHABET[(n // len(PUBLIC_ID_ALPHABET) ** i) % len(PUBLIC_ID_ALPHABET)]
+                for i in range(5)
+            )
+        )
+    )
+
+
+class EncounterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Encounter
+
+    program = factory.SubFactory(ProgramFactory)
+    participant = factory.SubFactory(ParticipantFactory, program=factory.SelfAttribute("..program"))
+    location = factory.SubFactory(LocationFactory, program=factory.SelfAttribute("..program"))
+    staff = factory.SubFactory(UserFactory, program=factory.SelfAttribute("..program"))
+    occurred_at = factory.LazyFunction(timezone.now)
+    kind = Encounter.Kind.FIXED_SITE

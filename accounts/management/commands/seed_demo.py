@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Location, Program, User
+from supplies.catalogue import load_usual_catalogue
 
 DEMO_PROGRAM = "Demo Harm Reduction Program"
 DEMO_LOCATIONS = [
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             )[0]
             for name, kind, address in DEMO_LOCATIONS
         ]
+        load_usual_catalogue(program=program)
         for username, password, role, first_name in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,

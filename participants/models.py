@@ -1,0 +1,258 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Location, Program
+from supplies.models import Item
+
+DECLINED = "declined"
+DECLINED_LABEL = _("Declined to answer")
+
+
+class Participant(models.Model):
+    """A pseudonymous person the program serves. Never a name: a code hash and a public id."""
+
+    class GenderIdentity(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        TRANS_WOMAN = "trans_woman", _("Trans woman")
+        TRANS_MAN = "trans_man", _("Trans man")
+        NON_BINARY = "non_binary", _("Non-binary")
+        ANOTHER = "another", _("Another identity")
+        DECLINED = DECLINED, DECLINED_LABEL
+
+    class RaceEthnicity(models.TextChoices):
+        AMERICAN_INDIAN = "american_indian", _("American Indian or Alaska Native")
+        ASIAN = "asian", _("Asian")
+        BLACK = "black", _("Black or African American")
+        HISPANIC = "hispanic", _("Hispanic or Latino/a/e")
+        MIDDLE_EASTERN = "middle_eastern", _("Middle Eastern or North African")
+        PACIFIC_ISLANDER = "pacific_islander", _("Native Hawaiian or Pacific Islander")
+        WHITE = "white", _("White")
+        MULTIRACIAL = "multiracial", _("More than one")
+        ANOTHER = "another", _("Another")
+        DECLINED = DECLINED, DECLINED_LABEL
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="participants", verbose_name=_("program")
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64, editable=False)
+    public_id = models.CharField(_("public id"), max_length=12, unique=True, editable=False)
+    alias = models.CharField(
+        _("alias"), max_length=60, blank=True, help_text=_("A nickname, never a legal name.")
+    )
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    birth_year_declined = models.BooleanField(_("birth year declined"), default=False)
+    gender_identity = models.CharField(
+        _("gender identity"), max_length=20, choices=GenderIdentity.choices, blank=True
+    )
+    race_ethnicity = models.CharField(
+        _("race and ethnicity"), max_length=20, choices=RaceEthnicity.choices, blank=True
+    )
+    zip3 = models.CharField(_("first three digits of ZIP code"), max_length=3, blank=True)
+    zip3_declined = models.BooleanField(_("ZIP code declined"), default=False)
+    enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enrolled by"),
+    )
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["public_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "code_hash"], name="participant_unique_code"
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "alias"])]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.alias})" if self.alias else self.public_id
+
+
+class Characteristic(models.Model):
+    """One answer to a many-valued profile question: a population, substance or route."""
+
+    class Question(models.TextChoices):
+        POPULATION = "population", _("Populations")
+        SUBSTANCE = "substance", _("Substances used")
+        ROUTE = "route", _("Routes of use")
+
+    class Population(models.TextChoices):
+        PEOPLE_WHO_USE_DRUGS = "people_who_use_drugs", _("People who use drugs")
+        SEX_WORKERS = "sex_workers", _("Sex workers")
+        MSM = "msm", _("Men who have sex with men")
+        UNHOUSED = "unhoused", _("Unhoused")
+        RECENTLY_INCARCERATED = "recently_incarcerated", _("Recently incarcerated")
+        DECLINED = DECLINED, DECLINED_LABEL
+
+    class Substance(models.TextChoices):
+        OPIOIDS = "opioids", _("Heroin or other opioids")
+        FENTANYL = "fentanyl", _("Fentanyl")
+        STIMULANTS = "stimulants", _("Methamphetamine or other stimulants")
+        COCAINE = "cocaine", _("Cocaine or crack")
+        XYLAZINE = "xylazine", _("Xylazine")
+        BENZODIAZEPINES = "benzodiazepines", _("Benzodiazepines")
+        ALCOHOL = "alcohol", _("Alcohol")
+        OTHER = "other", _("Other")
+        DECLINED = DECLINED, DECLINED_LABEL
+
+    class Route(models.TextChoices):
+        INJECTION = "injection", _("Injecting")
+        SMOKING = "smoking", _("Smoking")
+        SNORTING = "snorting", _("Snorting")
+        ORAL = "oral", _("Swallowing")
+        DECLINED = DECLINED, DECLINED_LABEL
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="characteristics"
+    )
+    question = models.CharField(_("question"), max_length=20, choices=Question.choices)
+    value = models.CharField(_("answer"), max_length=30)
+
+    class Meta:
+        verbose_name = _("characteristic")
+        verbose_name_plural = _("characteristics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "question", "value"], name="characteristic_unique_answer"
+            ),
+        ]
+        indexes = [models.Index(fields=["question", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.value}"
+
+
+class PossibleDuplicate(models.Model):
+    """Two enrolments that may be the same person, for a manager to merge or dismiss."""
+
+    class Reason(models.TextChoices):
+        NEAR_CODE = "near_code", _("Codes differ in one character")
+        SAME_ALIAS_AND_YEAR = "same_alias_and_year", _("Same alias and birth year")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    dismissed = models.BooleanField(_("dismissed"), default=False)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        ordering = ["-found_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "other"], name="duplicate_unique_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} / {self.other}"
+
+
+class Encounter(models.Model):
+    """One contact with a participant, or an anonymous one, and what was given and done."""
+
+    class Kind(models.TextChoices):
+        FIXED_SITE = "fixed_site", _("Fixed site")
+        MOBILE_UNIT = "mobile_unit", _("Mobile unit")
+        STREET_OUTREACH = "street_outreach", _("Street outreach")
+        HOME_DELIVERY = "home_delivery", _("Home delivery")
+        MAIL = "mail", _("Mail")
+
+    # The client may make the id, so a retried or offline-queued submission is stored once.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="encounters", verbose_name=_("program")
+    )
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="encounters",
+        verbose_name=_("participant"),
+        help_text=_("Empty for an anonymous encounter."),
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="encounters", verbose_name=_("location")
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="encounters",
+        verbose_name=_("staff"),
+    )
+    occurred_at = models.DateTimeField(_("time"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    syringes_collected = models.PositiveIntegerField(_("used syringes collected"), default=0)
+    secondary_distribution_for = models.PositiveIntegerField(
+        _("also for how many others"), default=0
+    )
+    overdose_reversals_reported = models.PositiveSmallIntegerField(
+        _("overdose reversals reported"), default=0
+    )
+    hiv_test = models.BooleanField(_("HIV test"), default=False)
+    hcv_test = models.BooleanField(_("HCV test"), default=False)
+    wound_care = models.BooleanField(_("wound care"), default=False)
+    naloxone_training = models.BooleanField(_("naloxone training"), default=False)
+    counselling = models.BooleanField(_("counselling"), default=False)
+    note = models.CharField(_("note"), max_length=280, blank=True)
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    SERVICE_FIELDS = ("hiv_test", "hcv_test", "wound_care", "naloxone_training", "counselling")
+
+    class Meta:
+        verbose_name = _("encounter")
+        verbose_name_plural = _("encounters")
+        ordering = ["-occurred_at", "-id"]
+        permissions = [("backdate_encounter", _("Can record encounters of past days"))]
+        indexes = [
+            models.Index(fields=["program", "-occurred_at"], name="encounter_program_time"),
+            models.Index(fields=["location", "-occurred_at"], name="encounter_location_time"),
+            models.Index(fields=["staff", "-occurred_at"], name="encounter_staff_time"),
+            models.Index(fields=["participant", "-occurred_at"], name="encounter_participant_time"),
+            models.Index(fields=["program", "kind", "-occurred_at"], name="encounter_kind_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.participant or _('anonymous')}"
+
+    @property
+    def services(self) -> list[str]:
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.SERVICE_FIELDS
+            if getattr(self, name)
+        ]
+
+
+class EncounterSupply(models.Model):
+    """A line of an encounter: how many of one item were given."""
+
+    encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="supplies")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("supply given")
+        verbose_name_plural = _("supplies given")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["encounter", "item"], name="encountersupply_unique_item"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="encountersupply_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.item}"

@@ -1,0 +1,333 @@
+"""Writes about participants and encounters: enrolment, merging, recording, undoing."""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Location, User
+from audit.services import record_action
+from participants import codes
+from participants.models import (
+    Characteristic,
+    Encounter,
+    EncounterSupply,
+    Participant,
+    PossibleDuplicate,
+)
+from supplies.models import Item
+
+PUBLIC_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud without doubt
+PUBLIC_ID_LENGTH = 5
+# The confirmation shows undo for 10 seconds; a slow network gets a little more.
+UNDO_WINDOW = timedelta(seconds=30)
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+class EncounterError(Exception):
+    """A domain error with a message the worker can read; `field` names the input at fault."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class SupplyLine:
+    item: Item
+    quantity: int
+
+
+def new_public_id() -> str:
+    return "HR-" + "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
+
+
+def _unused_public_id() -> str:
+    while True:
+        public_id = new_public_id()
+        if not Participant.objects.filter(public_id=public_id).exists():
+            return public_id
+
+
+def _set_characteristics(participant: Participant, answers: dict[str, list[str]]) -> None:
+    participant.characteristics.all().delete()
+    Characteristic.objects.bulk_create(
+        Characteristic(participant=participant, question=question, value=value)
+        for question, values in answers.items()
+        for value in values
+    )
+
+
+@transaction.atomic
+def enroll_participant(
+    *,
+    by: User,
+    code: str,
+    profile: dict | None = None,
+    characteristics: dict[str, list[str]] | None = None,
+) -> tuple[Participant, bool]:
+    """Find the participant with this code in the user's program, or enrol a new one.
+
+    Returns (participant, created). A new enrolment is checked for likely duplicates.
+    """
+    program = by.program
+    code_hash = codes.code_hash(program.pk, code)
+    existing = Participant.objects.filter(program=program, code_hash=code_hash).first()
+    if existing is not None:
+        return existing, False
+    participant = Participant.objects.create(
+        program=program,
+        code_hash=code_hash,
+        public_id=_unused_public_id(),
+        enrolled_by=by,
+        **(profile or {}),
+    )
+    if characteristics:
+        _set_characteristics(participant, characteristics)
+    _flag_possible_duplicates(participant, code)
+    record_action(
+        actor=by, action="participants.participant.enrolled", target=participant, program=program
+    )
+    return participant, True
+
+
+def _flag_possible_duplicates(participant: Participant, code: str) -> None:
+    near = Q(code_hash__in=codes.near_code_hashes(participant.program_id, code))
+    same_alias = Q(pk__in=[])
+    if participant.alias and participant.birth_year:
+        same_alias = Q(alias__iexact=participant.alias, birth_year=participant.birth_year)
+    candidates = (
+        Participant.objects.filter(program_id=participant.program_id)
+        .filter(near | same_alias)
+        .exclude(pk=participant.pk)
+    )
+    PossibleDuplicate.objects.bulk_create(
+        [
+            PossibleDuplicate(
+                program_id=participant.program_id,
+                participant=participant,
+                other=other,
+                reason=(
+                    PossibleDuplicate.Reason.SAME_ALIAS_AND_YEAR
+                    if participant.alias and other.alias.lower() == participant.alias.lower()
+                    else PossibleDuplicate.Reason.NEAR_CODE
+                ),
+            )
+            for other in candidates
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def update_participant_profile(
+    *,
+    by: User,
+    participant: Participant,
+    profile: dict,
+    characteristics: dict[str, list[str]],
+) -> Participant:
+    """Change the optional profile answers of a participant."""
+    for field, value in profile.items():
+        setattr(participant, field, value)
+    participant.save(update_fields=list(profile))
+    _set_characteristics(participant, characteristics)
+    record_action(
+        actor=by,
+        action="participants.participant.updated",
+        target=participant,
+        program=participant.program,
+    )
+    return participant
+
+
+@transaction.atomic
+def merge_participants(*, by: User, keep: Participant, duplicate: Participant) -> Participant:
+    """Move all history of `duplicate` onto `keep`, fill keep's empty answers, delete duplicate."""
+    if keep.pk == duplicate.pk or keep.program_id != duplicate.program_id:
+        raise EncounterError(_("Only two different participants of one program can be merged."))
+    keep, duplicate = (
+        Participant.objects.select_for_update().get(pk=keep.pk),
+        Participant.objects.select_for_update().get(pk=duplicate.pk),
+    )
+    moved = Encounter.objects.filter(participant=duplicate).update(participant=keep)
+    filled = []
+    for field in ("alias", "birth_year", "gender_identity", "race_ethnicity", "zip3"):
+        if not getattr(keep, field) and getattr(duplicate, field):
+            setattr(keep, field, getattr(duplicate, field))
+            filled.append(field)
+    if filled:
+        keep.save(update_fields=filled)
+    existing = set(keep.characteristics.values_list("question", "value"))
+    Characteristic.objects.bulk_create(
+        Characteristic(participant=keep, question=question, value=value)
+        for question, value in duplicate.characteristics.values_list("question", "value")
+        if (question, value) not in existing
+    )
+    record_action(
+        actor=by,
+        action="participants.participant.merged",
+        target=keep,
+        program=keep.program,
+        details={"merged": duplicate.public_id, "encounters_moved": moved},
+    )
+    duplicate.delete()
+    return keep
+
+
+@transaction.atomic
+def dismiss_possible_duplicate(*, by: User, duplicate: PossibleDuplicate) -> None:
+    """A manager checked the pair: they are two different people."""
+    duplicate.dismissed = True
+    duplicate.save(update_fields=["dismissed"])
+    record_action(
+        actor=by,
+        action="participants.duplicate.dismissed",
+        target=duplicate,
+        program=duplicate.program,
+    )
+
+
+def may_backdate(user: User) -> bool:
+    return user.is_manager or user.has_perm("participants.backdate_encounter")
+
+
+def _check_time(*, by: User, occurred_at: datetime) -> None:
+    now = timezone.now()
+    if occurred_at > now + FUTURE_TOLERANCE:
+        raise EncounterError(_("The time is in the future. Check the date."), field="occurred_at")
+    program = by.program
+    started_on = program.started_on
+    program_today = timezone.localtime(now, timezone=program.tzinfo).date()
+    local_day = timezone.localtime(occurred_at, timezone=program.tzinfo).date()
+    if started_on and local_day < started_on:
+        raise EncounterError(
+            _("The program began on %(date)s; the encounter cannot be earlier.")
+            % {"date": started_on.isoformat()},
+            field="occurred_at",
+        )
+    if local_day < program_today and not may_backdate(by):
+        raise EncounterError(
+            _("Recording an encounter of a past day needs the back-entry permission."),
+            field="occurred_at",
+        )
+
+
+def _check_supplies(supplies: list[SupplyLine], program_id: int) -> None:
+    seen = set()
+    for line in supplies:
+        if line.item.program_id != program_id or not line.item.is_active:
+            raise EncounterError(
+                _("%(item)s is not in this program's catalogue.") % {"item": line.item},
+                field="supplies",
+            )
+        if line.item.pk in seen:
+            raise EncounterError(
+                _("%(item)s is listed twice.") % {"item": line.item}, field="supplies"
+            )
+        seen.add(line.item.pk)
+        if line.quantity < 0:
+            raise EncounterError(_("A quantity cannot be negative."), field="supplies")
+        if line.quantity > line.item.max_per_encounter:
+            raise EncounterError(
+                _("At most %(count)d of %(item)s can be given at one encounter.")
+                % {"count": line.item.max_per_encounter, "item": line.item},
+                field="supplies",
+            )
+
+
+def record_encounter(
+    *,
+    by: User,
+    encounter_id: uuid.UUID | None = None,
+    participant: Participant | None,
+    location: Location,
+    kind: str,
+    occurred_at: datetime | None = None,
+    supplies: list[SupplyLine] = (),
+    syringes_collected: int = 0,
+    secondary_distribution_for: int = 0,
+    overdose_reversals_reported: int = 0,
+    services: dict[str, bool] | None = None,
+    note: str = "",
+) -> tuple[Encounter, bool]:
+    """Store an encounter once: a resubmitted id returns the stored one, (encounter, False)."""
+    encounter_id = encounter_id or uuid.uuid4()
+    existing = Encounter.objects.filter(pk=encounter_id).first()
+    if existing is not None:
+        _check_same_program(existing, by)
+        return existing, False
+    occurred_at = occurred_at or timezone.now()
+    _check_time(by=by, occurred_at=occurred_at)
+    if participant is not None and participant.program_id != by.program_id:
+        raise EncounterError(_("No such participant in your program."), field="participant")
+    if location.program_id != by.program_id:
+        raise EncounterError(_("No such location in your program."), field="location")
+    if kind not in Encounter.Kind.values:
+        raise EncounterError(_("Choose what kind of encounter this was."), field="kind")
+    if note and not by.program.encounter_notes_enabled:
+        raise EncounterError(_("Notes are turned off for this program."), field="note")
+    supplies = [line for line in supplies if line.quantity != 0]
+    _check_supplies(supplies, by.program_id)
+    unknown_services = set(services or {}) - set(Encounter.SERVICE_FIELDS)
+    if unknown_services:
+        raise EncounterError(_("Unknown service."), field="services")
+    try:
+        with transaction.atomic():
+            encounter = Encounter.objects.create(
+                id=encounter_id,
+                program_id=by.program_id,
+                participant=participant,
+                location=location,
+                staff=by,
+                occurred_at=occurred_at,
+                kind=kind,
+                syringes_collected=syringes_collected,
+                secondary_distribution_for=secondary_distribution_for,
+                overdose_reversals_reported=overdose_reversals_reported,
+                note=note,
+                **(services or {}),
+            )
+            EncounterSupply.objects.bulk_create(
+                EncounterSupply(encounter=encounter, item=line.item, quantity=line.quantity)
+                for line in supplies
+            )
+            record_action(
+                actor=by,
+                action="participants.encounter.recorded",
+                target=encounter,
+                program=by.program,
+            )
+    except IntegrityError:
+        # The same id arrived twice at once: the other request stored it.
+        existing = Encounter.objects.filter(pk=encounter_id).first()
+        if existing is None:
+            raise
+        _check_same_program(existing, by)
+        return existing, False
+    return encounter, True
+
+
+def _check_same_program(encounter: Encounter, by: User) -> None:
+    if encounter.program_id != by.program_id:
+        raise EncounterError(_("This encounter id is already used."), field="encounter_id")
+
+
+@transaction.atomic
+def undo_encounter(*, by: User, encounter: Encounter) -> None:
+    """Remove an encounter its own author saved moments ago (the undo on the confirmation)."""
+    if encounter.staff_id != by.pk or timezone.now() - encounter.created_at > UNDO_WINDOW:
+        raise EncounterError(_("This encounter can no longer be undone here."))
+    record_action(
+        actor=by,
+        action="participants.encounter.undone",
+        target=encounter,
+        program=encounter.program,
+    )
+    encounter.delete()

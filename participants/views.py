@@ -1,0 +1,390 @@
+import json
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import manager_required, program_staff_required
+from accounts.models import User
+from accounts.selectors import assigned_locations, locations_for
+from participants import selectors, services
+from participants.forms import (
+    ANONYMOUS,
+    ITEM_FIELD_PREFIX,
+    LOCATION_KIND_TO_ENCOUNTER_KIND,
+    CodeAnswersForm,
+    EncounterFilterForm,
+    EncounterForm,
+    ParticipantProfileForm,
+)
+from participants.models import Encounter
+from supplies.selectors import catalogue_for, kits_for, usual_bundle_quantities
+
+ENCOUNTER_PAGE_SIZE = 50
+LOCATION_SESSION_KEY = "encounter_location_id"
+
+
+# --- The encounter screen -------------------------------------------------------------------
+
+
+def _encounter_form(request, data=None):
+    user = request.user
+    locations = assigned_locations(user)
+    items = catalogue_for(user)
+    initial = {}
+    location = locations.filter(pk=request.session.get(LOCATION_SESSION_KEY)).first() or (
+        locations.first()
+    )
+    if location is not None:
+        initial = {"location": location, "kind": LOCATION_KIND_TO_ENCOUNTER_KIND[location.kind]}
+    preselected = request.GET.get("participant", "")
+    if preselected:
+        initial["participant"] = preselected
+    return EncounterForm(
+        data,
+        user=user,
+        locations=locations,
+        items=items,
+        bundle=usual_bundle_quantities(user),
+        initial=initial,
+    )
+
+
+def _participant_from_field(user: User, value: str):
+    """The participant named by the hidden field: a public id, or None for anonymous."""
+    if value == ANONYMOUS:
+        return None
+    participant = selectors.participants_for(user).filter(public_id=value.upper()).first()
+    if participant is None:
+        raise services.EncounterError(
+            _("No participant %(public_id)s in your program.") % {"public_id": value},
+            field="participant",
+        )
+    return participant
+
+
+def _selected_participant_context(user: User, value: str) -> dict:
+    if not value:
+        return {}
+    if value == ANONYMOUS:
+        return {"selected_anonymous": True}
+    participant = selectors.participants_for(user).filter(public_id=value.upper()).first()
+    if participant is None:
+        return {}
+    return {"selected": participant, "last_encounter": selectors.last_encounter(participant)}
+
+
+@program_staff_required
+def encounter_new(request):
+    """One page to log an encounter: find the person, adjust the counters, save."""
+    user = request.user
+    if request.method == "POST":
+        form = _encounter_form(request, request.POST)
+        if form.is_valid():
+            try:
+                encounter, _created = services.record_encounter(
+                    by=user,
+                    encounter_id=form.cleaned_data["encounter_id"],
+                    participant=_participant_from_field(user, form.cleaned_data["participant"]),
+                    location=form.cleaned_data["location"],
+                    kind=form.cleaned_data["kind"],
+                    occurred_at=form.cleaned_data["occurred_at"],
+                    supplies=[
+                        services.SupplyLine(item=item, quantity=quantity)
+                        for item, quantity in form.supply_quantities()
+                    ],
+                    syringes_collected=form.cleaned_data["syringes_collected"],
+                    secondary_distribution_for=form.cleaned_data["secondary_distribution_for"],
+                    overdose_reversals_reported=form.cleaned_data["overdose_reversals_reported"],
+                    services=form.services(),
+                    note=form.cleaned_data.get("note", ""),
+                )
+            except services.EncounterError as error:
+                field = error.field if error.field in form.fields else None
+                form.add_error(field, error.message)
+            else:
+                request.session[LOCATION_SESSION_KEY] = encounter.location_id
+                return redirect(f"{reverse('participants:encounter_new')}?saved={encounter.pk}")
+    else:
+        form = _encounter_form(request)
+    saved = None
+    saved_id = request.GET.get("saved")
+    if saved_id:
+        try:
+            saved = (
+                selectors.encounters_for(user)
+                .filter(pk=saved_id, staff=user)
+                .select_related("participant")
+                .prefetch_related("supplies__item")
+                .first()
+            )
+        except ValidationError:
+            saved = None
+    kits = _kits_for_counters(user)
+    # Items of the usual bundle and the kits come first; the rest fold under "More supplies".
+    usual_ids = {
+        item.pk for item in form.items if form[f"{ITEM_FIELD_PREFIX}{item.pk}"].value()
+    } | {int(item_id) for entry in kits for item_id in entry["item_ids"]}
+    other_ids = {item.pk for item in form.items} - usual_ids
+    context = {
+        "form": form,
+        "saved": saved,
+        "kits": kits,
+        "primary_item_fields": form.item_fields(usual_ids),
+        "other_item_fields": form.item_fields(other_ids),
+        "other_items_open": any(form[f"{ITEM_FIELD_PREFIX}{pk}"].errors for pk in other_ids),
+        "service_fields": form.service_fields(),
+        "recent_participants": selectors.recent_participants(user),
+        "code_form": CodeAnswersForm(recipe=user.program.code_recipe, prefix="code"),
+        **_selected_participant_context(user, form["participant"].value() or ""),
+    }
+    return render(request, "participants/encounter_new.html", context)
+
+
+def _kits_for_counters(user: User) -> list[dict]:
+    kits = []
+    for kit in kits_for(user):
+        quantities = {str(line.item_id): line.quantity for line in kit.lines.all()}
+        kits.append(
+            {"kit": kit, "item_ids": quantities.keys(), "quantities": json.dumps(quantities)}
+        )
+    return kits
+
+
+@require_GET
+@program_staff_required
+def participant_pick(request, public_id: str):
+    """htmx: the chosen participant (or anonymous) with their last encounter in one line."""
+    context = _selected_participant_context(request.user, public_id)
+    if not context:
+        raise Http404
+    return render(request, "participants/_selected_participant.html", context)
+
+
+@require_GET
+@program_staff_required
+def participant_finder(request):
+    """htmx: the search, recent participants and code questions, to choose someone else."""
+    return render(
+        request,
+        "participants/_participant_finder.html",
+        {
+            "recent_participants": selectors.recent_participants(request.user),
+            "code_form": CodeAnswersForm(recipe=request.user.program.code_recipe, prefix="code"),
+        },
+    )
+
+
+@require_GET
+@program_staff_required
+def participant_search(request):
+    """htmx: participants matching the typed public id or alias."""
+    query = request.GET.get("q", "")
+    results = selectors.search_participants(request.user, query)
+    return render(
+        request, "participants/_search_results.html", {"results": results, "query": query}
+    )
+
+
+@require_POST
+@program_staff_required
+def participant_find_by_code(request):
+    """htmx: the participant whose code the answers derive, or an offer to enrol them."""
+    user = request.user
+    form = CodeAnswersForm(request.POST, recipe=user.program.code_recipe, prefix="code")
+    context = {"code_form": form}
+    if form.is_valid():
+        code = form.cleaned_data["code"]
+        if request.POST.get("enroll"):
+            participant, created = services.enroll_participant(by=user, code=code)
+        else:
+            participant, created = selectors.participant_with_code(user, code), False
+        if participant is not None:
+            context = _selected_participant_context(user, participant.public_id)
+            context["newly_enrolled"] = created
+            response = render(request, "participants/_selected_participant.html", context)
+            # The answers found someone: replace the whole finder, answers and all.
+            response["HX-Retarget"] = "#participant-slot"
+            return response
+        context["not_found"] = True
+    return render(request, "participants/_code_lookup.html", context)
+
+
+@require_POST
+@program_staff_required
+def encounter_undo(request, pk):
+    encounter = get_object_or_404(selectors.encounters_for(request.user), pk=pk)
+    try:
+        services.undo_encounter(by=request.user, encounter=encounter)
+    except services.EncounterError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The encounter was undone. Nothing was recorded."))
+    return redirect("participants:encounter_new")
+
+
+# --- Lists and the participant page -----------------------------------------------------------
+
+
+@require_GET
+@program_staff_required
+def encounter_list(request):
+    user = request.user
+    form = EncounterFilterForm(
+        request.GET or None,
+        locations=locations_for(user),
+        staff=User.objects.filter(program_id=user.program_id, role__in=["outreach", "manager"]),
+    )
+    encounters = selectors.filtered_encounters(user, form.filters(), user.program.tzinfo)
+    rows, has_more = selectors.encounter_page(
+        encounters, before=_before_cursor(request.GET.get("before")), size=ENCOUNTER_PAGE_SIZE
+    )
+    older = None
+    if has_more:
+        query = request.GET.copy()
+        query["before"] = f"{rows[-1].occurred_at.isoformat()}|{rows[-1].pk}"
+        older = f"?{query.urlencode()}"
+    return render(
+        request,
+        "participants/encounter_list.html",
+        {"form": form, "encounters": rows, "older": older, "paged": "before" in request.GET},
+    )
+
+
+def _before_cursor(value: str | None):
+    if not value or "|" not in value:
+        return None
+    at, encounter_id = value.split("|", 1)
+    try:
+        moment = datetime.fromisoformat(at)
+        Encounter._meta.pk.to_python(encounter_id)
+    except (ValueError, ValidationError):
+        return None
+    if timezone.is_naive(moment):
+        return None
+    return moment, encounter_id
+
+
+@require_GET
+@program_staff_required
+def participant_list(request):
+    query = request.GET.get("q", "")
+    results = selectors.search_participants(request.user, query) if query else []
+    return render(
+        request, "participants/participant_list.html", {"results": results, "query": query}
+    )
+
+
+@require_GET
+@program_staff_required
+def participant_detail(request, public_id: str):
+    participant = get_object_or_404(selectors.participants_for(request.user), public_id=public_id)
+    return render(
+        request,
+        "participants/participant_detail.html",
+        {
+            "participant": participant,
+            "characteristics": participant.characteristics.all(),
+            "timeline": selectors.participant_timeline(participant),
+        },
+    )
+
+
+@program_staff_required
+def participant_enroll(request):
+    """Enrol a participant: the code questions, then optional answers (each can be declined)."""
+    user = request.user
+    code_form = CodeAnswersForm(
+        request.POST or None, recipe=user.program.code_recipe, prefix="code"
+    )
+    profile_form = ParticipantProfileForm(request.POST or None)
+    if request.method == "POST" and code_form.is_valid() and profile_form.is_valid():
+        participant, created = services.enroll_participant(
+            by=user,
+            code=code_form.cleaned_data["code"],
+            profile=profile_form.profile(),
+            characteristics=profile_form.characteristics(),
+        )
+        if created:
+            messages.success(
+                request,
+                _("Enrolled %(public_id)s. Write this id on their card.")
+                % {"public_id": participant.public_id},
+            )
+        else:
+            messages.info(
+                request,
+                _("These answers belong to %(public_id)s, who is already enrolled.")
+                % {"public_id": participant.public_id},
+            )
+        return redirect(
+            f"{reverse('participants:encounter_new')}?participant={participant.public_id}"
+        )
+    return render(
+        request,
+        "participants/participant_enroll.html",
+        {"code_form": code_form, "profile_form": profile_form},
+    )
+
+
+@program_staff_required
+def participant_edit(request, public_id: str):
+    participant = get_object_or_404(selectors.participants_for(request.user), public_id=public_id)
+    form = ParticipantProfileForm(
+        request.POST or None, initial=ParticipantProfileForm.initial_for(participant)
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_participant_profile(
+            by=request.user,
+            participant=participant,
+            profile=form.profile(),
+            characteristics=form.characteristics(),
+        )
+        messages.success(request, _("Saved."))
+        return redirect("participants:detail", public_id=participant.public_id)
+    return render(
+        request, "participants/participant_edit.html", {"participant": participant, "form": form}
+    )
+
+
+# --- Duplicates (managers) --------------------------------------------------------------------
+
+
+@require_GET
+@manager_required
+def duplicate_list(request):
+    return render(
+        request,
+        "participants/duplicate_list.html",
+        {"duplicates": selectors.open_duplicates_for(request.user)},
+    )
+
+
+@require_POST
+@manager_required
+def duplicate_resolve(request, pk: int):
+    """Merge the pair (keeping the one the manager chose) or dismiss it as two people."""
+    duplicate = get_object_or_404(selectors.open_duplicates_for(request.user), pk=pk)
+    action = request.POST.get("action")
+    if action == "dismiss":
+        services.dismiss_possible_duplicate(by=request.user, duplicate=duplicate)
+        messages.success(request, _("Kept as two different participants."))
+    elif action in ("keep_participant", "keep_other"):
+        keep, merged = (duplicate.participant, duplicate.other)
+        if action == "keep_other":
+            keep, merged = merged, keep
+        merged_id = merged.public_id
+        services.merge_participants(by=request.user, keep=keep, duplicate=merged)
+        messages.success(
+            request,
+            _("Merged %(merged)s into %(kept)s.") % {"merged": merged_id, "kept": keep.public_id},
+        )
+    else:
+        messages.error(request, _("Choose merge or keep apart."))
+    return redirect("participants:duplicates")

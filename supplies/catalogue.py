@@ -1,0 +1,82 @@
+"""The usual catalogue of a syringe services program, for new programs and the demo."""
+
+from django.db import transaction
+
+from accounts.models import Program
+from supplies.models import Item, Kit, KitItem
+
+C = Item.Category
+
+# (name, category, unit, tracks lots, naloxone doses per unit, most per encounter)
+USUAL_ITEMS = [
+    ("Syringe 1 mL 28G", C.SYRINGES, "each", False, None, 500),
+    ("Syringe 1 mL 27G", C.SYRINGES, "each", False, None, 500),
+    ("Syringe 0.5 mL 29G", C.SYRINGES, "each", False, None, 500),
+    ("Syringe 3 mL 25G", C.SYRINGES, "each", False, None, 200),
+    ("Insulin syringe", C.SYRINGES, "each", False, None, 200),
+    ("Cooker", C.INJECTION_EQUIPMENT, "each", False, None, 200),
+    ("Cottons", C.INJECTION_EQUIPMENT, "pack", False, None, 200),
+    ("Sterile water", C.INJECTION_EQUIPMENT, "vial", True, None, 200),
+    ("Alcohol pads", C.INJECTION_EQUIPMENT, "each", False, None, 500),
+    ("Tourniquet", C.INJECTION_EQUIPMENT, "each", False, None, 20),
+    ("Naloxone nasal 4 mg (2-dose kit)", C.NALOXONE, "kit", True, 2, 10),
+    ("Naloxone injectable 0.4 mg", C.NALOXONE, "vial", True, 1, 10),
+    ("Fentanyl test strip", C.DRUG_CHECKING, "each", True, None, 50),
+    ("Xylazine test strip", C.DRUG_CHECKING, "each", True, None, 50),
+    ("Smoking kit", C.SMOKING, "kit", False, None, 20),
+    ("Pipe", C.SMOKING, "each", False, None, 20),
+    ("Mouthpieces", C.SMOKING, "each", False, None, 50),
+    ("Push sticks", C.SMOKING, "each", False, None, 50),
+    ("Screens", C.SMOKING, "pack", False, None, 50),
+    ("Snorting kit", C.SNORTING, "kit", False, None, 20),
+    ("Wound care kit", C.WOUND_CARE, "kit", True, None, 10),
+    ("Condoms", C.SEXUAL_HEALTH, "each", False, None, 100),
+    ("Lubricant", C.SEXUAL_HEALTH, "each", False, None, 100),
+    ("Sharps container", C.DISPOSAL, "each", False, None, 10),
+    ("Hygiene kit", C.HYGIENE, "kit", False, None, 10),
+]
+
+USUAL_KITS = {
+    "Standard injection kit": [
+        ("Syringe 1 mL 28G", 10),
+        ("Cooker", 2),
+        ("Cottons", 1),
+        ("Sterile water", 2),
+        ("Alcohol pads", 10),
+    ],
+    "Safer smoking kit": [("Smoking kit", 1), ("Mouthpieces", 2), ("Screens", 1)],
+    "Naloxone and test strips": [
+        ("Naloxone nasal 4 mg (2-dose kit)", 1),
+        ("Fentanyl test strip", 5),
+    ],
+}
+USUAL_BUNDLE = "Standard injection kit"
+
+
+@transaction.atomic
+def load_usual_catalogue(*, program: Program) -> None:
+    """Give a program the usual items and kits; items it already has are left as they are."""
+    items = {}
+    for order, (name, category, unit, tracks_lots, doses, most) in enumerate(USUAL_ITEMS):
+        items[name], _ = Item.objects.get_or_create(
+            program=program,
+            name=name,
+            defaults={
+                "category": category,
+                "unit": unit,
+                "tracks_lots": tracks_lots,
+                "doses_per_unit": doses,
+                "max_per_encounter": most,
+                "display_order": order,
+            },
+        )
+    for kit_name, lines in USUAL_KITS.items():
+        kit, created = Kit.objects.get_or_create(program=program, name=kit_name)
+        if created:
+            KitItem.objects.bulk_create(
+                KitItem(kit=kit, item=items[item_name], quantity=quantity)
+                for item_name, quantity in lines
+            )
+    if program.usual_bundle_id is None:
+        program.usual_bundle = Kit.objects.get(program=program, name=USUAL_BUNDLE)
+        program.save(update_fields=["usual_bundle"])
