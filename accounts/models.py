@@ -5,10 +5,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from participants.codes import DEFAULT_RECIPE, validate_recipe
+
 
 def default_code_recipe() -> list[dict]:
-    from participants.codes import DEFAULT_RECIPE
-
     return [dict(step) for step in DEFAULT_RECIPE]
 
 
@@ -26,6 +26,7 @@ class Program(models.Model):
     code_recipe = models.JSONField(
         _("participant code recipe"),
         default=default_code_recipe,
+        validators=[validate_recipe],
         help_text=_("Which answers make up a participant's code, and how many characters of each."),
     )
     encounter_notes_enabled = models.BooleanField(

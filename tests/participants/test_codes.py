@@ -103,3 +103,39 @@ def test_only_the_keyed_hash_is_stored(client, outreach_a, code_answers):
             for row in cursor.fetchall():
                 stored = " ".join(str(value) for value in row)
                 assert not any(raw in stored for raw in raw_values), table
+
+
+def test_code_questions_find_an_enrolled_participant(client, outreach_a, code_answers):
+    client.force_login(outreach_a)
+    client.post(reverse("participants:enroll"), code_answers)
+    participant = Participant.objects.get()
+
+    response = client.post(reverse("participants:find_by_code"), code_answers)
+
+    assert f'value="{participant.public_id}"' in response.text
+    assert response["HX-Retarget"] == "#participant-slot"
+
+
+def test_unknown_answers_offer_enrolment_and_enrol_on_request(client, outreach_a, code_answers):
+    client.force_login(outreach_a)
+
+    offer = client.post(reverse("participants:find_by_code"), code_answers)
+    assert "No participant has these answers yet" in offer.text
+    assert not Participant.objects.exists()
+
+    enrolled = client.post(reverse("participants:find_by_code"), {**code_answers, "enroll": "1"})
+
+    participant = Participant.objects.get()
+    assert f'value="{participant.public_id}"' in enrolled.text
+
+
+def test_code_questions_of_another_program_find_nobody(
+    client, outreach_a, outreach_b, code_answers
+):
+    client.force_login(outreach_b)
+    client.post(reverse("participants:enroll"), code_answers)
+    client.force_login(outreach_a)
+
+    response = client.post(reverse("participants:find_by_code"), code_answers)
+
+    assert "No participant has these answers yet" in response.text
