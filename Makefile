@@ -57,4 +57,4 @@ messages: install-dev
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: install-dev
-	@echo "No benchmarks yet."
+	$(BIN)/python bench/encounter_pages.py

@@ -34,6 +34,14 @@ class Program(models.Model):
         default=False,
         help_text=_("Off by default, so nothing identifying can slip into a free-text note."),
     )
+    syringes_per_pound = models.PositiveIntegerField(
+        _("syringes per pound"),
+        default=200,
+        help_text=_("Converts the weight of collected syringes into a count."),
+    )
+    naloxone_expiry_alert_days = models.PositiveIntegerField(
+        _("warn about naloxone expiring within (days)"), default=60
+    )
     usual_bundle = models.ForeignKey(
         "supplies.Kit",
         on_delete=models.SET_NULL,

@@ -11,6 +11,7 @@ from accounts.access import manager_required
 from accounts.forms import LanguageForm
 from accounts.selectors import assigned_locations, locations_for, users_for
 from accounts.services import set_user_language
+from supplies import selectors as supply_selectors
 
 
 @login_required
@@ -18,7 +19,13 @@ def home(request):
     user = request.user
     if user.is_funder:
         return redirect("reports:list")
-    return render(request, "accounts/home.html", {"my_locations": assigned_locations(user)})
+    context = {"my_locations": assigned_locations(user)}
+    if user.is_manager:
+        context["low_stock"] = supply_selectors.low_stock(user.program_id)
+        context["expiring"] = supply_selectors.expiring_naloxone(
+            user.program_id, within_days=user.program.naloxone_expiry_alert_days
+        )
+    return render(request, "accounts/home.html", context)
 
 
 @manager_required

@@ -10,6 +10,7 @@ urlpatterns = [
     *auth_urlpatterns,
     path("", include("accounts.urls")),
     path("", include("participants.urls")),
+    path("supplies/", include("supplies.urls")),
     path("reports/", include("reports.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),

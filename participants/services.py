@@ -20,6 +20,7 @@ from participants.models import (
     Participant,
     PossibleDuplicate,
 )
+from supplies import services as supplies_services
 from supplies.models import Item
 
 PUBLIC_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud without doubt
@@ -294,10 +295,8 @@ def record_encounter(
                 note=note,
                 **(services or {}),
             )
-            EncounterSupply.objects.bulk_create(
-                EncounterSupply(encounter=encounter, item=line.item, quantity=line.quantity)
-                for line in supplies
-            )
+            for line in supplies:
+                _hand_out(by=by, encounter=encounter, line=line)
             record_action(
                 actor=by,
                 action="participants.encounter.recorded",
@@ -314,6 +313,23 @@ def record_encounter(
     return encounter, True
 
 
+def _hand_out(*, by: User, encounter: Encounter, line: SupplyLine) -> None:
+    """Record a supply line and take it from the location's stock, first expiry first."""
+    encounter_supply = EncounterSupply.objects.create(
+        encounter=encounter, item=line.item, quantity=line.quantity
+    )
+    try:
+        supplies_services.distribute_item(
+            by=by,
+            location=encounter.location,
+            item=line.item,
+            quantity=line.quantity,
+            encounter_supply=encounter_supply,
+        )
+    except supplies_services.StockError as error:
+        raise EncounterError(error.message, field="supplies") from error
+
+
 def _check_same_program(encounter: Encounter, by: User) -> None:
     if encounter.program_id != by.program_id:
         raise EncounterError(_("This encounter id is already used."), field="encounter_id")
@@ -324,6 +340,7 @@ def undo_encounter(*, by: User, encounter: Encounter) -> None:
     """Remove an encounter its own author saved moments ago (the undo on the confirmation)."""
     if encounter.staff_id != by.pk or timezone.now() - encounter.created_at > UNDO_WINDOW:
         raise EncounterError(_("This encounter can no longer be undone here."))
+    supplies_services.return_encounter_supplies(by=by, encounter=encounter)
     record_action(
         actor=by,
         action="participants.encounter.undone",

@@ -1,9 +1,13 @@
 """The usual catalogue of a syringe services program, for new programs and the demo."""
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Program
-from supplies.models import Item, Kit, KitItem
+from supplies.models import FundingSource, Item, Kit, KitItem, StockLevel
+from supplies.services import receive_shipment
 
 C = Item.Category
 
@@ -80,3 +84,29 @@ def load_usual_catalogue(*, program: Program) -> None:
     if program.usual_bundle_id is None:
         program.usual_bundle = Kit.objects.get(program=program, name=USUAL_BUNDLE)
         program.save(update_fields=["usual_bundle"])
+
+
+DEMO_STOCK_PER_LOCATION = 2_000
+
+
+@transaction.atomic
+def stock_demo_locations(*, program: Program, by) -> None:
+    """Receive a first shipment of every item at each location that has no stock yet."""
+    today = timezone.localdate()
+    funding, _ = FundingSource.objects.get_or_create(program=program, name="State opioid grant")
+    for location in program.locations.filter(is_active=True):
+        if StockLevel.objects.filter(location=location).exists():
+            continue
+        for number, item in enumerate(program.items.filter(is_active=True), start=1):
+            receive_shipment(
+                by=by,
+                location=location,
+                item=item,
+                quantity=DEMO_STOCK_PER_LOCATION,
+                lot_number=f"DEMO-{number:03d}" if item.tracks_lots else "",
+                expires_on=today + timedelta(days=30 * (6 + number % 18))
+                if item.tracks_lots
+                else None,
+                funding_source=funding,
+                supplier="Demo supplier",
+            )

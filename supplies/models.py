@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Program
+from accounts.models import Location, Program
 
 
 class Item(models.Model):
@@ -95,3 +96,261 @@ class KitItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.item}"
+
+
+class FundingSource(models.Model):
+    """The grant or budget that paid for a lot; some funders bar some items."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="funding_sources", verbose_name=_("program")
+    )
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("funding source")
+        verbose_name_plural = _("funding sources")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="fundingsource_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lot(models.Model):
+    """A batch of one item: its lot number, expiry and who paid. Untracked items have one lot."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="lots")
+    lot_number = models.CharField(_("lot number"), max_length=60, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    funding_source = models.ForeignKey(
+        FundingSource,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lots",
+        verbose_name=_("funding source"),
+    )
+
+    class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "lot_number", "expires_on", "funding_source"],
+                name="lot_unique_identity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        parts = [str(self.item)]
+        if self.lot_number:
+            parts.append(f"lot {self.lot_number}")
+        if self.expires_on:
+            parts.append(f"exp. {self.expires_on:%Y-%m-%d}")
+        return ", ".join(parts)
+
+
+class StockLevel(models.Model):
+    """Cached on-hand quantity of one lot at one location; always the sum of its movements."""
+
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("location")
+    )
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="stock_levels")
+    on_hand = models.IntegerField(_("on hand"), default=0)
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        constraints = [
+            models.UniqueConstraint(fields=["location", "lot"], name="stocklevel_unique_lot"),
+            # The last guard: no code path may leave a negative level behind.
+            models.CheckConstraint(
+                condition=models.Q(on_hand__gte=0), name="stocklevel_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.on_hand} x {self.lot}"
+
+
+class StockMovement(models.Model):
+    """One append-only change of stock; quantity is signed (positive adds to the location)."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        DISTRIBUTED = "distributed", _("Distributed")
+        RETURNED = "returned", _("Returned (encounter undone or changed)")
+        TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+        TRANSFERRED_IN = "transferred_in", _("Transferred in")
+        ADJUSTED = "adjusted", _("Adjusted")
+        EXPIRED = "expired", _("Expired")
+        WASTED = "wasted", _("Wasted")
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="movements", verbose_name=_("location")
+    )
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    quantity = models.IntegerField(_("quantity"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    supplier = models.CharField(_("supplier"), max_length=120, blank=True)
+    encounter_supply = models.ForeignKey(
+        "participants.EncounterSupply",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="movements",
+    )
+    # Both halves of a transfer share this id.
+    transfer_id = models.UUIDField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["location", "-at"], name="movement_location_time"),
+            models.Index(fields=["program", "kind", "-at"], name="movement_kind_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(quantity=0), name="movement_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity:+d} {self.lot} @ {self.location}"
+
+
+class ReorderLevel(models.Model):
+    """Below this many units of an item at a location, managers get an alert."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="reorder_levels")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reorder_levels")
+    minimum = models.PositiveIntegerField(_("reorder below"))
+
+    class Meta:
+        verbose_name = _("reorder level")
+        verbose_name_plural = _("reorder levels")
+        constraints = [
+            models.UniqueConstraint(fields=["location", "item"], name="reorderlevel_unique_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} @ {self.location} < {self.minimum}"
+
+
+class SyringeCollection(models.Model):
+    """Used syringes collected outside encounters: from a drop box or a community clean-up."""
+
+    class Source(models.TextChoices):
+        DROP_BOX = "drop_box", _("Drop box")
+        CLEANUP = "cleanup", _("Community clean-up")
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("location")
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    collected_on = models.DateField(_("collected on"))
+    counted = models.PositiveIntegerField(_("syringes counted"), null=True, blank=True)
+    weight_pounds = models.DecimalField(
+        _("weight (pounds)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    syringes = models.PositiveIntegerField(
+        _("syringes"), help_text=_("The count, or the weight times the program's factor.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("syringe collection")
+        verbose_name_plural = _("syringe collections")
+        ordering = ["-collected_on", "-id"]
+        indexes = [models.Index(fields=["program", "collected_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.collected_on}: {self.syringes} ({self.get_source_display()})"
+
+
+class OverdoseReversal(models.Model):
+    """A reported overdose reversal: counted for funders, never more precise than needed."""
+
+    class Outcome(models.TextChoices):
+        SURVIVED = "survived", _("Survived")
+        DIED = "died", _("Died")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class EmsCalled(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class KitSource(models.TextChoices):
+        THIS_PROGRAM = "this_program", _("This program")
+        OTHER_PROGRAM = "other_program", _("Another program")
+        PHARMACY = "pharmacy", _("Pharmacy")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Unknown")
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    reported_on = models.DateField(_("date of the overdose"))
+    place = models.CharField(
+        _("area"), max_length=80, help_text=_("A neighbourhood or area, never an address.")
+    )
+    doses_used = models.PositiveSmallIntegerField(_("naloxone doses used"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    ems_called = models.CharField(_("EMS called"), max_length=10, choices=EmsCalled.choices)
+    kit_source = models.CharField(
+        _("where the naloxone came from"), max_length=20, choices=KitSource.choices
+    )
+    participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reversals_reported",
+        verbose_name=_("reported by participant"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("overdose reversal")
+        verbose_name_plural = _("overdose reversals")
+        ordering = ["-reported_on", "-id"]
+        indexes = [models.Index(fields=["program", "reported_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(doses_used__gte=1), name="reversal_doses_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reported_on}: {self.place}"
+
+
+class StockAlertDigest(models.Model):
+    """Marks that a program's stock alert digest went out for a day, so a retry sends nothing."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "day"], name="stockalertdigest_unique_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.day}"

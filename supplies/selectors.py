@@ -1,7 +1,12 @@
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+from datetime import timedelta
 
-from accounts.models import User
-from supplies.models import Item, Kit, KitItem
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Location, User
+from supplies.models import Item, Kit, KitItem, Lot, ReorderLevel, StockLevel, StockMovement
 
 
 def items_for(user: User) -> QuerySet[Item]:
@@ -34,4 +39,79 @@ def usual_bundle_quantities(user: User) -> dict[int, int]:
         KitItem.objects.filter(kit_id=bundle_id, item__is_active=True).values_list(
             "item_id", "quantity"
         )
+    )
+
+
+def stock_levels(user: User, *, location_id: int | None = None) -> QuerySet[StockLevel]:
+    """Lots on hand at the user's program locations, by location, item and expiry."""
+    if not user.is_authenticated or not user.is_program_staff:
+        return StockLevel.objects.none()
+    levels = StockLevel.objects.filter(location__program_id=user.program_id, on_hand__gt=0)
+    if location_id:
+        levels = levels.filter(location_id=location_id)
+    return levels.select_related("location", "lot__item", "lot__funding_source").order_by(
+        "location__name",
+        "lot__item__display_order",
+        "lot__item__name",
+        F("lot__expires_on").asc(nulls_last=True),
+    )
+
+
+def movements_for(user: User) -> QuerySet[StockMovement]:
+    """The stock ledger of the user's program, newest first."""
+    if not user.is_authenticated or not user.is_program_staff:
+        return StockMovement.objects.none()
+    return (
+        StockMovement.objects.filter(program_id=user.program_id)
+        .select_related("location", "lot__item", "by")
+        .order_by("-at", "-id")
+    )
+
+
+def lots_for(user: User) -> QuerySet[Lot]:
+    if not user.is_authenticated or not user.is_program_staff:
+        return Lot.objects.none()
+    return Lot.objects.filter(item__program_id=user.program_id).select_related("item")
+
+
+@dataclass(frozen=True)
+class LowStock:
+    location: Location
+    item: Item
+    on_hand: int
+    minimum: int
+
+
+def low_stock(program_id: int) -> list[LowStock]:
+    """Items under their location's reorder level (one aggregate query)."""
+    rows = (
+        ReorderLevel.objects.filter(location__program_id=program_id, location__is_active=True)
+        .annotate(
+            on_hand=Coalesce(
+                Sum(
+                    "location__stock_levels__on_hand",
+                    filter=Q(location__stock_levels__lot__item=F("item")),
+                ),
+                0,
+            )
+        )
+        .filter(on_hand__lt=F("minimum"))
+        .select_related("location", "item")
+        .order_by("location__name", "item__name")
+    )
+    return [LowStock(row.location, row.item, row.on_hand, row.minimum) for row in rows]
+
+
+def expiring_naloxone(program_id: int, *, within_days: int) -> QuerySet[StockLevel]:
+    """Naloxone on hand whose lot expires within `within_days` (or has expired)."""
+    horizon = timezone.localdate() + timedelta(days=within_days)
+    return (
+        StockLevel.objects.filter(
+            location__program_id=program_id,
+            on_hand__gt=0,
+            lot__item__category=Item.Category.NALOXONE,
+            lot__expires_on__lte=horizon,
+        )
+        .select_related("location", "lot__item")
+        .order_by("lot__expires_on", "location__name")
     )

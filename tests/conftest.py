@@ -105,11 +105,11 @@ def database_url_for_other_processes() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def celery_worker_process(transactional_db, tmp_path):
     """A real `celery worker` subprocess on the test Redis broker, stopped after the test.
 
     Tasks it runs see the test database, so the test must commit what they read
-    (hence `transactional_db`).
+    (hence `transactional_db`). Mail it sends is written under `worker.email_dir`.
     """
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: no broker for a real worker")
@@ -117,6 +117,9 @@ def celery_worker_process(transactional_db):
         **os.environ,
         "DATABASE_URL": database_url_for_other_processes(),
         "REDIS_URL": settings.REDIS_URL,
+        # Mail the worker sends lands in files the test can read.
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
     }
     hostname = f"test-worker-{os.getpid()}@%h"
     worker = subprocess.Popen(
@@ -137,6 +140,7 @@ def celery_worker_process(transactional_db):
         cwd=settings.BASE_DIR,
         env=env,
     )
+    worker.email_dir = tmp_path / "mail"
     celery_app.conf.task_always_eager = False
     try:
         deadline = time.monotonic() + 30

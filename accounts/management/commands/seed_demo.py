@@ -1,8 +1,16 @@
+import random
+import time
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Location, Program, User
-from supplies.catalogue import load_usual_catalogue
+from participants.demo_data import (
+    create_demo_encounters,
+    create_demo_participants,
+    create_demo_staff,
+)
+from supplies.catalogue import load_usual_catalogue, stock_demo_locations
 
 DEMO_PROGRAM = "Demo Harm Reduction Program"
 DEMO_LOCATIONS = [
@@ -20,10 +28,53 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Create the demo program, its locations and one login per role. Safe to run again."
+    help = (
+        "Create the demo program, its locations and one login per role. Safe to run again. "
+        "--participants and --encounters add that many synthetic ones of the last year."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--participants", type=int, default=0, help="How many to enrol.")
+        parser.add_argument("--encounters", type=int, default=0, help="How many to add.")
+        parser.add_argument("--seed", type=int, default=1, help="Same seed, same data.")
+
+    def handle(self, *args, **options):
+        program = self._demo_program()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {program} and one login per role."))
+        participants, encounters = options["participants"], options["encounters"]
+        if not participants and not encounters:
+            return
+        rng = random.Random(options["seed"])  # noqa: S311 - reproducible demo data, not secrets
+        with transaction.atomic():
+            create_demo_staff(program=program)
+        if participants:
+            started = time.monotonic()
+            create_demo_participants(program=program, count=participants, rng=rng)
+            self.stdout.write(
+                f"Enrolled {participants:,} participants in {time.monotonic() - started:.1f} s."
+            )
+        if encounters:
+            started = time.monotonic()
+
+            def report(made: int, lines: int) -> None:
+                elapsed = time.monotonic() - started
+                self.stdout.write(
+                    f"{made:,}/{encounters:,} encounters, {lines:,} supply lines, "
+                    f"{made / elapsed:,.0f} encounters/s"
+                )
+
+            made, lines = create_demo_encounters(
+                program=program, count=encounters, rng=rng, progress=report
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Added {made:,} encounters and {lines:,} supply lines "
+                    f"in {time.monotonic() - started:.1f} s."
+                )
+            )
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def _demo_program(self) -> Program:
         program, _ = Program.objects.get_or_create(name=DEMO_PROGRAM)
         locations = [
             Location.objects.get_or_create(
@@ -49,4 +100,5 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
             if role == User.Role.OUTREACH:
                 user.locations.add(locations[0], locations[2])
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {program} and one login per role."))
+        stock_demo_locations(program=program, by=User.objects.get(username="manager"))
+        return program

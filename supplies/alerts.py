@@ -1,0 +1,50 @@
+"""Stock alerts: low levels and naloxone about to expire, in one daily digest for managers."""
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Program, User
+from supplies.models import StockAlertDigest
+from supplies.selectors import expiring_naloxone, low_stock
+
+
+def send_stock_alert_digests() -> int:
+    """Send each program's digest once a day; returns how many emails went out."""
+    sent = 0
+    for program in Program.objects.all():
+        sent += send_program_digest(program)
+    return sent
+
+
+def send_program_digest(program: Program) -> int:
+    day = timezone.localtime(timezone=program.tzinfo).date()
+    low = low_stock(program.pk)
+    expiring = list(expiring_naloxone(program.pk, within_days=program.naloxone_expiry_alert_days))
+    managers = list(
+        User.objects.filter(program=program, role=User.Role.MANAGER, is_active=True).exclude(
+            email=""
+        )
+    )
+    if not (low or expiring) or not managers:
+        return 0
+    try:
+        with transaction.atomic():
+            # The marker row first: a retry or a second beat finds it and sends nothing.
+            StockAlertDigest.objects.create(program=program, day=day)
+            for manager in managers:
+                with translation.override(manager.language):
+                    send_mail(
+                        subject=_("Stock alerts for %(program)s") % {"program": program},
+                        message=render_to_string(
+                            "supplies/stock_alert_digest.txt",
+                            {"program": program, "low_stock": low, "expiring": expiring},
+                        ),
+                        from_email=None,
+                        recipient_list=[manager.email],
+                    )
+    except IntegrityError:
+        return 0
+    return len(managers)

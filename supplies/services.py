@@ -1,0 +1,375 @@
+"""Every change of stock goes through here: a movement appended and the cached level moved with it.
+
+Each function runs in one transaction. Levels only fall through a conditional UPDATE
+(`on_hand >= n`), after the rows were locked in first-expiry order, so two workers handing out
+the last box at once can never take it twice: the second gets InsufficientStock.
+"""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from accounts.models import Location, User
+from audit.services import record_action
+from supplies.models import (
+    FundingSource,
+    Item,
+    Lot,
+    OverdoseReversal,
+    StockLevel,
+    StockMovement,
+    SyringeCollection,
+)
+
+Kind = StockMovement.Kind
+
+
+class StockError(Exception):
+    """A stock change that cannot be made, with a message for the person who asked."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InsufficientStock(StockError):
+    pass
+
+
+def _check_location(by: User, *locations: Location) -> None:
+    for location in locations:
+        if location.program_id != by.program_id:
+            raise StockError(_("No such location in your program."))
+
+
+def _check_item(by: User, item: Item) -> None:
+    if item.program_id != by.program_id:
+        raise StockError(_("No such item in your program."))
+
+
+def _move(
+    *,
+    by: User,
+    location: Location,
+    lot: Lot,
+    kind: str,
+    quantity: int,
+    reason: str = "",
+    supplier: str = "",
+    encounter_supply=None,
+    transfer_id: uuid.UUID | None = None,
+) -> StockMovement:
+    """Append one movement and change the cached level by the same amount, never below zero."""
+    level, _created = StockLevel.objects.get_or_create(location=location, lot=lot)
+    changed = StockLevel.objects.filter(pk=level.pk, on_hand__gte=-min(quantity, 0)).update(
+        on_hand=F("on_hand") + quantity
+    )
+    if not changed:
+        raise InsufficientStock(
+            _("Only %(count)d of %(lot)s left at %(location)s.")
+            % {
+                "count": StockLevel.objects.get(pk=level.pk).on_hand,
+                "lot": lot,
+                "location": location,
+            }
+        )
+    return StockMovement.objects.create(
+        program_id=location.program_id,
+        location=location,
+        lot=lot,
+        kind=kind,
+        quantity=quantity,
+        by=by,
+        reason=reason,
+        supplier=supplier,
+        encounter_supply=encounter_supply,
+        transfer_id=transfer_id,
+    )
+
+
+@transaction.atomic
+def receive_shipment(
+    *,
+    by: User,
+    location: Location,
+    item: Item,
+    quantity: int,
+    lot_number: str = "",
+    expires_on: date | None = None,
+    funding_source: FundingSource | None = None,
+    supplier: str = "",
+) -> StockMovement:
+    """Add a delivery to a location's stock, creating its lot if new."""
+    _check_location(by, location)
+    _check_item(by, item)
+    lot_number = lot_number.strip()
+    if quantity <= 0:
+        raise StockError(_("A shipment needs a quantity above zero."))
+    if item.tracks_lots and not (lot_number and expires_on):
+        raise StockError(_("%(item)s needs a lot number and an expiry date.") % {"item": item})
+    if funding_source is not None and funding_source.program_id != by.program_id:
+        raise StockError(_("No such funding source in your program."))
+    # Lock the item so two deliveries of a new lot at once make one lot, not two: a unique
+    # constraint cannot help while expiry or funding source may be empty (NULLs are distinct).
+    Item.objects.select_for_update().filter(pk=item.pk).first()
+    lot, _created = Lot.objects.get_or_create(
+        item=item,
+        lot_number=lot_number,
+        expires_on=expires_on,
+        funding_source=funding_source,
+    )
+    movement = _move(
+        by=by, location=location, lot=lot, kind=Kind.RECEIVED, quantity=quantity, supplier=supplier
+    )
+    record_action(
+        actor=by,
+        action="supplies.stock.received",
+        target=movement,
+        program=location.program,
+        details={"quantity": quantity},
+    )
+    return movement
+
+
+@transaction.atomic
+def distribute_item(
+    *, by: User, location: Location, item: Item, quantity: int, encounter_supply=None
+) -> list[StockMovement]:
+    """Take `quantity` of an item from a location, first expiry first out, across lots."""
+    _check_location(by, location)
+    _check_item(by, item)
+    if quantity <= 0:
+        raise StockError(_("A quantity to hand out must be above zero."))
+    levels = list(
+        StockLevel.objects.select_for_update(of=("self",))
+        .filter(location=location, lot__item=item, on_hand__gt=0)
+        .select_related("lot")
+        .order_by(F("lot__expires_on").asc(nulls_last=True), "lot_id")
+    )
+    available = sum(level.on_hand for level in levels)
+    if available < quantity:
+        raise InsufficientStock(
+            _("Only %(count)d of %(item)s left at %(location)s.")
+            % {"count": available, "item": item, "location": location}
+        )
+    movements = []
+    remaining = quantity
+    for level in levels:
+        if remaining == 0:
+            break
+        take = min(level.on_hand, remaining)
+        movements.append(
+            _move(
+                by=by,
+                location=location,
+                lot=level.lot,
+                kind=Kind.DISTRIBUTED,
+                quantity=-take,
+                encounter_supply=encounter_supply,
+            )
+        )
+        remaining -= take
+    return movements
+
+
+@transaction.atomic
+def return_encounter_supplies(*, by: User, encounter) -> None:
+    """Put back what an encounter took, lot by lot (the encounter is undone or deleted)."""
+    taken = (
+        StockMovement.objects.filter(encounter_supply__encounter=encounter)
+        .values("location_id", "lot_id")
+        .annotate(total=Sum("quantity"))
+    )
+    for row in taken:
+        if row["total"] < 0:
+            _move(
+                by=by,
+                location=Location.objects.get(pk=row["location_id"]),
+                lot=Lot.objects.get(pk=row["lot_id"]),
+                kind=Kind.RETURNED,
+                quantity=-row["total"],
+                reason=_("Encounter undone"),
+            )
+
+
+@transaction.atomic
+def transfer_stock(
+    *, by: User, lot: Lot, quantity: int, from_location: Location, to_location: Location
+) -> uuid.UUID:
+    """Move units of a lot from one location to another as one action."""
+    _check_location(by, from_location, to_location)
+    _check_item(by, lot.item)
+    if from_location.pk == to_location.pk:
+        raise StockError(_("Choose two different locations."))
+    if quantity <= 0:
+        raise StockError(_("A transfer needs a quantity above zero."))
+    transfer_id = uuid.uuid4()
+    # Lock in a fixed order so two opposite transfers cannot deadlock.
+    list(
+        StockLevel.objects.select_for_update()
+        .filter(lot=lot, location__in=[from_location, to_location])
+        .order_by("pk")
+    )
+    _move(
+        by=by,
+        location=from_location,
+        lot=lot,
+        kind=Kind.TRANSFERRED_OUT,
+        quantity=-quantity,
+        transfer_id=transfer_id,
+    )
+    _move(
+        by=by,
+        location=to_location,
+        lot=lot,
+        kind=Kind.TRANSFERRED_IN,
+        quantity=quantity,
+        transfer_id=transfer_id,
+    )
+    record_action(
+        actor=by,
+        action="supplies.stock.transferred",
+        program=from_location.program,
+        details={
+            "lot": lot.pk,
+            "quantity": quantity,
+            "from": from_location.pk,
+            "to": to_location.pk,
+            "transfer": str(transfer_id),
+        },
+    )
+    return transfer_id
+
+
+REMOVAL_KINDS = {Kind.EXPIRED, Kind.WASTED}
+
+
+@transaction.atomic
+def adjust_stock(
+    *, by: User, location: Location, lot: Lot, change: int, reason: str, kind: str = Kind.ADJUSTED
+) -> StockMovement:
+    """Correct a level with a reason; expired and wasted stock only ever goes down."""
+    _check_location(by, location)
+    _check_item(by, lot.item)
+    if kind not in REMOVAL_KINDS | {Kind.ADJUSTED}:
+        raise StockError(_("Choose adjusted, expired or wasted."))
+    if not reason.strip():
+        raise StockError(_("Give a reason for the adjustment."))
+    if change == 0:
+        raise StockError(_("An adjustment needs a change other than zero."))
+    if kind in REMOVAL_KINDS and change > 0:
+        change = -change
+    movement = _move(
+        by=by, location=location, lot=lot, kind=kind, quantity=change, reason=reason.strip()
+    )
+    record_action(
+        actor=by,
+        action=f"supplies.stock.{kind}",
+        target=movement,
+        program=location.program,
+        details={"change": change, "reason": reason},
+    )
+    return movement
+
+
+@transaction.atomic
+def reconcile_count(
+    *, by: User, location: Location, counts: dict[int, int], reason: str = ""
+) -> list[StockMovement]:
+    """Turn a physical count (lot id -> units counted) into adjustment movements."""
+    _check_location(by, location)
+    if any(counted < 0 for counted in counts.values()):
+        raise StockError(_("A count cannot be negative."))
+    levels = {
+        level.lot_id: level
+        for level in StockLevel.objects.select_for_update(of=("self",))
+        .filter(location=location, lot_id__in=counts)
+        .select_related("lot__item")
+    }
+    unknown = set(counts) - set(levels)
+    lots = Lot.objects.filter(pk__in=unknown, item__program_id=by.program_id).select_related("item")
+    if len(lots) != len(unknown):
+        raise StockError(_("A counted lot is not in your program."))
+    movements = []
+    reason = reason.strip() or _("Physical count")
+    for lot_id, counted in sorted(counts.items()):
+        level = levels.get(lot_id)
+        lot = level.lot if level else next(lot for lot in lots if lot.pk == lot_id)
+        change = counted - (level.on_hand if level else 0)
+        if change:
+            movements.append(
+                _move(
+                    by=by,
+                    location=location,
+                    lot=lot,
+                    kind=Kind.ADJUSTED,
+                    quantity=change,
+                    reason=reason,
+                )
+            )
+    record_action(
+        actor=by,
+        action="supplies.stock.counted",
+        program=location.program,
+        details={"location": location.pk, "adjustments": len(movements)},
+    )
+    return movements
+
+
+@transaction.atomic
+def record_syringe_collection(
+    *,
+    by: User,
+    location: Location,
+    source: str,
+    collected_on: date,
+    counted: int | None = None,
+    weight_pounds: Decimal | None = None,
+) -> SyringeCollection:
+    """Record syringes from a drop box or clean-up, by count or by weight (program's factor)."""
+    _check_location(by, location)
+    if counted is None and weight_pounds is None:
+        raise StockError(_("Give a count or a weight."))
+    if counted is not None and weight_pounds is not None:
+        raise StockError(_("Give either a count or a weight, not both."))
+    if (counted is not None and counted <= 0) or (weight_pounds is not None and weight_pounds <= 0):
+        raise StockError(_("The count or weight must be above zero."))
+    syringes = (
+        counted
+        if counted is not None
+        else int((weight_pounds * location.program.syringes_per_pound).to_integral_value())
+    )
+    collection = SyringeCollection.objects.create(
+        program_id=location.program_id,
+        location=location,
+        source=source,
+        collected_on=collected_on,
+        counted=counted,
+        weight_pounds=weight_pounds,
+        syringes=syringes,
+        recorded_by=by,
+    )
+    record_action(
+        actor=by, action="supplies.collection.recorded", target=collection, program=location.program
+    )
+    return collection
+
+
+@transaction.atomic
+def report_overdose_reversal(*, by: User, participant=None, **fields) -> OverdoseReversal:
+    """Record a reversal someone reported; the participant, if known, must be of the program."""
+    if participant is not None and participant.program_id != by.program_id:
+        raise StockError(_("No such participant in your program."))
+    if fields.get("doses_used", 0) < 1:
+        raise StockError(_("A reversal used at least one dose."))
+    reversal = OverdoseReversal.objects.create(
+        program_id=by.program_id, participant=participant, recorded_by=by, **fields
+    )
+    record_action(
+        actor=by, action="supplies.reversal.reported", target=reversal, program=by.program
+    )
+    return reversal

@@ -1,0 +1,380 @@
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.access import manager_required, program_staff_required
+from accounts.models import Location, User
+from accounts.selectors import locations_for
+from participants.selectors import participants_for
+from supplies import selectors, services
+from supplies.forms import (
+    AdjustForm,
+    CountSheetForm,
+    MovementFilterForm,
+    OverdoseReversalForm,
+    ReceiveForm,
+    StockFilterForm,
+    SyringeCollectionForm,
+    TransferForm,
+)
+from supplies.models import (
+    FundingSource,
+    Item,
+    OverdoseReversal,
+    StockLevel,
+    StockMovement,
+    SyringeCollection,
+)
+
+MOVEMENT_PAGE_SIZE = 100
+RECENT_REPORTS = 20
+
+
+def _active_locations(user: User) -> QuerySet[Location]:
+    return locations_for(user).filter(is_active=True)
+
+
+def _program_today(user: User) -> date:
+    """Today in the program's time zone, which may differ from the server's."""
+    return timezone.localdate(timezone=user.program.tzinfo)
+
+
+def _levels_on_hand(user: User) -> list[StockLevel]:
+    """Every lot on hand in the program, for the lot pickers (one query)."""
+    return list(selectors.stock_levels(user))
+
+
+# --- Stock levels -----------------------------------------------------------------------------
+
+
+@require_GET
+@program_staff_required
+def stock(request):
+    """Stock on hand, one row per lot and location; expired and expiring naloxone stand out."""
+    user = request.user
+    form = StockFilterForm(request.GET or None, locations=locations_for(user))
+    today = _program_today(user)
+    horizon = today + timedelta(days=user.program.naloxone_expiry_alert_days)
+    location_id = form.location_id()
+    rows = [
+        {"level": level, "expiry": _expiry_status(level, today=today, horizon=horizon)}
+        for level in selectors.stock_levels(user, location_id=location_id)
+    ]
+    return render(
+        request,
+        "supplies/stock.html",
+        {
+            "form": form,
+            "rows": rows,
+            "location_id": location_id,
+            "alert_days": user.program.naloxone_expiry_alert_days,
+        },
+    )
+
+
+def _expiry_status(level: StockLevel, *, today, horizon) -> str:
+    """'expired', 'expiring' (naloxone within the program's alert days) or ''."""
+    expires_on = level.lot.expires_on
+    if expires_on is None:
+        return ""
+    if expires_on < today:
+        return "expired"
+    if level.lot.item.category == Item.Category.NALOXONE and expires_on <= horizon:
+        return "expiring"
+    return ""
+
+
+@manager_required
+def receive(request):
+    user = request.user
+    form = ReceiveForm(
+        request.POST or None,
+        locations=_active_locations(user),
+        items=selectors.items_for(user).filter(is_active=True),
+        funding_sources=FundingSource.objects.filter(program_id=user.program_id),
+        today=_program_today(user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            movement = services.receive_shipment(
+                by=user,
+                location=data["location"],
+                item=data["item"],
+                quantity=data["quantity"],
+                lot_number=data["lot_number"],
+                expires_on=data["expires_on"],
+                funding_source=data["funding_source"],
+                supplier=data["supplier"],
+            )
+        except services.StockError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Received %(quantity)d of %(lot)s at %(location)s.")
+                % {
+                    "quantity": movement.quantity,
+                    "lot": movement.lot,
+                    "location": movement.location,
+                },
+            )
+            return redirect(_stock_url(movement.location_id))
+    return render(request, "supplies/receive.html", {"form": form})
+
+
+def _stock_url(location_id: int) -> str:
+    return f"{reverse('supplies:stock')}?location={location_id}"
+
+
+@manager_required
+def transfer(request):
+    user = request.user
+    form = TransferForm(
+        request.POST or None,
+        levels=_levels_on_hand(user),
+        lots=selectors.lots_for(user),
+        locations=_active_locations(user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transfer_stock(
+                by=user,
+                lot=data["lot"],
+                quantity=data["quantity"],
+                from_location=data["from_location"],
+                to_location=data["to_location"],
+            )
+        except services.StockError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Moved %(quantity)d of %(lot)s from %(from)s to %(to)s.")
+                % {
+                    "quantity": data["quantity"],
+                    "lot": data["lot"],
+                    "from": data["from_location"],
+                    "to": data["to_location"],
+                },
+            )
+            return redirect(_stock_url(data["to_location"].pk))
+    return render(request, "supplies/transfer.html", {"form": form})
+
+
+@manager_required
+def adjust(request):
+    user = request.user
+    form = AdjustForm(
+        request.POST or None,
+        levels=_levels_on_hand(user),
+        lots=selectors.lots_for(user),
+        locations=_active_locations(user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            movement = services.adjust_stock(
+                by=user,
+                location=data["location"],
+                lot=data["lot"],
+                change=data["change"],
+                reason=data["reason"],
+                kind=data["kind"],
+            )
+        except services.StockError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(kind)s: %(change)+d of %(lot)s at %(location)s.")
+                % {
+                    "kind": movement.get_kind_display(),
+                    "change": movement.quantity,
+                    "lot": movement.lot,
+                    "location": movement.location,
+                },
+            )
+            return redirect(_stock_url(movement.location_id))
+    return render(request, "supplies/adjust.html", {"form": form})
+
+
+@manager_required
+def count_sheet(request, location_id: int):
+    """A physical count of one location: only the lots given a number are reconciled.
+
+    Showing the result on the POST response is safe: submitting the same count again
+    changes nothing, since each level already equals its count.
+    """
+    user = request.user
+    location = get_object_or_404(locations_for(user), pk=location_id)
+    levels = list(selectors.stock_levels(user, location_id=location.pk))
+    changes = None
+    if request.method == "POST":
+        on_sheet = {level.lot_id for level in levels}
+        extra_lots = selectors.lots_for(user).filter(
+            pk__in=CountSheetForm.posted_lot_ids(request.POST) - on_sheet
+        )
+        form = CountSheetForm(request.POST, levels=levels, extra_lots=extra_lots)
+        if form.is_valid():
+            try:
+                changes = services.reconcile_count(
+                    by=user,
+                    location=location,
+                    counts=form.counts(),
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.StockError as error:
+                form.add_error(None, error.message)
+            else:
+                form = CountSheetForm(
+                    levels=list(selectors.stock_levels(user, location_id=location.pk))
+                )
+    else:
+        form = CountSheetForm(levels=levels)
+    return render(
+        request,
+        "supplies/count_sheet.html",
+        {"location": location, "form": form, "changes": changes},
+    )
+
+
+# --- The ledger -------------------------------------------------------------------------------
+
+
+@require_GET
+@program_staff_required
+def movement_list(request):
+    user = request.user
+    form = MovementFilterForm(
+        request.GET or None, locations=locations_for(user), items=selectors.items_for(user)
+    )
+    movements = _filtered_movements(selectors.movements_for(user), form, user.program.tzinfo)
+    before = _before_cursor(request.GET.get("before"))
+    if before is not None:
+        at, movement_id = before
+        movements = movements.filter(Q(at__lt=at) | Q(at=at, id__lt=movement_id))
+    rows = list(movements[: MOVEMENT_PAGE_SIZE + 1])
+    older = None
+    if len(rows) > MOVEMENT_PAGE_SIZE:
+        rows = rows[:MOVEMENT_PAGE_SIZE]
+        query = request.GET.copy()
+        query["before"] = f"{rows[-1].at.isoformat()}|{rows[-1].pk}"
+        older = f"?{query.urlencode()}"
+    return render(
+        request,
+        "supplies/movement_list.html",
+        {"form": form, "movements": rows, "older": older, "paged": "before" in request.GET},
+    )
+
+
+def _filtered_movements(
+    movements: QuerySet[StockMovement], form: MovementFilterForm, tzinfo
+) -> QuerySet[StockMovement]:
+    """The ledger narrowed by the valid filters; dates are days in the program's time zone."""
+    if not form.is_bound or not form.is_valid():
+        return movements
+    data = form.cleaned_data
+    if data["location"]:
+        movements = movements.filter(location=data["location"])
+    if data["item"]:
+        movements = movements.filter(lot__item=data["item"])
+    if data["kind"]:
+        movements = movements.filter(kind=data["kind"])
+    if data["date_from"]:
+        movements = movements.filter(at__gte=datetime.combine(data["date_from"], time.min, tzinfo))
+    if data["date_to"]:
+        movements = movements.filter(at__lte=datetime.combine(data["date_to"], time.max, tzinfo))
+    return movements
+
+
+def _before_cursor(value: str | None):
+    if not value or "|" not in value:
+        return None
+    at, movement_id = value.split("|", 1)
+    try:
+        moment = datetime.fromisoformat(at)
+        movement_id = StockMovement._meta.pk.to_python(movement_id)
+    except (ValueError, ValidationError):
+        return None
+    if timezone.is_naive(moment):
+        return None
+    return moment, movement_id
+
+
+# --- Collections and reversals ----------------------------------------------------------------
+
+
+@program_staff_required
+def collection_new(request):
+    """Syringes from a drop box or a clean-up, by count or by weight; recent ones below."""
+    user = request.user
+    form = SyringeCollectionForm(
+        request.POST or None, locations=_active_locations(user), today=_program_today(user)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            collection = services.record_syringe_collection(
+                by=user,
+                location=data["location"],
+                source=data["source"],
+                collected_on=data["collected_on"],
+                counted=data["counted"],
+                weight_pounds=data["weight_pounds"],
+            )
+        except services.StockError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Recorded %(count)d syringes collected.") % {"count": collection.syringes},
+            )
+            return redirect("supplies:collection_new")
+    recent = (
+        SyringeCollection.objects.filter(program_id=user.program_id)
+        .select_related("location")
+        .order_by("-collected_on", "-id")[:RECENT_REPORTS]
+    )
+    return render(request, "supplies/collection_new.html", {"form": form, "recent": recent})
+
+
+@program_staff_required
+def reversal_new(request):
+    """An overdose reversal someone reported: counted for funders, kept coarse."""
+    user = request.user
+    form = OverdoseReversalForm(
+        request.POST or None, participants=participants_for(user), today=_program_today(user)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.report_overdose_reversal(
+                by=user,
+                participant=data["participant"],
+                reported_on=data["reported_on"],
+                place=data["place"],
+                doses_used=data["doses_used"],
+                outcome=data["outcome"],
+                ems_called=data["ems_called"],
+                kit_source=data["kit_source"],
+            )
+        except services.StockError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The reversal was recorded. Thank you for reporting it."))
+            return redirect("supplies:reversal_new")
+    recent = (
+        OverdoseReversal.objects.filter(program_id=user.program_id)
+        .select_related("participant")
+        .order_by("-reported_on", "-id")[:RECENT_REPORTS]
+    )
+    return render(request, "supplies/reversal_new.html", {"form": form, "recent": recent})
