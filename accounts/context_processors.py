@@ -9,6 +9,8 @@ NAVIGATION = {
         ("participants:encounter_new", _("Log encounter")),
         ("participants:list", _("Participants")),
         ("participants:encounter_list", _("Encounters")),
+        ("referrals:follow_ups", _("Follow-ups")),
+        ("referrals:partners", _("Partners")),
         ("supplies:stock", _("Stock")),
     ],
     User.Role.MANAGER: [
@@ -16,6 +18,8 @@ NAVIGATION = {
         ("participants:encounter_new", _("Log encounter")),
         ("participants:list", _("Participants")),
         ("participants:encounter_list", _("Encounters")),
+        ("referrals:follow_ups", _("Follow-ups")),
+        ("referrals:partners", _("Partners")),
         ("supplies:stock", _("Stock")),
         ("supplies:receive", _("Receive")),
         ("participants:duplicates", _("Possible duplicates")),

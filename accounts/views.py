@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -11,6 +11,7 @@ from accounts.access import manager_required
 from accounts.forms import LanguageForm
 from accounts.selectors import assigned_locations, locations_for, users_for
 from accounts.services import set_user_language
+from referrals import selectors as referral_selectors
 from supplies import selectors as supply_selectors
 
 
@@ -20,6 +21,9 @@ def home(request):
     if user.is_funder:
         return redirect("reports:list")
     context = {"my_locations": assigned_locations(user)}
+    if user.is_program_staff:
+        today = timezone.localdate(timezone=user.program.tzinfo)
+        context["follow_ups_due"] = referral_selectors.follow_ups(user, on=today).count()
     if user.is_manager:
         context["low_stock"] = supply_selectors.low_stock(user.program_id)
         context["expiring"] = supply_selectors.expiring_naloxone(

@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supplies.tasks.send_stock_alert_digests",
         "schedule": crontab(hour=7, minute=0),
     },
+    "follow-up-digests": {
+        "task": "referrals.tasks.send_follow_up_digests",
+        "schedule": crontab(hour=7, minute=15),
+    },
 }
 
 CACHES = {
@@ -231,3 +235,7 @@ LOGGING = {
 # Participant codes are stored only as an HMAC with this key. Changing it orphans every code,
 # so production sets it once and keeps it with the database backups.
 PARTICIPANT_CODE_SECRET = os.environ.get("PARTICIPANT_CODE_SECRET", "") or f"code:{SECRET_KEY}"
+
+# Days until a referral's follow-up is due, by kind; others use the default.
+REFERRAL_FOLLOW_UP_DAYS = {"housing": 14, "benefits": 14, "food": 3, "clothing": 3}
+REFERRAL_FOLLOW_UP_DEFAULT_DAYS = 7

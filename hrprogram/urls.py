@@ -10,6 +10,8 @@ urlpatterns = [
     *auth_urlpatterns,
     path("", include("accounts.urls")),
     path("", include("participants.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("", include("training.urls")),
     path("supplies/", include("supplies.urls")),
     path("reports/", include("reports.urls")),
     path("healthz", health.healthz, name="healthz"),

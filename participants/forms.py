@@ -10,6 +10,7 @@ from accounts.models import Location, User
 from participants import codes
 from participants.models import DECLINED, Characteristic, Encounter, Participant
 from participants.selectors import EncounterFilters
+from referrals.models import ReferralKind
 from supplies.models import Item
 
 ANONYMOUS = "anonymous"
@@ -218,6 +219,12 @@ class EncounterForm(forms.Form):
     wound_care = forms.BooleanField(label=_("Wound care"), required=False)
     naloxone_training = forms.BooleanField(label=_("Naloxone training"), required=False)
     counselling = forms.BooleanField(label=_("Counselling"), required=False)
+    referral_kinds = forms.MultipleChoiceField(
+        label=_("Referrals made"),
+        choices=ReferralKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     note = forms.CharField(
         label=_("Note"),
         max_length=280,

@@ -20,6 +20,7 @@ from participants.models import (
     Participant,
     PossibleDuplicate,
 )
+from referrals import services as referral_services
 from supplies import services as supplies_services
 from supplies.models import Item
 
@@ -256,6 +257,7 @@ def record_encounter(
     secondary_distribution_for: int = 0,
     overdose_reversals_reported: int = 0,
     services: dict[str, bool] | None = None,
+    referral_kinds: list[str] = (),
     note: str = "",
 ) -> tuple[Encounter, bool]:
     """Store an encounter once: a resubmitted id returns the stored one, (encounter, False)."""
@@ -276,6 +278,11 @@ def record_encounter(
         raise EncounterError(_("Notes are turned off for this program."), field="note")
     supplies = [line for line in supplies if line.quantity != 0]
     _check_supplies(supplies, by.program_id)
+    if referral_kinds and participant is None:
+        raise EncounterError(
+            _("A referral needs a participant: find them, or leave the referral out."),
+            field="referral_kinds",
+        )
     unknown_services = set(services or {}) - set(Encounter.SERVICE_FIELDS)
     if unknown_services:
         raise EncounterError(_("Unknown service."), field="services")
@@ -297,6 +304,8 @@ def record_encounter(
             )
             for line in supplies:
                 _hand_out(by=by, encounter=encounter, line=line)
+            for kind in referral_kinds:
+                _refer(by=by, encounter=encounter, kind=kind)
             record_action(
                 actor=by,
                 action="participants.encounter.recorded",
@@ -328,6 +337,15 @@ def _hand_out(*, by: User, encounter: Encounter, line: SupplyLine) -> None:
         )
     except supplies_services.StockError as error:
         raise EncounterError(error.message, field="supplies") from error
+
+
+def _refer(*, by: User, encounter: Encounter, kind: str) -> None:
+    try:
+        referral_services.make_referral(
+            by=by, participant=encounter.participant, kind=kind, encounter=encounter
+        )
+    except referral_services.ReferralError as error:
+        raise EncounterError(error.message, field="referral_kinds") from error
 
 
 def _check_same_program(encounter: Encounter, by: User) -> None:

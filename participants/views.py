@@ -103,6 +103,7 @@ def encounter_new(request):
                     secondary_distribution_for=form.cleaned_data["secondary_distribution_for"],
                     overdose_reversals_reported=form.cleaned_data["overdose_reversals_reported"],
                     services=form.services(),
+                    referral_kinds=form.cleaned_data["referral_kinds"],
                     note=form.cleaned_data.get("note", ""),
                 )
             except services.EncounterError as error:
@@ -121,7 +122,7 @@ def encounter_new(request):
                 selectors.encounters_for(user)
                 .filter(pk=saved_id, staff=user)
                 .select_related("participant")
-                .prefetch_related("supplies__item")
+                .prefetch_related("supplies__item", "referrals")
                 .first()
             )
         except ValidationError:
@@ -292,6 +293,7 @@ def participant_detail(request, public_id: str):
             "participant": participant,
             "characteristics": participant.characteristics.all(),
             "timeline": selectors.participant_timeline(participant),
+            "referrals": participant.referrals.select_related("partner").order_by("-made_at"),
         },
     )
 

@@ -1,0 +1,119 @@
+"""Writes about referrals: making them, moving them through their statuses, partners."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import record_action
+from participants.models import Encounter, Participant
+from referrals.models import Partner, PartnerService, Referral, ReferralKind, ReferralStatusChange
+
+
+class ReferralError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def default_follow_up_due(kind: str, *, made_on: date) -> date:
+    days = settings.REFERRAL_FOLLOW_UP_DAYS.get(kind, settings.REFERRAL_FOLLOW_UP_DEFAULT_DAYS)
+    return made_on + timedelta(days=days)
+
+
+@transaction.atomic
+def make_referral(
+    *,
+    by: User,
+    participant: Participant,
+    kind: str,
+    partner: Partner | None = None,
+    encounter: Encounter | None = None,
+    status: str = Referral.Status.MADE,
+    follow_up_due: date | None = None,
+) -> Referral:
+    """Refer a participant; the follow-up date defaults by kind."""
+    if participant.program_id != by.program_id:
+        raise ReferralError(_("No such participant in your program."))
+    if kind not in ReferralKind.values:
+        raise ReferralError(_("Choose a kind of referral."))
+    if partner is not None and partner.program_id != by.program_id:
+        raise ReferralError(_("No such partner in your program."))
+    if status not in (Referral.Status.OFFERED, Referral.Status.MADE):
+        raise ReferralError(_("A new referral is offered or made."))
+    now = timezone.now()
+    referral = Referral.objects.create(
+        program_id=by.program_id,
+        participant=participant,
+        kind=kind,
+        partner=partner,
+        encounter=encounter,
+        made_by=by,
+        made_at=now,
+        follow_up_due=follow_up_due
+        or default_follow_up_due(kind, made_on=timezone.localdate(now, by.program.tzinfo)),
+        status=status,
+    )
+    ReferralStatusChange.objects.create(
+        referral=referral, status=status, changed_at=now, changed_by=by
+    )
+    record_action(actor=by, action="referrals.referral.made", target=referral, program=by.program)
+    return referral
+
+
+@transaction.atomic
+def change_referral_status(
+    *, by: User, referral: Referral, status: str, note: str = ""
+) -> Referral:
+    """Move a referral to a new status, keeping the history; linking stamps the linkage time."""
+    if status not in Referral.Status.values:
+        raise ReferralError(_("Unknown status."))
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if status == referral.status:
+        raise ReferralError(_("The referral already has this status."))
+    now = timezone.now()
+    referral.status = status
+    update_fields = ["status"]
+    if status in Referral.LINKED_STATUSES and referral.linked_at is None:
+        referral.linked_at = now
+        update_fields.append("linked_at")
+    if note:
+        referral.outcome_note = note
+        update_fields.append("outcome_note")
+    referral.save(update_fields=update_fields)
+    ReferralStatusChange.objects.create(
+        referral=referral, status=status, changed_at=now, changed_by=by, note=note
+    )
+    record_action(
+        actor=by,
+        action="referrals.referral.status_changed",
+        target=referral,
+        program=by.program,
+        details={"status": status},
+    )
+    return referral
+
+
+@transaction.atomic
+def save_partner(*, by: User, partner: Partner, services: list[str]) -> Partner:
+    """Create or update a partner agency and the services it offers."""
+    if partner.pk and partner.program_id != by.program_id:
+        raise ReferralError(_("No such partner in your program."))
+    created = partner.pk is None
+    partner.program_id = by.program_id
+    partner.save()
+    partner.services.exclude(kind__in=services).delete()
+    existing = set(partner.services.values_list("kind", flat=True))
+    PartnerService.objects.bulk_create(
+        PartnerService(partner=partner, kind=kind) for kind in services if kind not in existing
+    )
+    record_action(
+        actor=by,
+        action="referrals.partner.created" if created else "referrals.partner.updated",
+        target=partner,
+        program=by.program,
+    )
+    return partner
