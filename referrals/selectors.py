@@ -32,12 +32,12 @@ def partner_directory(user: User, *, query: str = "", kind: str = "") -> QuerySe
     return partners.distinct()
 
 
-def follow_ups(user: User, *, on: date, worker: User | None = None) -> QuerySet[Referral]:
-    """Open referrals whose follow-up is due on or before `on`.
+def open_referrals(user: User, *, worker: User | None = None) -> QuerySet[Referral]:
+    """Referrals still waiting for follow-up, soonest due first.
 
     Outreach see their own; a manager sees everyone's, or one worker's.
     """
-    referrals = referrals_for(user).filter(status__in=Referral.OPEN_STATUSES, follow_up_due__lte=on)
+    referrals = referrals_for(user).filter(status__in=Referral.OPEN_STATUSES)
     if user.is_authenticated and user.is_outreach:
         referrals = referrals.filter(made_by=user)
     elif worker is not None:
@@ -45,6 +45,11 @@ def follow_ups(user: User, *, on: date, worker: User | None = None) -> QuerySet[
     return referrals.select_related("participant", "partner", "made_by").order_by(
         "follow_up_due", "made_at"
     )
+
+
+def follow_ups(user: User, *, on: date, worker: User | None = None) -> QuerySet[Referral]:
+    """Open referrals whose follow-up is due on or before `on`."""
+    return open_referrals(user, worker=worker).filter(follow_up_due__lte=on)
 
 
 @dataclass(frozen=True)

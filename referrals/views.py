@@ -21,7 +21,7 @@ from referrals.models import Partner
 @require_GET
 @program_staff_required
 def follow_up_list(request):
-    """Open referrals due today or overdue: a worker's own, or everyone's for a manager."""
+    """Open referrals, soonest due first: a worker's own, or everyone's for a manager."""
     user = request.user
     today = timezone.localdate(timezone=user.program.tzinfo)
     form = FollowUpFilterForm(
@@ -34,7 +34,7 @@ def follow_up_list(request):
         "referrals/follow_up_list.html",
         {
             "form": form if user.is_manager else None,
-            "follow_ups": selectors.follow_ups(user, on=today, worker=worker),
+            "follow_ups": selectors.open_referrals(user, worker=worker),
             "today": today,
         },
     )
