@@ -98,24 +98,11 @@ def filtered_encounters(user: User, filters: EncounterFilters, tzinfo) -> QueryS
     return encounters.order_by("-occurred_at", "-id")
 
 
-def encounter_page(
-    encounters: QuerySet[Encounter], *, before: tuple[datetime, str] | None, size: int
-) -> tuple[list[Encounter], bool]:
-    """One page of encounters older than `before` (keyset paging: fast on any page).
-
-    Returns (rows, has_more). Costs two queries: the page and its supply lines.
-    """
-    if before is not None:
-        at, encounter_id = before
-        encounters = encounters.filter(
-            Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=encounter_id)
-        )
-    rows = list(
-        encounters.select_related("participant", "location", "staff").prefetch_related(
-            _supplies_with_items()
-        )[: size + 1]
+def with_list_details(encounters: QuerySet[Encounter]) -> QuerySet[Encounter]:
+    """What a list row shows: participant, location, staff and supply lines (one extra query)."""
+    return encounters.select_related("participant", "location", "staff").prefetch_related(
+        _supplies_with_items()
     )
-    return rows[:size], len(rows) > size
 
 
 def open_duplicates_for(user: User) -> QuerySet[PossibleDuplicate]:

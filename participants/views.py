@@ -1,18 +1,17 @@
 import json
-from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import manager_required, program_staff_required
 from accounts.models import User
 from accounts.selectors import assigned_locations, locations_for
+from hrprogram.pagination import keyset_page
 from participants import selectors, services
 from participants.forms import (
     ANONYMOUS,
@@ -23,7 +22,6 @@ from participants.forms import (
     EncounterForm,
     ParticipantProfileForm,
 )
-from participants.models import Encounter
 from supplies.selectors import catalogue_for, kits_for, usual_bundle_quantities
 
 ENCOUNTER_PAGE_SIZE = 50
@@ -243,33 +241,22 @@ def encounter_list(request):
         staff=User.objects.filter(program_id=user.program_id, role__in=["outreach", "manager"]),
     )
     encounters = selectors.filtered_encounters(user, form.filters(), user.program.tzinfo)
-    rows, has_more = selectors.encounter_page(
-        encounters, before=_before_cursor(request.GET.get("before")), size=ENCOUNTER_PAGE_SIZE
+    page = keyset_page(
+        request,
+        selectors.with_list_details(encounters),
+        time_field="occurred_at",
+        size=ENCOUNTER_PAGE_SIZE,
     )
-    older = None
-    if has_more:
-        query = request.GET.copy()
-        query["before"] = f"{rows[-1].occurred_at.isoformat()}|{rows[-1].pk}"
-        older = f"?{query.urlencode()}"
     return render(
         request,
         "participants/encounter_list.html",
-        {"form": form, "encounters": rows, "older": older, "paged": "before" in request.GET},
+        {
+            "form": form,
+            "encounters": page.rows,
+            "older": page.older_url,
+            "paged": not page.is_first,
+        },
     )
-
-
-def _before_cursor(value: str | None):
-    if not value or "|" not in value:
-        return None
-    at, encounter_id = value.split("|", 1)
-    try:
-        moment = datetime.fromisoformat(at)
-        Encounter._meta.pk.to_python(encounter_id)
-    except (ValueError, ValidationError):
-        return None
-    if timezone.is_naive(moment):
-        return None
-    return moment, encounter_id
 
 
 @require_GET

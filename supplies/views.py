@@ -1,8 +1,7 @@
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import manager_required, program_staff_required
 from accounts.models import Location, User
 from accounts.selectors import locations_for
+from hrprogram.pagination import keyset_page
 from participants.selectors import participants_for
 from supplies import selectors, services
 from supplies.forms import (
@@ -258,21 +258,16 @@ def movement_list(request):
         request.GET or None, locations=locations_for(user), items=selectors.items_for(user)
     )
     movements = _filtered_movements(selectors.movements_for(user), form, user.program.tzinfo)
-    before = _before_cursor(request.GET.get("before"))
-    if before is not None:
-        at, movement_id = before
-        movements = movements.filter(Q(at__lt=at) | Q(at=at, id__lt=movement_id))
-    rows = list(movements[: MOVEMENT_PAGE_SIZE + 1])
-    older = None
-    if len(rows) > MOVEMENT_PAGE_SIZE:
-        rows = rows[:MOVEMENT_PAGE_SIZE]
-        query = request.GET.copy()
-        query["before"] = f"{rows[-1].at.isoformat()}|{rows[-1].pk}"
-        older = f"?{query.urlencode()}"
+    page = keyset_page(request, movements, time_field="at", size=MOVEMENT_PAGE_SIZE)
     return render(
         request,
         "supplies/movement_list.html",
-        {"form": form, "movements": rows, "older": older, "paged": "before" in request.GET},
+        {
+            "form": form,
+            "movements": page.rows,
+            "older": page.older_url,
+            "paged": not page.is_first,
+        },
     )
 
 
@@ -294,20 +289,6 @@ def _filtered_movements(
     if data["date_to"]:
         movements = movements.filter(at__lte=datetime.combine(data["date_to"], time.max, tzinfo))
     return movements
-
-
-def _before_cursor(value: str | None):
-    if not value or "|" not in value:
-        return None
-    at, movement_id = value.split("|", 1)
-    try:
-        moment = datetime.fromisoformat(at)
-        movement_id = StockMovement._meta.pk.to_python(movement_id)
-    except (ValueError, ValidationError):
-        return None
-    if timezone.is_naive(moment):
-        return None
-    return moment, movement_id
 
 
 # --- Collections and reversals ----------------------------------------------------------------
