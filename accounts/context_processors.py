@@ -11,6 +11,7 @@ NAVIGATION = {
         ("participants:encounter_list", _("Encounters")),
         ("referrals:follow_ups", _("Follow-ups")),
         ("referrals:partners", _("Partners")),
+        ("training:list", _("Trainings")),
         ("supplies:stock", _("Stock")),
     ],
     User.Role.MANAGER: [
@@ -20,6 +21,7 @@ NAVIGATION = {
         ("participants:encounter_list", _("Encounters")),
         ("referrals:follow_ups", _("Follow-ups")),
         ("referrals:partners", _("Partners")),
+        ("training:list", _("Trainings")),
         ("supplies:stock", _("Stock")),
         ("supplies:receive", _("Receive")),
         ("participants:duplicates", _("Possible duplicates")),

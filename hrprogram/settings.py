@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.send_follow_up_digests",
         "schedule": crontab(hour=7, minute=15),
     },
+    "certificate-reminders": {
+        "task": "training.tasks.send_certificate_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 CACHES = {

@@ -209,6 +209,13 @@ class StockMovement(models.Model):
         blank=True,
         related_name="movements",
     )
+    training_session = models.ForeignKey(
+        "training.TrainingSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="movements",
+    )
     # Both halves of a transfer share this id.
     transfer_id = models.UUIDField(null=True, blank=True, db_index=True)
 

@@ -61,6 +61,7 @@ def _move(
     reason: str = "",
     supplier: str = "",
     encounter_supply=None,
+    training_session=None,
     transfer_id: uuid.UUID | None = None,
 ) -> StockMovement:
     """Append one movement and change the cached level by the same amount, never below zero."""
@@ -87,6 +88,7 @@ def _move(
         reason=reason,
         supplier=supplier,
         encounter_supply=encounter_supply,
+        training_session=training_session,
         transfer_id=transfer_id,
     )
 
@@ -137,7 +139,13 @@ def receive_shipment(
 
 @transaction.atomic
 def distribute_item(
-    *, by: User, location: Location, item: Item, quantity: int, encounter_supply=None
+    *,
+    by: User,
+    location: Location,
+    item: Item,
+    quantity: int,
+    encounter_supply=None,
+    training_session=None,
 ) -> list[StockMovement]:
     """Take `quantity` of an item from a location, first expiry first out, across lots."""
     _check_location(by, location)
@@ -170,6 +178,7 @@ def distribute_item(
                 kind=Kind.DISTRIBUTED,
                 quantity=-take,
                 encounter_supply=encounter_supply,
+                training_session=training_session,
             )
         )
         remaining -= take
