@@ -1,12 +1,12 @@
 """The daily digest of overdue follow-ups: one email per worker, never twice in a day."""
 
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from hrprogram.digests import send_once
 from referrals.models import FollowUpDigest, Referral
 
 
@@ -38,24 +38,21 @@ def send_worker_digest(worker: User) -> int:
     )
     if not overdue:
         return 0
-    try:
-        with transaction.atomic():
-            # The marker row first: a retry or a second beat the same day sends nothing.
-            FollowUpDigest.objects.create(user=worker, day=today)
-            with translation.override(worker.language):
-                send_mail(
-                    subject=ngettext(
-                        "%(count)d referral follow-up is overdue",
-                        "%(count)d referral follow-ups are overdue",
-                        len(overdue),
-                    )
-                    % {"count": len(overdue)},
-                    message=render_to_string(
-                        "referrals/follow_up_digest.txt", {"worker": worker, "overdue": overdue}
-                    ),
-                    from_email=None,
-                    recipient_list=[worker.email],
+
+    def send() -> None:
+        with translation.override(worker.language):
+            send_mail(
+                subject=ngettext(
+                    "%(count)d referral follow-up is overdue",
+                    "%(count)d referral follow-ups are overdue",
+                    len(overdue),
                 )
-    except IntegrityError:
-        return 0
-    return 1
+                % {"count": len(overdue)},
+                message=render_to_string(
+                    "referrals/follow_up_digest.txt", {"worker": worker, "overdue": overdue}
+                ),
+                from_email=None,
+                recipient_list=[worker.email],
+            )
+
+    return int(send_once(marker=FollowUpDigest, send=send, user=worker, day=today))

@@ -1,12 +1,12 @@
 """Stock alerts: low levels and naloxone about to expire, in one daily digest for managers."""
 
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Program, User
+from hrprogram.digests import send_once
 from supplies.models import StockAlertDigest
 from supplies.selectors import expiring_naloxone, low_stock
 
@@ -30,21 +30,19 @@ def send_program_digest(program: Program) -> int:
     )
     if not (low or expiring) or not managers:
         return 0
-    try:
-        with transaction.atomic():
-            # The marker row first: a retry or a second beat finds it and sends nothing.
-            StockAlertDigest.objects.create(program=program, day=day)
-            for manager in managers:
-                with translation.override(manager.language):
-                    send_mail(
-                        subject=_("Stock alerts for %(program)s") % {"program": program},
-                        message=render_to_string(
-                            "supplies/stock_alert_digest.txt",
-                            {"program": program, "low_stock": low, "expiring": expiring},
-                        ),
-                        from_email=None,
-                        recipient_list=[manager.email],
-                    )
-    except IntegrityError:
-        return 0
-    return len(managers)
+
+    def send() -> None:
+        for manager in managers:
+            with translation.override(manager.language):
+                send_mail(
+                    subject=_("Stock alerts for %(program)s") % {"program": program},
+                    message=render_to_string(
+                        "supplies/stock_alert_digest.txt",
+                        {"program": program, "low_stock": low, "expiring": expiring},
+                    ),
+                    from_email=None,
+                    recipient_list=[manager.email],
+                )
+
+    sent = send_once(marker=StockAlertDigest, send=send, program=program, day=day)
+    return len(managers) if sent else 0
