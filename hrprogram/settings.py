@@ -205,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.tasks.send_certificate_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    "participant-retention": {
+        "task": "participants.tasks.anonymise_inactive_participants",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 CACHES = {
@@ -239,6 +243,10 @@ LOGGING = {
 # Participant codes are stored only as an HMAC with this key. Changing it orphans every code,
 # so production sets it once and keeps it with the database backups.
 PARTICIPANT_CODE_SECRET = os.environ.get("PARTICIPANT_CODE_SECRET", "") or f"code:{SECRET_KEY}"
+
+# Participants with no encounter for this many years (and enrolled earlier, if never seen) are
+# anonymised by a daily task; 0 turns retention off.
+PARTICIPANT_RETENTION_YEARS = int(os.environ.get("PARTICIPANT_RETENTION_YEARS", "3"))
 
 # Days until a referral's follow-up is due, by kind; others use the default.
 REFERRAL_FOLLOW_UP_DAYS = {"housing": 14, "benefits": 14, "food": 3, "clothing": 3}

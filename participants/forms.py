@@ -320,3 +320,14 @@ class EncounterFilterForm(forms.Form):
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
+
+
+class DeleteOnRequestForm(forms.Form):
+    """A manager confirms that the participant asked to be forgotten."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "The participant asked us to delete their record, and I understand it cannot be undone."
+        ),
+        error_messages={"required": _("Tick the box to confirm the participant's request.")},
+    )

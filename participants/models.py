@@ -35,6 +35,10 @@ class Participant(models.Model):
         ANOTHER = "another", _("Another")
         DECLINED = DECLINED, DECLINED_LABEL
 
+    class AnonymisedBecause(models.TextChoices):
+        RETENTION = "retention", _("No encounter within the retention period")
+        REQUEST = "request", _("Deleted on the participant's request")
+
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="participants", verbose_name=_("program")
     )
@@ -62,6 +66,12 @@ class Participant(models.Model):
         related_name="+",
         verbose_name=_("enrolled by"),
     )
+    # Set when the profile was wiped (retention or a deletion request): the row stays as a
+    # tombstone so encounters and referrals keep counting, but nothing links it to a person.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+    anonymised_because = models.CharField(
+        _("anonymised because"), max_length=20, choices=AnonymisedBecause.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("participant")
@@ -75,6 +85,8 @@ class Participant(models.Model):
         indexes = [models.Index(fields=["program", "alias"])]
 
     def __str__(self) -> str:
+        if self.anonymised_at is not None:
+            return str(_("Anonymised participant"))
         return f"{self.public_id} ({self.alias})" if self.alias else self.public_id
 
 

@@ -14,10 +14,13 @@ SEARCH_LIMIT = 8
 
 
 def participants_for(user: User) -> QuerySet[Participant]:
-    """Participants of the user's program; none for funders and administrators."""
+    """Participants of the user's program; none for funders and administrators.
+
+    Anonymised participants (tombstones kept only so totals stay right) are nobody's to find.
+    """
     if not user.is_authenticated or not user.is_program_staff:
         return Participant.objects.none()
-    return Participant.objects.filter(program_id=user.program_id)
+    return Participant.objects.filter(program_id=user.program_id, anonymised_at__isnull=True)
 
 
 def encounters_for(user: User) -> QuerySet[Encounter]:

@@ -268,7 +268,9 @@ def record_encounter(
         return existing, False
     occurred_at = occurred_at or timezone.now()
     _check_time(by=by, occurred_at=occurred_at)
-    if participant is not None and participant.program_id != by.program_id:
+    if participant is not None and (
+        participant.program_id != by.program_id or participant.anonymised_at is not None
+    ):
         raise EncounterError(_("No such participant in your program."), field="participant")
     if location.program_id != by.program_id:
         raise EncounterError(_("No such location in your program."), field="location")

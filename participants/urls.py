@@ -18,4 +18,5 @@ urlpatterns = [
     path("participants/pick/<str:public_id>/", views.participant_pick, name="pick"),
     path("participants/<str:public_id>/", views.participant_detail, name="detail"),
     path("participants/<str:public_id>/edit/", views.participant_edit, name="edit"),
+    path("participants/<str:public_id>/delete/", views.participant_delete, name="delete"),
 ]

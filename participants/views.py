@@ -12,12 +12,13 @@ from accounts.access import manager_required, program_staff_required
 from accounts.models import User
 from accounts.selectors import assigned_locations, locations_for
 from hrprogram.pagination import keyset_page
-from participants import selectors, services
+from participants import retention, selectors, services
 from participants.forms import (
     ANONYMOUS,
     ITEM_FIELD_PREFIX,
     LOCATION_KIND_TO_ENCOUNTER_KIND,
     CodeAnswersForm,
+    DeleteOnRequestForm,
     EncounterFilterForm,
     EncounterForm,
     ParticipantProfileForm,
@@ -377,3 +378,34 @@ def duplicate_resolve(request, pk: int):
     else:
         messages.error(request, _("Choose merge or keep apart."))
     return redirect("participants:duplicates")
+
+
+# --- Deletion on request (managers) -------------------------------------------------------------
+
+
+@manager_required
+def participant_delete(request, public_id: str):
+    """Forget a participant who asked: a page that says what happens, then the deletion."""
+    participant = get_object_or_404(selectors.participants_for(request.user), public_id=public_id)
+    form = DeleteOnRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            retention.delete_participant_on_request(by=request.user, participant=participant)
+        except retention.RetentionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("The participant's record was deleted. Their visits are kept without a name."),
+            )
+            return redirect("participants:list")
+    return render(
+        request,
+        "participants/participant_delete.html",
+        {
+            "participant": participant,
+            "form": form,
+            "encounter_count": participant.encounters.count(),
+            "referral_count": participant.referrals.count(),
+        },
+    )
