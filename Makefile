@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hrprogram
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint fmt seed bench install install-dev browser messages
+.PHONY: run test lint fmt seed bench install install-dev browser messages pgclient backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,12 @@ seed: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 
-test: install-dev browser
+# pg_dump and pg_restore of the server's major version (15) make and restore backups.
+pgclient:
+	@command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 \
+		|| (apt-get update && apt-get install -y postgresql-client-15)
+
+test: install-dev browser pgclient
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
@@ -58,3 +63,12 @@ messages: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/encounter_pages.py
+
+# Backups of the PostgreSQL database named by DATABASE_URL (see "Backups" in the README).
+# make backup                      -> backups/hrprogram-<UTC timestamp>.dump
+# make restore FILE=backups/x.dump -> replaces every table; asks first unless CONFIRM=yes
+backup:
+	@scripts/backup.sh
+
+restore:
+	@scripts/restore.sh "$(FILE)"
