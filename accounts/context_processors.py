@@ -28,6 +28,7 @@ NAVIGATION = {
         ("accounts:users", _("Users")),
         ("accounts:locations", _("Locations")),
         ("reports:list", _("Reports")),
+        ("audit:log", _("Audit log")),
     ],
     User.Role.FUNDER: [("reports:list", _("Reports"))],
     User.Role.ADMIN: [("home", _("Home")), ("admin:index", _("Administration"))],

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that every audit entry written while serving the request has the client address.
+    "audit.middleware.AuditRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -218,6 +220,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the header is
+# ignored and the audit log records REMOTE_ADDR (anyone can send the header).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import manager_required, program_staff_required
 from accounts.models import User
 from accounts.selectors import assigned_locations, locations_for
+from audit.services import record_read
 from hrprogram.pagination import keyset_page
 from participants import retention, selectors, services
 from participants.forms import (
@@ -68,14 +69,22 @@ def _participant_from_field(user: User, value: str):
     return participant
 
 
-def _selected_participant_context(user: User, value: str) -> dict:
+def _selected_participant_context(request, value: str) -> dict:
+    """The chosen participant and their last encounter; showing it is an audited view."""
     if not value:
         return {}
     if value == ANONYMOUS:
         return {"selected_anonymous": True}
+    user = request.user
     participant = selectors.participants_for(user).filter(public_id=value.upper()).first()
     if participant is None:
         return {}
+    record_read(
+        request=request,
+        action="participants.participant.viewed",
+        target=participant,
+        details={"page": "encounter"},
+    )
     return {"selected": participant, "last_encounter": selectors.last_encounter(participant)}
 
 
@@ -142,7 +151,7 @@ def encounter_new(request):
         "service_fields": form.service_fields(),
         "recent_participants": selectors.recent_participants(user),
         "code_form": CodeAnswersForm(recipe=user.program.code_recipe, prefix="code"),
-        **_selected_participant_context(user, form["participant"].value() or ""),
+        **_selected_participant_context(request, form["participant"].value() or ""),
     }
     return render(request, "participants/encounter_new.html", context)
 
@@ -161,7 +170,7 @@ def _kits_for_counters(user: User) -> list[dict]:
 @program_staff_required
 def participant_pick(request, public_id: str):
     """htmx: the chosen participant (or anonymous) with their last encounter in one line."""
-    context = _selected_participant_context(request.user, public_id)
+    context = _selected_participant_context(request, public_id)
     if not context:
         raise Http404
     return render(request, "participants/_selected_participant.html", context)
@@ -206,7 +215,7 @@ def participant_find_by_code(request):
         else:
             participant, created = selectors.participant_with_code(user, code), False
         if participant is not None:
-            context = _selected_participant_context(user, participant.public_id)
+            context = _selected_participant_context(request, participant.public_id)
             context["newly_enrolled"] = created
             response = render(request, "participants/_selected_participant.html", context)
             # The answers found someone: replace the whole finder, answers and all.
@@ -274,6 +283,12 @@ def participant_list(request):
 @program_staff_required
 def participant_detail(request, public_id: str):
     participant = get_object_or_404(selectors.participants_for(request.user), public_id=public_id)
+    record_read(
+        request=request,
+        action="participants.participant.viewed",
+        target=participant,
+        details={"page": "detail"},
+    )
     return render(
         request,
         "participants/participant_detail.html",
@@ -338,6 +353,12 @@ def participant_edit(request, public_id: str):
         )
         messages.success(request, _("Saved."))
         return redirect("participants:detail", public_id=participant.public_id)
+    record_read(
+        request=request,
+        action="participants.participant.viewed",
+        target=participant,
+        details={"page": "edit"},
+    )
     return render(
         request, "participants/participant_edit.html", {"participant": participant, "form": form}
     )

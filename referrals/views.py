@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import manager_required, program_staff_required
 from accounts.models import User
+from audit.services import record_read
 from participants.selectors import participants_for
 from referrals import selectors, services
 from referrals.forms import (
@@ -86,6 +87,8 @@ def referral_detail(request, pk: int):
         else:
             messages.success(request, _("Status updated."))
             return redirect("referrals:detail", pk=referral.pk)
+    # Who was referred where is as sensitive as the participant's page.
+    record_read(request=request, action="referrals.referral.viewed", target=referral)
     return render(
         request,
         "referrals/referral_detail.html",

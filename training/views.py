@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import program_staff_required
 from accounts.models import User
 from accounts.selectors import locations_for
+from audit.services import record_read
 from participants.selectors import participants_for
 from training import selectors, services
 from training.certificates import certificate_pdf
@@ -153,6 +154,12 @@ def certificate_download(request, code: str):
             "attendee__session__program", "attendee__session__trainer"
         ),
         code=code.upper(),
+    )
+    record_read(
+        request=request,
+        action="training.certificate.downloaded",
+        target=certificate,
+        program=certificate.attendee.session.program,
     )
     verify_url = request.build_absolute_uri(reverse("training:verify", args=[certificate.code]))
     response = HttpResponse(

@@ -1,0 +1,87 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from audit.selectors import PARTICIPANT_TYPE, AuditFilters, participant_pk_for_public_id
+
+
+class AuditFilterForm(forms.Form):
+    date_from = forms.DateField(
+        required=False,
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    date_to = forms.DateField(
+        required=False,
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label=_("User"),
+        empty_label=_("Anyone"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    action = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Action"),
+        help_text=_("A whole action or its beginning, e.g. participants.participant.viewed"),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    object_type = forms.ChoiceField(
+        required=False,
+        label=_("Object type"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    object_id = forms.CharField(
+        required=False,
+        max_length=64,
+        label=_("Object id"),
+        help_text=_("A row id, or a participant's card id such as HR-7K3QX"),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def __init__(self, *args, user: User, object_types: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requesting_user = user
+        self.fields["user"].queryset = User.objects.filter(program_id=user.program_id).order_by(
+            "username"
+        )
+        self.fields["object_type"].choices = [("", _("Any type")), *object_types]
+
+    def clean_action(self):
+        return self.cleaned_data["action"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("date_from")
+            and cleaned.get("date_to")
+            and cleaned["date_from"] > cleaned["date_to"]
+        ):
+            self.add_error("date_to", _("The end date is before the start date."))
+        object_id = (cleaned.get("object_id") or "").strip()
+        if object_id.upper().startswith("HR-"):
+            pk = participant_pk_for_public_id(self.requesting_user, object_id)
+            if pk is None:
+                self.add_error("object_id", _("No participant with this card id."))
+            else:
+                object_id = pk
+                cleaned["object_type"] = PARTICIPANT_TYPE
+        cleaned["object_id"] = object_id
+        return cleaned
+
+    def filters(self) -> AuditFilters:
+        if not self.is_bound or not self.is_valid():
+            return AuditFilters()
+        data = self.cleaned_data
+        return AuditFilters(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            user_id=data["user"].pk if data["user"] else None,
+            action=data["action"],
+            object_type=data["object_type"],
+            object_id=data["object_id"],
+        )

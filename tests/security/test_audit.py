@@ -1,0 +1,526 @@
+"""The audit log: append-only, written with the change it records, and with every read that
+shows a participant, every download, every sign-in; a manager reads their program's part."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.middleware import client_ip
+from audit.models import AppendOnlyError, AuditEntry
+from audit.services import record_action
+from participants import services as participant_services
+from referrals import services as referral_services
+from tests.factories import TEST_PASSWORD, ParticipantFactory, UserFactory
+from training import services as training_services
+from training.models import TrainingSession
+from training.services import AttendeeRecord
+
+pytestmark = pytest.mark.django_db
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"
+)
+
+
+@pytest.fixture
+def entry(manager_a):
+    return record_action(actor=manager_a, action="test.something.done", details={"n": 1})
+
+
+@pytest.fixture
+def participant_a(program_a):
+    return ParticipantFactory(program=program_a, alias="Sunny")
+
+
+@pytest.fixture
+def participant_b(program_b):
+    return ParticipantFactory(program=program_b, alias="Robin")
+
+
+def entries(action: str):
+    return AuditEntry.objects.filter(action=action)
+
+
+# --- Append-only ------------------------------------------------------------------------------
+
+
+def test_a_stored_entry_cannot_be_saved_again(entry):
+    entry.action = "test.something.else"
+
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+
+    assert AuditEntry.objects.get(pk=entry.pk).action == "test.something.done"
+
+
+def test_an_entry_cannot_be_deleted(entry):
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda entries: entries.update(action="rewritten"),
+        lambda entries: entries.delete(),
+        lambda entries: entries.bulk_update(list(entries), ["action"]),
+        lambda entries: entries.update_or_create(pk=entries[0].pk, defaults={"action": "x"}),
+    ],
+    ids=["update", "delete", "bulk_update", "update_or_create"],
+)
+def test_bulk_changes_of_the_log_are_refused(entry, change):
+    with pytest.raises(AppendOnlyError):
+        change(AuditEntry.objects.all())
+
+    assert AuditEntry.objects.get(pk=entry.pk).action == "test.something.done"
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_auditentry SET action = 'rewritten' WHERE id = %s",
+        "DELETE FROM audit_auditentry WHERE id = %s",
+    ],
+    ids=["update", "delete"],
+)
+def test_the_database_refuses_raw_update_and_delete(entry, sql):
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [entry.pk])
+
+    assert AuditEntry.objects.get(pk=entry.pk).action == "test.something.done"
+
+
+@postgresql_only
+def test_the_database_still_accepts_new_entries_by_raw_sql(manager_a):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditentry (at, action, object_type, object_id, details)"
+            " VALUES (now(), 'test.raw.insert', '', '', '{}')"
+        )
+
+    assert entries("test.raw.insert").count() == 1
+
+
+def test_administrators_may_read_but_not_add_change_or_delete_entries(client, admin_user, entry):
+    client.force_login(admin_user)
+    change_url = reverse("admin:audit_auditentry_change", args=[entry.pk])
+
+    listing = client.get(reverse("admin:audit_auditentry_changelist"))
+    detail = client.get(change_url)
+    posted = client.post(change_url, {"action": "rewritten"})
+
+    assert listing.status_code == 200
+    assert "test.something.done" in listing.text
+    assert 'value="delete_selected"' not in listing.text
+    assert detail.status_code == 200
+    assert 'name="_save"' not in detail.text
+    assert posted.status_code == 403
+    assert client.get(reverse("admin:audit_auditentry_add")).status_code == 403
+    assert client.get(reverse("admin:audit_auditentry_delete", args=[entry.pk])).status_code == 403
+    assert client.post(reverse("admin:audit_auditentry_delete", args=[entry.pk])).status_code == 403
+    assert AuditEntry.objects.get(pk=entry.pk).action == "test.something.done"
+
+
+def test_admin_site_sends_anonymous_visitors_to_its_sign_in(client):
+    response = client.get(reverse("admin:audit_auditentry_changelist"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_admin_site_refuses_program_staff(client, manager_a, entry):
+    client.force_login(manager_a)
+
+    response = client.get(reverse("admin:audit_auditentry_changelist"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+# --- Same transaction -------------------------------------------------------------------------
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_an_entry_is_rolled_back_with_the_change_it_records(outreach_a, participant_a):
+    with pytest.raises(Interrupted), transaction.atomic():
+        participant_services.update_participant_profile(
+            by=outreach_a, participant=participant_a, profile={"alias": "Moon"}, characteristics={}
+        )
+        raise Interrupted
+
+    participant_a.refresh_from_db()
+    assert participant_a.alias == "Sunny"
+    assert not entries("participants.participant.updated").exists()
+
+
+def test_a_failed_service_leaves_no_entry(outreach_a, participant_a):
+    with pytest.raises(referral_services.ReferralError):
+        referral_services.make_referral(by=outreach_a, participant=participant_a, kind="nonsense")
+
+    assert not entries("referrals.referral.made").exists()
+
+
+# --- Reads: participant pages, encounter screen, referrals, downloads ------------------------
+
+
+def test_a_participant_page_view_writes_exactly_one_entry(client, outreach_a, participant_a):
+    client.force_login(outreach_a)
+    before = AuditEntry.objects.count()
+
+    response = client.get(reverse("participants:detail", args=[participant_a.public_id]))
+
+    assert response.status_code == 200
+    assert AuditEntry.objects.count() == before + 1
+    entry = AuditEntry.objects.latest("id")
+    assert entry.action == "participants.participant.viewed"
+    assert entry.actor == outreach_a
+    assert entry.program == participant_a.program
+    assert (entry.object_type, entry.object_id) == (
+        "participants.participant",
+        str(participant_a.pk),
+    )
+    assert entry.ip_address == "127.0.0.1"
+    assert entry.at > timezone.now() - timedelta(minutes=1)
+
+
+def test_another_programs_participant_page_is_a_404_and_records_no_view(
+    client, outreach_a, participant_b
+):
+    client.force_login(outreach_a)
+
+    response = client.get(reverse("participants:detail", args=[participant_b.public_id]))
+
+    assert response.status_code == 404
+    assert not entries("participants.participant.viewed").exists()
+
+
+def test_the_profile_edit_page_is_a_recorded_view(client, outreach_a, participant_a):
+    client.force_login(outreach_a)
+
+    client.get(reverse("participants:edit", args=[participant_a.public_id]))
+
+    assert entries("participants.participant.viewed").get().details == {"page": "edit"}
+
+
+def test_choosing_a_participant_on_the_encounter_screen_is_a_recorded_view(
+    client, outreach_a, participant_a
+):
+    client.force_login(outreach_a)
+
+    picked = client.get(reverse("participants:pick", args=[participant_a.public_id]))
+    preselected = client.get(
+        reverse("participants:encounter_new"), {"participant": participant_a.public_id}
+    )
+
+    assert picked.status_code == preselected.status_code == 200
+    views = entries("participants.participant.viewed")
+    assert views.count() == 2
+    assert {entry.details["page"] for entry in views} == {"encounter"}
+    assert {entry.object_id for entry in views} == {str(participant_a.pk)}
+
+
+def test_the_encounter_screen_without_a_participant_records_no_view(client, outreach_a):
+    client.force_login(outreach_a)
+
+    client.get(reverse("participants:encounter_new"))
+    client.get(reverse("participants:pick", args=["anonymous"]))
+
+    assert not entries("participants.participant.viewed").exists()
+
+
+def test_finding_a_participant_by_code_is_a_recorded_view(client, outreach_a, program_a):
+    participant = ParticipantFactory(program=program_a, code="MA0385TF")
+    client.force_login(outreach_a)
+
+    client.post(
+        reverse("participants:find_by_code"),
+        {
+            "code-mother_first_name": "María",
+            "code-birth_month": "03",
+            "code-birth_year": "1985",
+            "code-birth_place": "Tucson",
+            "code-gender": "F",
+        },
+    )
+
+    assert entries("participants.participant.viewed").get().object_id == str(participant.pk)
+
+
+def test_a_referral_page_view_is_recorded(client, outreach_a, participant_a):
+    referral = referral_services.make_referral(
+        by=outreach_a, participant=participant_a, kind="housing"
+    )
+    client.force_login(outreach_a)
+
+    client.get(reverse("referrals:detail", args=[referral.pk]))
+
+    entry = entries("referrals.referral.viewed").get()
+    assert (entry.actor, entry.object_id) == (outreach_a, str(referral.pk))
+
+
+def test_a_certificate_download_is_recorded(client, manager_a, program_a):
+    session = training_services.record_training_session(
+        by=manager_a,
+        kind=TrainingSession.Kind.NALOXONE,
+        held_on=timezone.localdate() - timedelta(days=1),
+        place="Library",
+        audience=TrainingSession.Audience.COMMUNITY,
+        attendee_count=3,
+        attendees=[AttendeeRecord(name="Jane Doe")],
+    )
+    (certificate,) = training_services.issue_certificates(by=manager_a, session=session)
+    client.force_login(manager_a)
+
+    response = client.get(reverse("training:certificate", args=[certificate.code]))
+
+    assert response.status_code == 200
+    entry = entries("training.certificate.downloaded").get()
+    assert (entry.actor, entry.program, entry.object_id) == (
+        manager_a,
+        program_a,
+        str(certificate.pk),
+    )
+
+
+# --- Writes through pages carry the client address --------------------------------------------
+
+
+def test_a_change_made_through_a_page_records_the_client_address(client, outreach_a, participant_a):
+    client.force_login(outreach_a)
+
+    client.post(
+        reverse("participants:edit", args=[participant_a.public_id]),
+        {"alias": "Moon"},
+        REMOTE_ADDR="203.0.113.9",
+    )
+
+    entry = entries("participants.participant.updated").get()
+    assert (entry.actor, entry.ip_address) == (outreach_a, "203.0.113.9")
+
+
+def test_a_change_made_outside_a_request_has_no_address(outreach_a, participant_a):
+    participant_services.update_participant_profile(
+        by=outreach_a, participant=participant_a, profile={"alias": "Moon"}, characteristics={}
+    )
+
+    assert entries("participants.participant.updated").get().ip_address is None
+
+
+# --- Sign-in, failed sign-in, sign-out --------------------------------------------------------
+
+
+def sign_in(client, username, password, **extra):
+    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
+
+
+def test_sign_in_is_recorded_with_the_address(client, outreach_a):
+    sign_in(client, "outreach_a", TEST_PASSWORD, REMOTE_ADDR="198.51.100.7")
+
+    entry = entries("accounts.user.signed_in").get()
+    assert (entry.actor, entry.program, entry.ip_address) == (
+        outreach_a,
+        outreach_a.program,
+        "198.51.100.7",
+    )
+
+
+def test_failed_sign_in_is_recorded_without_the_password(client, outreach_a):
+    sign_in(client, "outreach_a", "hunter2-wrong-guess", REMOTE_ADDR="198.51.100.8")
+
+    entry = entries("accounts.user.sign_in_failed").get()
+    assert entry.actor is None
+    assert (entry.object_type, entry.object_id) == ("accounts.user", str(outreach_a.pk))
+    assert entry.program == outreach_a.program
+    assert entry.ip_address == "198.51.100.8"
+    stored = json.dumps(list(AuditEntry.objects.values()), default=str)
+    assert "hunter2" not in stored
+
+
+def test_a_sign_in_attempt_on_no_account_does_not_store_what_was_typed(client, outreach_a):
+    sign_in(client, "correct-horse-typed-in-the-wrong-box", "x")
+
+    entry = entries("accounts.user.sign_in_failed").get()
+    assert entry.details == {"account_exists": False}
+    assert (entry.program, entry.object_id) == (None, "")
+    assert "correct-horse" not in json.dumps(list(AuditEntry.objects.values()), default=str)
+
+
+def test_a_locked_out_attempt_is_marked(client, outreach_a, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "outreach_a", "wrong")
+
+    sign_in(client, "outreach_a", TEST_PASSWORD)
+
+    failures = entries("accounts.user.sign_in_failed").order_by("id")
+    assert failures.count() == settings.AXES_FAILURE_LIMIT + 1
+    assert failures.last().details.get("locked_out") is True
+    assert not entries("accounts.user.signed_in").exists()
+
+
+def test_sign_out_is_recorded(client, outreach_a):
+    client.force_login(outreach_a)
+
+    client.post(reverse("logout"))
+
+    assert entries("accounts.user.signed_out").get().actor == outreach_a
+
+
+# --- The client address ------------------------------------------------------------------------
+
+
+def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4")
+
+    assert client_ip(request) == "10.0.0.2"
+
+
+def test_a_trusted_proxy_gives_the_address_it_saw_not_what_the_client_claimed(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
+
+    assert client_ip(request) == "203.0.113.5"
+
+
+def test_a_malformed_forwarded_for_falls_back_to_the_connection(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")
+
+    assert client_ip(request) == "10.0.0.2"
+
+
+# --- The manager's audit page ----------------------------------------------------------------
+
+
+def test_the_manager_menu_links_the_audit_log(client, manager_a, outreach_a):
+    client.force_login(manager_a)
+    manager_home = client.get(reverse("home")).text
+    client.force_login(outreach_a)
+    outreach_home = client.get(reverse("home")).text
+
+    assert reverse("audit:log") in manager_home
+    assert reverse("audit:log") not in outreach_home
+
+
+def test_only_managers_open_the_audit_log(client, outreach_a, funder):
+    for user in (outreach_a, funder):
+        client.force_login(user)
+        assert client.get(reverse("audit:log")).status_code == 403
+
+
+def test_the_audit_log_shows_only_the_managers_program(
+    client, manager_a, outreach_a, outreach_b, participant_a, participant_b
+):
+    participant_services.update_participant_profile(
+        by=outreach_a, participant=participant_a, profile={"alias": "Moon"}, characteristics={}
+    )
+    participant_services.update_participant_profile(
+        by=outreach_b, participant=participant_b, profile={"alias": "Star"}, characteristics={}
+    )
+    sign_in(client, "outreach_b", "wrong")
+    sign_in(client, "outreach_a", "wrong")
+    client.force_login(manager_a)
+
+    page = client.get(reverse("audit:log")).text
+
+    assert participant_a.public_id in page
+    assert participant_b.public_id not in page
+    assert "outreach_b" not in page
+    assert page.count("accounts.user.sign_in_failed") == 1
+
+
+def test_the_audit_log_filters_by_user_action_and_object(
+    client, manager_a, outreach_a, program_a, participant_a
+):
+    other_worker = UserFactory(username="other_worker", program=program_a)
+    other = ParticipantFactory(program=program_a)
+    participant_services.update_participant_profile(
+        by=outreach_a, participant=participant_a, profile={"alias": "Moon"}, characteristics={}
+    )
+    participant_services.update_participant_profile(
+        by=other_worker, participant=other, profile={"alias": "Star"}, characteristics={}
+    )
+    client.force_login(manager_a)
+    url = reverse("audit:log")
+
+    by_user = client.get(url, {"user": outreach_a.pk}).text
+    by_action = client.get(url, {"action": "accounts.user."}).text
+    by_card_id = client.get(url, {"object_id": participant_a.public_id}).text
+    by_type = client.get(url, {"object_type": "participants.participant"}).text
+
+    assert participant_a.public_id in by_user and other.public_id not in by_user
+    assert "participants.participant.updated" not in by_action
+    assert "accounts.user.signed_in" in by_action
+    assert participant_a.public_id in by_card_id and other.public_id not in by_card_id
+    assert "accounts.user.signed_in" not in by_type and other.public_id in by_type
+
+
+def test_the_audit_log_filters_by_days_in_the_program_time_zone(client, manager_a, outreach_a):
+    record_action(actor=outreach_a, action="test.today")
+    client.force_login(manager_a)
+    today = timezone.localdate(timezone=manager_a.program.tzinfo)
+
+    shown = client.get(reverse("audit:log"), {"date_from": today, "date_to": today}).text
+    hidden = client.get(reverse("audit:log"), {"date_to": today - timedelta(days=1)}).text
+
+    assert "test.today" in shown
+    assert "test.today" not in hidden
+
+
+def test_bad_filters_get_a_message_not_an_error(client, manager_a):
+    client.force_login(manager_a)
+
+    response = client.get(
+        reverse("audit:log"),
+        {
+            "date_from": "2026-02-30",
+            "date_to": "yesterday",
+            "user": "999999",
+            "object_type": "no.such",
+            "object_id": "HR-NOONE",
+            "before": "garbage",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.text
+    assert "No participant with this card id." in response.text
+
+
+def test_the_audit_log_pages_newest_first_through_a_cursor(
+    client, manager_a, outreach_a, django_assert_max_num_queries
+):
+    AuditEntry.objects.bulk_create(
+        AuditEntry(actor=outreach_a, program=outreach_a.program, action=f"test.numbered.{n:03d}")
+        for n in range(120)
+    )
+    client.force_login(manager_a)
+    url = reverse("audit:log")
+
+    with django_assert_max_num_queries(12):
+        first = client.get(url, {"action": "test.numbered."})
+    second = client.get(url + first.context["older"])
+    third = client.get(url + second.context["older"])
+
+    shown = [
+        row["entry"].action
+        for response in (first, second, third)
+        for row in response.context["rows"]
+    ]
+    assert len(shown) == 120
+    assert len(set(shown)) == 120
+    assert third.context["older"] is None
