@@ -1,20 +1,26 @@
 """The audit log: append-only, written with the change it records, and with every read that
 shows a participant, every download, every sign-in; a manager reads their program's part."""
 
+import inspect
 import json
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import services as account_services
 from audit.middleware import client_ip
 from audit.models import AppendOnlyError, AuditEntry
 from audit.services import record_action
 from participants import services as participant_services
+from participants.models import PossibleDuplicate
 from referrals import services as referral_services
-from tests.factories import TEST_PASSWORD, ParticipantFactory, UserFactory
+from referrals.models import Partner
+from supplies import services as supply_services
+from tests.factories import TEST_PASSWORD, ItemFactory, ParticipantFactory, UserFactory
 from training import services as training_services
 from training.models import TrainingSession
 from training.services import AttendeeRecord
@@ -524,3 +530,236 @@ def test_the_audit_log_pages_newest_first_through_a_cursor(
     assert len(shown) == 120
     assert len(set(shown)) == 120
     assert third.context["older"] is None
+
+
+# --- Every write service records itself -------------------------------------------------------
+
+
+@pytest.fixture
+def stocked_a(program_a, site_a, manager_a):
+    """One item of program A with 100 units in one lot at site A."""
+    item = ItemFactory(program=program_a, name="Syringe 1 mL")
+    movement = supply_services.receive_shipment(
+        by=manager_a, location=site_a, item=item, quantity=100, lot_number="L1"
+    )
+    return movement.lot
+
+
+def _encounter(world):
+    encounter, _created = participant_services.record_encounter(
+        by=world.outreach_a,
+        participant=world.participant,
+        location=world.site_a,
+        kind="fixed_site",
+        supplies=[participant_services.SupplyLine(item=world.lot.item, quantity=2)],
+    )
+    return encounter
+
+
+def _duplicate(world):
+    return PossibleDuplicate.objects.create(
+        program=world.program_a,
+        participant=world.participant,
+        other=ParticipantFactory(program=world.program_a),
+        reason=PossibleDuplicate.Reason.NEAR_CODE,
+    )
+
+
+def _training(world):
+    return training_services.record_training_session(
+        by=world.manager_a,
+        kind=TrainingSession.Kind.NALOXONE,
+        held_on=timezone.localdate() - timedelta(days=1),
+        place="Library",
+        audience=TrainingSession.Audience.COMMUNITY,
+        attendee_count=2,
+        attendees=[AttendeeRecord(name="Jane Doe")],
+    )
+
+
+def _referral(world):
+    return referral_services.make_referral(
+        by=world.outreach_a, participant=world.participant, kind="housing"
+    )
+
+
+# service -> (the call, by whom, the action it must record)
+WRITE_SERVICES = {
+    "accounts.services.set_user_language": (
+        lambda w: account_services.set_user_language(user=w.outreach_a, language="es"),
+        "outreach_a",
+        "accounts.user.language_changed",
+    ),
+    "participants.services.enroll_participant": (
+        lambda w: participant_services.enroll_participant(by=w.outreach_a, code="NEW0001"),
+        "outreach_a",
+        "participants.participant.enrolled",
+    ),
+    "participants.services.update_participant_profile": (
+        lambda w: participant_services.update_participant_profile(
+            by=w.outreach_a, participant=w.participant, profile={"alias": "M"}, characteristics={}
+        ),
+        "outreach_a",
+        "participants.participant.updated",
+    ),
+    "participants.services.merge_participants": (
+        lambda w: participant_services.merge_participants(
+            by=w.manager_a,
+            keep=w.participant,
+            duplicate=ParticipantFactory(program=w.program_a),
+        ),
+        "manager_a",
+        "participants.participant.merged",
+    ),
+    "participants.services.dismiss_possible_duplicate": (
+        lambda w: participant_services.dismiss_possible_duplicate(
+            by=w.manager_a, duplicate=_duplicate(w)
+        ),
+        "manager_a",
+        "participants.duplicate.dismissed",
+    ),
+    "participants.services.record_encounter": (
+        _encounter,
+        "outreach_a",
+        "participants.encounter.recorded",
+    ),
+    "participants.services.undo_encounter": (
+        lambda w: participant_services.undo_encounter(by=w.outreach_a, encounter=_encounter(w)),
+        "outreach_a",
+        "participants.encounter.undone",
+    ),
+    "supplies.services.receive_shipment": (
+        lambda w: supply_services.receive_shipment(
+            by=w.manager_a, location=w.site_a, item=w.lot.item, quantity=5, lot_number="L2"
+        ),
+        "manager_a",
+        "supplies.stock.received",
+    ),
+    "supplies.services.transfer_stock": (
+        lambda w: supply_services.transfer_stock(
+            by=w.manager_a, lot=w.lot, quantity=3, from_location=w.site_a, to_location=w.van_a
+        ),
+        "manager_a",
+        "supplies.stock.transferred",
+    ),
+    "supplies.services.adjust_stock": (
+        lambda w: supply_services.adjust_stock(
+            by=w.manager_a, location=w.site_a, lot=w.lot, change=-1, reason="Dropped"
+        ),
+        "manager_a",
+        "supplies.stock.adjusted",
+    ),
+    "supplies.services.reconcile_count": (
+        lambda w: supply_services.reconcile_count(
+            by=w.manager_a, location=w.site_a, counts={w.lot.pk: 90}
+        ),
+        "manager_a",
+        "supplies.stock.counted",
+    ),
+    "supplies.services.record_syringe_collection": (
+        lambda w: supply_services.record_syringe_collection(
+            by=w.outreach_a,
+            location=w.site_a,
+            source="drop_box",
+            collected_on=timezone.localdate(),
+            counted=40,
+        ),
+        "outreach_a",
+        "supplies.collection.recorded",
+    ),
+    "supplies.services.report_overdose_reversal": (
+        lambda w: supply_services.report_overdose_reversal(
+            by=w.outreach_a,
+            reported_on=timezone.localdate(),
+            place="Park",
+            doses_used=2,
+            outcome="survived",
+            ems_called="no",
+            kit_source="this_program",
+        ),
+        "outreach_a",
+        "supplies.reversal.reported",
+    ),
+    "referrals.services.make_referral": (_referral, "outreach_a", "referrals.referral.made"),
+    "referrals.services.change_referral_status": (
+        lambda w: referral_services.change_referral_status(
+            by=w.outreach_a, referral=_referral(w), status="linked"
+        ),
+        "outreach_a",
+        "referrals.referral.status_changed",
+    ),
+    "referrals.services.save_partner": (
+        lambda w: referral_services.save_partner(
+            by=w.manager_a, partner=Partner(name="Shelter"), services=["housing"]
+        ),
+        "manager_a",
+        "referrals.partner.created",
+    ),
+    "training.services.record_training_session": (
+        _training,
+        "manager_a",
+        "training.session.recorded",
+    ),
+    "training.services.issue_certificates": (
+        lambda w: training_services.issue_certificates(by=w.manager_a, session=_training(w)),
+        "manager_a",
+        "training.certificates.issued",
+    ),
+}
+
+# Public functions of the service modules that write no entry of their own, and why.
+NOT_AUDITED_ON_THEIR_OWN = {
+    "participants.services.new_public_id": "computes a value, writes nothing",
+    "participants.services.may_backdate": "answers a question, writes nothing",
+    "referrals.services.default_follow_up_due": "computes a date, writes nothing",
+    "training.services.new_verification_code": "computes a value, writes nothing",
+    "supplies.services.distribute_item": (
+        "a step of record_encounter and record_training_session, which write the entry"
+    ),
+    "supplies.services.return_encounter_supplies": "a step of undo_encounter, which writes it",
+}
+SERVICE_MODULES = [
+    account_services,
+    participant_services,
+    supply_services,
+    referral_services,
+    training_services,
+]
+
+
+def test_every_public_service_function_is_known_to_the_audit_tests():
+    found = {
+        f"{module.__name__}.{name}"
+        for module in SERVICE_MODULES
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if function.__module__ == module.__name__ and not name.startswith("_")
+    }
+
+    unknown = found - set(WRITE_SERVICES) - set(NOT_AUDITED_ON_THEIR_OWN)
+    assert not unknown, f"new service {sorted(unknown)}: add it to WRITE_SERVICES (and audit it)"
+    assert not (set(WRITE_SERVICES) | set(NOT_AUDITED_ON_THEIR_OWN)) - found
+
+
+@pytest.mark.parametrize("service", sorted(WRITE_SERVICES))
+def test_every_write_service_records_who_did_what_in_which_program(
+    service, program_a, site_a, van_a, outreach_a, manager_a, stocked_a
+):
+    call, by, action = WRITE_SERVICES[service]
+    world = SimpleNamespace(
+        program_a=program_a,
+        site_a=site_a,
+        van_a=van_a,
+        outreach_a=outreach_a,
+        manager_a=manager_a,
+        lot=stocked_a,
+        participant=ParticipantFactory(program=program_a),
+    )
+    before = AuditEntry.objects.count()
+
+    call(world)
+
+    entry = entries(action).order_by("id").last()
+    assert entry is not None, f"{service} wrote no {action} entry"
+    assert entry.actor == getattr(world, by)
+    assert entry.program == program_a
+    assert AuditEntry.objects.count() > before

@@ -1,0 +1,243 @@
+"""Who may open what: every URL of the project against every role, with the status expected.
+
+Each URL pattern of the URLconf needs a row in ACCESS_MATRIX below; a URL without one fails
+`test_every_url_has_an_access_matrix_entry`, so a new page cannot ship without someone deciding
+who may open it. URL arguments are filled with real rows of program A, so the outreach worker
+of program B meets A's rows and must get a 404 (never a 403 that would confirm they exist).
+
+The matrix sends GET. Pages that only take POST answer 405 to a GET; POST_MATRIX then checks
+who a POST is refused to (an empty form, so an allowed role changes nothing that matters).
+
+Adding a URL: add one line to ACCESS_MATRIX (and to POST_MATRIX if it only takes POST) with
+the keyword arguments it needs from `ProgramRows` and the expected status for each role, in
+the column order of `Expect`. An API route (`/api/...`) is added the same way; DRF answers an
+anonymous caller 401 or 403, not the sign-in redirect, so write the number it should be.
+"""
+
+from collections.abc import Callable
+from dataclasses import astuple, dataclass, fields
+
+import pytest
+from django.contrib.admin import site as admin_site
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security.two_programs import ProgramRows, program_rows
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "sign-in redirect"  # 302 to the sign-in page, keeping where the visitor was going
+REDIRECT = "redirect"  # 302 anywhere else
+Status = int | str
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The status each role gets. Column order of every row below."""
+
+    anonymous: Status
+    outreach_a: Status
+    outreach_b: Status
+    manager_a: Status
+    funder: Status
+    admin: Status
+
+
+ROLES = [field.name for field in fields(Expect)]
+
+Kwargs = Callable[[ProgramRows], dict]
+NONE: Kwargs = lambda rows: {}  # noqa: E731
+PARTICIPANT: Kwargs = lambda rows: {"public_id": rows.participant.public_id}  # noqa: E731
+
+# Shorthands for the common rows. Every URL still has its own line below.
+EVERYONE_200 = Expect(200, 200, 200, 200, 200, 200)
+GET_REFUSED = Expect(405, 405, 405, 405, 405, 405)  # POST-only: see POST_MATRIX
+SIGNED_IN = Expect(LOGIN, 200, 200, 200, 200, 200)
+STAFF = Expect(LOGIN, 200, 200, 200, 403, 403)
+STAFF_A_ROW = Expect(LOGIN, 200, 404, 200, 403, 403)
+MANAGERS = Expect(LOGIN, 403, 403, 200, 403, 403)
+
+# url name: (its keyword arguments, Expect(anonymous, outreach_a, outreach_b, manager_a,
+#                                          funder, admin))
+ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
+    # Home and Django's sign-in pages
+    "home": (NONE, Expect(LOGIN, 200, 200, 200, REDIRECT, 200)),
+    "login": (NONE, Expect(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "logout": (NONE, GET_REFUSED),
+    "password_change": (NONE, SIGNED_IN),
+    "password_change_done": (NONE, SIGNED_IN),
+    "password_reset": (NONE, EVERYONE_200),
+    "password_reset_done": (NONE, EVERYONE_200),
+    # A made-up link: the page says it is invalid, for anyone.
+    "password_reset_confirm": (lambda rows: {"uidb64": "MQ", "token": "bad-token"}, EVERYONE_200),
+    "password_reset_complete": (NONE, EVERYONE_200),
+    "healthz": (NONE, EVERYONE_200),
+    # accounts
+    "accounts:users": (NONE, MANAGERS),
+    "accounts:locations": (NONE, MANAGERS),
+    "accounts:language": (NONE, GET_REFUSED),
+    # participants and encounters
+    "participants:encounter_new": (NONE, STAFF),
+    "participants:encounter_list": (NONE, STAFF),
+    "participants:encounter_undo": (lambda rows: {"pk": rows.encounter.pk}, GET_REFUSED),
+    "participants:list": (NONE, STAFF),
+    "participants:enroll": (NONE, STAFF),
+    "participants:finder": (NONE, STAFF),
+    "participants:search": (NONE, STAFF),
+    "participants:find_by_code": (NONE, GET_REFUSED),
+    "participants:duplicates": (NONE, MANAGERS),
+    "participants:duplicate_resolve": (lambda rows: {"pk": rows.duplicate.pk}, GET_REFUSED),
+    "participants:pick": (PARTICIPANT, STAFF_A_ROW),
+    "participants:detail": (PARTICIPANT, STAFF_A_ROW),
+    "participants:edit": (PARTICIPANT, STAFF_A_ROW),
+    "participants:delete": (PARTICIPANT, MANAGERS),
+    # referrals
+    "referrals:follow_ups": (NONE, STAFF),
+    "referrals:new": (PARTICIPANT, STAFF_A_ROW),
+    "referrals:detail": (lambda rows: {"pk": rows.referral.pk}, STAFF_A_ROW),
+    "referrals:partners": (NONE, STAFF),
+    "referrals:partner_new": (NONE, MANAGERS),
+    "referrals:partner_edit": (lambda rows: {"pk": rows.partner.pk}, MANAGERS),
+    # training
+    "training:list": (NONE, STAFF),
+    "training:new": (NONE, STAFF),
+    # The training was given by outreach_a, so they and their manager may open it.
+    "training:detail": (lambda rows: {"pk": rows.training.pk}, STAFF_A_ROW),
+    "training:issue_certificates": (lambda rows: {"pk": rows.training.pk}, GET_REFUSED),
+    "training:certificate": (lambda rows: {"code": rows.certificate.code}, STAFF_A_ROW),
+    # Public on purpose: anyone holding a certificate's code may check it is valid.
+    "training:verify": (lambda rows: {"code": rows.certificate.code}, EVERYONE_200),
+    # supplies
+    "supplies:stock": (NONE, STAFF),
+    "supplies:receive": (NONE, MANAGERS),
+    "supplies:transfer": (NONE, MANAGERS),
+    "supplies:adjust": (NONE, MANAGERS),
+    "supplies:count": (lambda rows: {"location_id": rows.location.pk}, MANAGERS),
+    "supplies:movements": (NONE, STAFF),
+    "supplies:collection_new": (NONE, STAFF),
+    "supplies:reversal_new": (NONE, STAFF),
+    # reports
+    "reports:list": (NONE, Expect(LOGIN, 403, 403, 200, 200, 403)),
+    # audit
+    "audit:log": (NONE, MANAGERS),
+}
+
+# POST-only URLs, posted an empty form. Roles run in this order, the one who may act last:
+# an allowed POST may change the row (an undo deletes the encounter).
+POST_ORDER = ["anonymous", "outreach_b", "funder", "admin", "manager_a", "outreach_a"]
+POST_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
+    "logout": (NONE, Expect(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "accounts:language": (NONE, Expect(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    # Only its author may undo; the manager is told it can no longer be undone here.
+    "participants:encounter_undo": (
+        lambda rows: {"pk": rows.encounter.pk},
+        Expect(LOGIN, REDIRECT, 404, REDIRECT, 403, 403),
+    ),
+    "participants:find_by_code": (NONE, Expect(LOGIN, 200, 200, 200, 403, 403)),
+    "participants:duplicate_resolve": (
+        lambda rows: {"pk": rows.duplicate.pk},
+        Expect(LOGIN, 403, 403, REDIRECT, 403, 403),
+    ),
+    "training:issue_certificates": (
+        lambda rows: {"pk": rows.training.pk},
+        Expect(LOGIN, REDIRECT, 404, REDIRECT, 403, 403),
+    ),
+}
+
+
+def url_patterns(resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""):
+    """(name, route) of every pattern, included URLconfs followed to the bottom.
+
+    The Django admin is left out on purpose: it has its own permission system and its own
+    tests (anonymous visitors go to its sign-in, program staff are refused; see test_audit.py).
+    """
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == admin_site.name:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_patterns(pattern, route, inner)
+        elif isinstance(pattern, URLPattern):
+            yield (f"{namespace}{pattern.name}" if pattern.name else route), route
+
+
+def test_every_url_has_an_access_matrix_entry():
+    missing = [
+        f"new URL {name} ({route}) has no access-matrix entry"
+        for name, route in url_patterns()
+        if name not in ACCESS_MATRIX
+    ]
+
+    assert not missing, "\n".join(missing)
+
+
+def test_every_access_matrix_entry_is_a_url():
+    names = {name for name, _route in url_patterns()}
+
+    assert not set(ACCESS_MATRIX) - names
+    assert not set(POST_MATRIX) - names
+    get_refused = {name for name, (_, expect) in ACCESS_MATRIX.items() if expect == GET_REFUSED}
+    assert get_refused == set(POST_MATRIX), "a POST-only URL needs a POST_MATRIX row"
+
+
+@pytest.fixture
+def users(outreach_a, outreach_b, manager_a, funder, admin_user):
+    return {
+        "anonymous": None,
+        "outreach_a": outreach_a,
+        "outreach_b": outreach_b,
+        "manager_a": manager_a,
+        "funder": funder,
+        "admin": admin_user,
+    }
+
+
+@pytest.fixture
+def rows_a(site_a, outreach_a, manager_a):
+    return program_rows(location=site_a, outreach=outreach_a, manager=manager_a)
+
+
+def _status(response) -> Status:
+    if response.status_code == 302:
+        sign_in = reverse("login")
+        return LOGIN if response.url.startswith(f"{sign_in}?next=") else REDIRECT
+    return response.status_code
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_get_access_matrix(users, rows_a):
+    """GET every URL as every role. One test for the whole table (one set of rows and one
+    session per role), reporting every cell that differs."""
+    clients = {role: _signed_in(users[role]) for role in ROLES}
+    wrong = []
+    for name, (kwargs, expect) in sorted(ACCESS_MATRIX.items()):
+        url = reverse(name, kwargs=kwargs(rows_a))
+        for role, wanted in zip(ROLES, astuple(expect), strict=True):
+            got = _status(clients[role].get(url))
+            if got != wanted:
+                wrong.append(f"GET {url} ({name}) as {role}: got {got}, expected {wanted}")
+
+    assert not wrong, "\n".join(wrong)
+
+
+def test_post_access_matrix(users, rows_a):
+    """POST an empty form to every POST-only URL as every role, each in a fresh session
+    (signing out would end a shared one), the role allowed to act last."""
+    wrong = []
+    for name, (kwargs, expect) in sorted(POST_MATRIX.items()):
+        url = reverse(name, kwargs=kwargs(rows_a))
+        wanted = dict(zip(ROLES, astuple(expect), strict=True))
+        for role in POST_ORDER:
+            got = _status(_signed_in(users[role]).post(url))
+            if got != wanted[role]:
+                wrong.append(f"POST {url} ({name}) as {role}: got {got}, expected {wanted[role]}")
+
+    assert not wrong, "\n".join(wrong)

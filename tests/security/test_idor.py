@@ -1,0 +1,351 @@
+"""Another program's ids lead nowhere: in a URL, a query string or a form, program B's rows
+look exactly like rows that do not exist, and nothing of B's changes.
+
+Program A's staff get a 404 (or their form's "not a valid choice"), never a 403 that would
+confirm the row exists; funders and administrators are refused program pages whatever the id.
+The API gets the same test when it lands (see the access matrix's notes).
+"""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from audit.models import AuditEntry
+from participants.models import Encounter
+from referrals.models import Referral
+from supplies.models import StockLevel, StockMovement
+from tests.factories import UserFactory
+from tests.security.two_programs import program_rows
+from training.models import Certificate
+
+pytestmark = pytest.mark.django_db
+
+NO_SUCH_PUBLIC_ID = "HR-ZZZZZ"
+NO_SUCH_PK = 2_000_000_000
+
+
+@pytest.fixture
+def manager_b(program_b):
+    return UserFactory(username="manager_b", role=User.Role.MANAGER, program=program_b)
+
+
+@pytest.fixture
+def rows_b(site_b, outreach_b, manager_b):
+    return program_rows(location=site_b, outreach=outreach_b, manager=manager_b)
+
+
+@pytest.fixture
+def rows_a(site_a, outreach_a, manager_a):
+    return program_rows(location=site_a, outreach=outreach_a, manager=manager_a)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# (url name, method, kwargs naming B's row, kwargs naming no row at all)
+ID_URLS = [
+    ("participants:pick", "get", lambda b: {"public_id": b.participant.public_id}, "public_id"),
+    ("participants:detail", "get", lambda b: {"public_id": b.participant.public_id}, "public_id"),
+    ("participants:edit", "get", lambda b: {"public_id": b.participant.public_id}, "public_id"),
+    ("participants:edit", "post", lambda b: {"public_id": b.participant.public_id}, "public_id"),
+    ("participants:delete", "get", lambda b: {"public_id": b.participant.public_id}, "public_id"),
+    ("participants:delete", "post", lambda b: {"public_id": b.participant.public_id}, "public_id"),
+    ("participants:encounter_undo", "post", lambda b: {"pk": b.encounter.pk}, "uuid"),
+    ("participants:duplicate_resolve", "post", lambda b: {"pk": b.duplicate.pk}, "pk"),
+    ("referrals:new", "get", lambda b: {"public_id": b.participant.public_id}, "public_id"),
+    ("referrals:new", "post", lambda b: {"public_id": b.participant.public_id}, "public_id"),
+    ("referrals:detail", "get", lambda b: {"pk": b.referral.pk}, "pk"),
+    ("referrals:detail", "post", lambda b: {"pk": b.referral.pk}, "pk"),
+    ("referrals:partner_edit", "get", lambda b: {"pk": b.partner.pk}, "pk"),
+    ("referrals:partner_edit", "post", lambda b: {"pk": b.partner.pk}, "pk"),
+    ("training:detail", "get", lambda b: {"pk": b.training.pk}, "pk"),
+    ("training:issue_certificates", "post", lambda b: {"pk": b.training.pk}, "pk"),
+    ("training:certificate", "get", lambda b: {"code": b.certificate.code}, "code"),
+    ("supplies:count", "get", lambda b: {"location_id": b.location.pk}, "location_id"),
+    ("supplies:count", "post", lambda b: {"location_id": b.location.pk}, "location_id"),
+]
+NOWHERE = {
+    "public_id": NO_SUCH_PUBLIC_ID,
+    "pk": NO_SUCH_PK,
+    "uuid": uuid.UUID(int=1),
+    "code": "NOSUCHCODE",
+    "location_id": NO_SUCH_PK,
+}
+
+# What each program-A role gets for B's row: a 404, or the refusal their role gets anyway.
+MANAGER_ONLY = {
+    "participants:delete",
+    "participants:duplicate_resolve",
+    "referrals:partner_edit",
+    "supplies:count",
+}
+
+
+def _post_data(name: str, rows_b) -> dict:
+    """A form that would change B's row, were the page to accept it."""
+    return {
+        "referrals:detail": {"status": Referral.Status.LINKED, "note": "linked by A"},
+        "referrals:partner_edit": {"name": "Renamed by A", "services": ["food"]},
+        "referrals:new": {"kind": "food", "status": "made"},
+        "participants:edit": {"alias": "Renamed by A"},
+        "participants:delete": {"confirm": "on", "reason": "asked"},
+        "participants:duplicate_resolve": {"action": "dismiss"},
+        "supplies:count": {f"lot_{rows_b.lot.pk}": "0", "reason": "count by A"},
+    }.get(name, {})
+
+
+def _snapshot(rows_b) -> dict:
+    """What of program B a successful attack would change."""
+    level = StockLevel.objects.get(location=rows_b.location, lot=rows_b.lot)
+    rows_b.participant.refresh_from_db()
+    rows_b.partner.refresh_from_db()
+    rows_b.duplicate.refresh_from_db()
+    return {
+        "participant": (rows_b.participant.alias, rows_b.participant.public_id),
+        "encounter": Encounter.objects.filter(pk=rows_b.encounter.pk).exists(),
+        "referral": Referral.objects.get(pk=rows_b.referral.pk).status,
+        "referrals": Referral.objects.filter(participant=rows_b.participant).count(),
+        "partner": rows_b.partner.name,
+        "duplicate": rows_b.duplicate.dismissed,
+        "certificates": Certificate.objects.filter(attendee__session=rows_b.training).count(),
+        "stock": level.on_hand,
+        "movements": StockMovement.objects.filter(program=rows_b.location.program).count(),
+    }
+
+
+def test_another_programs_ids_in_urls_are_not_found(
+    rows_a, rows_b, outreach_a, manager_a, funder, admin_user
+):
+    before = _snapshot(rows_b)
+    wrong = []
+    for role, user in [
+        ("outreach_a", outreach_a),
+        ("manager_a", manager_a),
+        ("funder", funder),
+        ("admin", admin_user),
+    ]:
+        client = signed_in(user)
+        for name, method, kwargs, missing_kind in ID_URLS:
+            key = next(iter(kwargs(rows_b)))
+            send = getattr(client, method)
+            data = _post_data(name, rows_b) if method == "post" else None
+            for_b = send(reverse(name, kwargs=kwargs(rows_b)), data).status_code
+            for_nothing = send(reverse(name, kwargs={key: NOWHERE[missing_kind]}), data)
+            refused_anyway = role in ("funder", "admin") or (
+                role == "outreach_a" and name in MANAGER_ONLY
+            )
+            expected = 403 if refused_anyway else 404
+            if for_b != expected or for_nothing.status_code != expected:
+                wrong.append(
+                    f"{method.upper()} {name} as {role}: B's row {for_b}, no row "
+                    f"{for_nothing.status_code}, expected {expected} for both"
+                )
+
+    assert not wrong, "\n".join(wrong)
+    assert _snapshot(rows_b) == before
+
+
+def test_another_programs_rows_give_no_view_entries(rows_b, outreach_a):
+    client = signed_in(outreach_a)
+
+    client.get(reverse("participants:detail", args=[rows_b.participant.public_id]))
+    client.get(reverse("referrals:detail", args=[rows_b.referral.pk]))
+    client.get(reverse("training:certificate", args=[rows_b.certificate.code]))
+
+    assert not AuditEntry.objects.filter(
+        action__in=[
+            "participants.participant.viewed",
+            "referrals.referral.viewed",
+            "training.certificate.downloaded",
+        ]
+    ).exists()
+
+
+# --- Ids in query strings ----------------------------------------------------------------------
+
+
+def test_query_strings_naming_another_programs_rows_show_nothing_of_them(
+    rows_a, rows_b, outreach_a, manager_a
+):
+    b_participant = rows_b.participant
+    secrets_of_b = [
+        b_participant.public_id,
+        b_participant.alias,
+        rows_b.lot.lot_number,
+        rows_b.lot.item.name,
+        rows_b.partner.name,
+    ]
+    pages = [
+        ("participants:encounter_new", {"participant": b_participant.public_id}),
+        ("participants:encounter_new", {"saved": str(rows_b.encounter.pk)}),
+        ("participants:encounter_list", {"location": rows_b.location.pk}),
+        ("participants:list", {"q": b_participant.public_id}),
+        ("participants:search", {"q": b_participant.alias}),
+        ("supplies:stock", {"location": rows_b.location.pk}),
+        ("supplies:movements", {"location": rows_b.location.pk, "item": rows_b.lot.item.pk}),
+        ("referrals:follow_ups", {"worker": rows_b.referral.made_by_id}),
+        ("referrals:partners", {"q": rows_b.partner.name}),
+        ("training:list", {}),
+        ("audit:log", {"object_id": b_participant.public_id}),
+        ("audit:log", {"user": rows_b.referral.made_by_id}),
+    ]
+    leaks = []
+    for user in (outreach_a, manager_a):
+        client = signed_in(user)
+        for name, query in pages:
+            response = client.get(reverse(name), query)
+            if response.status_code == 403:
+                continue  # a page this role may not open at all
+            if response.status_code != 200:
+                leaks.append(f"{name}?{query} as {user}: status {response.status_code}")
+                continue
+            # What was typed comes back in the search box; nothing else of B's may appear.
+            typed = {str(value) for value in query.values()}
+            shown = [
+                secret for secret in secrets_of_b if secret in response.text and secret not in typed
+            ]
+            if shown:
+                leaks.append(f"{name}?{query} as {user} shows {shown}")
+
+    assert not leaks, "\n".join(leaks)
+
+
+# --- Ids in forms ------------------------------------------------------------------------------
+
+
+def test_forms_refuse_another_programs_rows_and_change_nothing_of_them(
+    rows_a, rows_b, outreach_a, manager_a
+):
+    before = _snapshot(rows_b)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    attempts = [
+        (
+            outreach_a,
+            "participants:encounter_new",
+            {},
+            {
+                "encounter_id": str(uuid.uuid4()),
+                "participant": rows_b.participant.public_id,
+                "location": rows_a.location.pk,
+                "kind": "fixed_site",
+                "syringes_collected": 0,
+                "secondary_distribution_for": 0,
+                "overdose_reversals_reported": 0,
+            },
+        ),
+        (
+            outreach_a,
+            "participants:encounter_new",
+            {},
+            {
+                "encounter_id": str(rows_b.encounter.pk),
+                "participant": "anonymous",
+                "location": rows_a.location.pk,
+                "kind": "fixed_site",
+                "syringes_collected": 0,
+                "secondary_distribution_for": 0,
+                "overdose_reversals_reported": 0,
+            },
+        ),
+        (
+            outreach_a,
+            "referrals:new",
+            {"public_id": rows_a.participant.public_id},
+            {"kind": "housing", "status": "made", "partner": rows_b.partner.pk},
+        ),
+        (
+            outreach_a,
+            "supplies:reversal_new",
+            {},
+            {
+                "reported_on": yesterday.isoformat(),
+                "place": "Park",
+                "doses_used": 1,
+                "outcome": "survived",
+                "ems_called": "no",
+                "kit_source": "this_program",
+                "participant": rows_b.participant.public_id,
+            },
+        ),
+        (
+            outreach_a,
+            "supplies:collection_new",
+            {},
+            {
+                "location": rows_b.location.pk,
+                "source": "drop_box",
+                "collected_on": yesterday.isoformat(),
+                "counted": 10,
+            },
+        ),
+        (
+            manager_a,
+            "supplies:adjust",
+            {},
+            {
+                "lot": rows_b.lot.pk,
+                "location": rows_b.location.pk,
+                "kind": "adjusted",
+                "change": -50,
+                "reason": "taken by A",
+            },
+        ),
+        (
+            manager_a,
+            "supplies:transfer",
+            {},
+            {
+                "lot": rows_b.lot.pk,
+                "from_location": rows_b.location.pk,
+                "to_location": rows_a.location.pk,
+                "quantity": 50,
+            },
+        ),
+        (
+            manager_a,
+            "supplies:receive",
+            {},
+            {"location": rows_b.location.pk, "item": rows_b.lot.item.pk, "quantity": 5},
+        ),
+        (
+            manager_a,
+            "supplies:count",
+            {"location_id": rows_a.location.pk},
+            {f"lot_{rows_b.lot.pk}": "0", "reason": "count"},
+        ),
+        (
+            manager_a,
+            "training:new",
+            {},
+            {
+                "kind": "naloxone",
+                "audience": "community",
+                "held_on": yesterday.isoformat(),
+                "place": "Hall",
+                "trainer": manager_a.pk,
+                "attendee_count": 2,
+                "location": rows_b.location.pk,
+                "attendees-TOTAL_FORMS": 1,
+                "attendees-INITIAL_FORMS": 0,
+                "attendees-0-participant": rows_b.participant.public_id,
+            },
+        ),
+    ]
+    wrong = []
+    for user, name, kwargs, data in attempts:
+        response = signed_in(user).post(reverse(name, kwargs=kwargs), data)
+        # Refused in the form: the page again with a message, nothing saved.
+        if response.status_code != 200:
+            wrong.append(f"POST {name} as {user}: status {response.status_code}, expected 200")
+
+    assert not wrong, "\n".join(wrong)
+    assert _snapshot(rows_b) == before
+    assert not Encounter.objects.filter(participant=rows_b.participant, staff=outreach_a).exists()
