@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone, translation
@@ -52,7 +52,8 @@ def set_language(request):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = "/"
-    response = redirect(next_url)
+    # Always a URL, never a view name: redirect() would try to reverse whatever was posted.
+    response = HttpResponseRedirect(next_url)
     if form.is_valid():
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:

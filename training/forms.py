@@ -235,5 +235,8 @@ def attendee_formset(data=None, *, participants: QuerySet[Participant], rows: in
         extra=max(1, min(rows, MOST_ATTENDEE_ROWS)),
         max_num=MOST_ATTENDEE_ROWS,
         validate_max=True,
+        # One row over the limit is enough to say "too many"; Django's default would build
+        # 1,000 extra forms for a forged row count.
+        absolute_max=MOST_ATTENDEE_ROWS + 1,
     )
     return formset_class(data, prefix="attendees", form_kwargs={"participants": participants})
