@@ -420,6 +420,12 @@ def participant_delete(request, public_id: str):
                 _("The participant's record was deleted. Their visits are kept without a name."),
             )
             return redirect("participants:list")
+    record_read(
+        request=request,
+        action="participants.participant.viewed",
+        target=participant,
+        details={"page": "delete"},
+    )
     return render(
         request,
         "participants/participant_delete.html",

@@ -66,6 +66,8 @@ def test_confirmation_page_says_what_happens(client, manager_a, sunny):
     assert "2 encounters stay as anonymous visits" in page
     assert "1 referral" in page
     Participant.objects.get(pk=sunny.pk, anonymised_at__isnull=True)
+    viewed = AuditEntry.objects.get(action="participants.participant.viewed")
+    assert (viewed.object_id, viewed.details) == (str(sunny.pk), {"page": "delete"})
 
 
 def test_participant_page_offers_deletion_to_managers_only(client, manager_a, outreach_a, sunny):
