@@ -63,8 +63,9 @@ def set_language(request):
             settings.LANGUAGE_COOKIE_NAME,
             language,
             max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite="Lax",
-            secure=request.is_secure(),
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=request.is_secure() or settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         )
     return response
 

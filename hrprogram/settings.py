@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "participants",
     "supplies",
@@ -57,10 +60,12 @@ INSTALLED_APPS = [
     "training",
     "reports",
     "audit",
+    "security",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "security.middleware.ContentSecurityPolicyMiddleware",
     # Early, so that every audit entry written while serving the request has the client address.
     "audit.middleware.AuditRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,9 +75,12 @@ MIDDLEWARE = [
     "hrprogram.middleware.RejectNullCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
+    # After the idle timeout (a timed-out session owes nothing) and the messages.
+    "security.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Axes must come last: it turns a lockout raised during login into its lockout page.
@@ -134,8 +142,29 @@ LOGOUT_REDIRECT_URL = "login"
 IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "15"))
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 60 * 60)))
 SESSION_COOKIE_HTTPONLY = True
+# Lax, so a link in an email ("your report is ready") opens signed in; the CSRF cookie is
+# never needed on a request from another site, so it is Strict.
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Strict"
+
+# Two-factor sign-in (django-otp): required for managers, funders and admins, optional for
+# outreach (security.middleware). Each wrong code doubles the wait before the next try.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "hrprogram")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Participant look-ups per person: (requests, seconds). Search runs as people type; code
+# questions have few possible answers, so trying many is what an attacker would do.
+RATE_LIMITS = {
+    "participant-search": (
+        int(os.environ.get("RATE_LIMIT_PARTICIPANT_SEARCH", "120")),
+        60,
+    ),
+    "participant-code-lookup": (
+        int(os.environ.get("RATE_LIMIT_PARTICIPANT_CODE_LOOKUP", "30")),
+        5 * 60,
+    ),
+}
 
 # Repeated failed logins lock the account name for a while (django-axes).
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
@@ -231,6 +260,24 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# No inline script or style anywhere (security.middleware.ContentSecurityPolicyMiddleware):
+# JS and CSS live in static files, data passes through data- attributes or json_script.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+    "base-uri": ["'self'"],
+    "worker-src": ["'self'"],
+    "manifest-src": ["'self'"],
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -239,13 +286,41 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
+# Error reports go to ADMINS ("Name <address>, ..." or bare addresses) and never carry
+# participant data: see security/redaction.py.
+ADMINS = [("", address.strip()) for address in env_list("ADMINS", "")]
+DEFAULT_EXCEPTION_REPORTER = "security.redaction.ParticipantDataReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "security.redaction.ParticipantDataReporterFilter"
+
+# Every handler drops participant data from what it writes (security.redaction).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact_participant_data": {"()": "security.redaction.RedactParticipantData"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_participant_data"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "redact_participant_data"],
+            # Text only: the HTML report would list every local variable of every frame.
+            "include_html": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # Participant codes are stored only as an HMAC with this key. Changing it orphans every code,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     *auth_urlpatterns,
     path("", include("accounts.urls")),
+    path("", include("security.urls")),
     path("", include("participants.urls")),
     path("referrals/", include("referrals.urls")),
     path("", include("training.urls")),

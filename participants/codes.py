@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def validate_recipe(recipe: object) -> None:
             )
 
 
+@sensitive_variables()
 def derive_code(recipe: list[dict], answers: dict[str, str]) -> str:
     """Build the code from the answers; a too-short answer is a ValidationError on its field."""
     parts = []
@@ -109,6 +111,7 @@ def _secret() -> bytes:
     return settings.PARTICIPANT_CODE_SECRET.encode()
 
 
+@sensitive_variables("code")
 def code_hash(program_id: int, code: str) -> str:
     """The keyed hash stored in place of the code; the program id keeps programs apart."""
     return hmac.new(_secret(), f"{program_id}:{code}".encode(), hashlib.sha256).hexdigest()
@@ -124,6 +127,7 @@ def one_character_variants(code: str) -> set[str]:
     }
 
 
+@sensitive_variables()
 def near_code_hashes(program_id: int, code: str) -> set[str]:
     """Hashes of the one-character variants: finds likely duplicates without storing codes."""
     return {code_hash(program_id, variant) for variant in one_character_variants(code)}

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Location, User
 from audit.services import record_action
@@ -66,6 +67,7 @@ def _set_characteristics(participant: Participant, answers: dict[str, list[str]]
     )
 
 
+@sensitive_variables("code", "profile", "characteristics")
 @transaction.atomic
 def enroll_participant(
     *,
@@ -99,6 +101,7 @@ def enroll_participant(
     return participant, True
 
 
+@sensitive_variables("code")
 def _flag_possible_duplicates(participant: Participant, code: str) -> None:
     near = Q(code_hash__in=codes.near_code_hashes(participant.program_id, code))
     same_alias = Q(pk__in=[])
@@ -127,6 +130,7 @@ def _flag_possible_duplicates(participant: Participant, code: str) -> None:
     )
 
 
+@sensitive_variables("profile", "characteristics")
 @transaction.atomic
 def update_participant_profile(
     *,
@@ -244,6 +248,7 @@ def _check_supplies(supplies: list[SupplyLine], program_id: int) -> None:
             )
 
 
+@sensitive_variables("note")
 def record_encounter(
     *,
     by: User,

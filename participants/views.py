@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import manager_required, program_staff_required
@@ -24,6 +25,7 @@ from participants.forms import (
     EncounterForm,
     ParticipantProfileForm,
 )
+from security.ratelimit import rate_limited
 from supplies.selectors import catalogue_for, kits_for, usual_bundle_quantities
 
 ENCOUNTER_PAGE_SIZE = 50
@@ -89,6 +91,7 @@ def _selected_participant_context(request, value: str) -> dict:
 
 
 @program_staff_required
+@sensitive_post_parameters("note")
 def encounter_new(request):
     """One page to log an encounter: find the person, adjust the counters, save."""
     user = request.user
@@ -192,6 +195,7 @@ def participant_finder(request):
 
 @require_GET
 @program_staff_required
+@rate_limited("participant-search")
 def participant_search(request):
     """htmx: participants matching the typed public id or alias."""
     query = request.GET.get("q", "")
@@ -203,6 +207,8 @@ def participant_search(request):
 
 @require_POST
 @program_staff_required
+@sensitive_post_parameters()
+@rate_limited("participant-code-lookup")
 def participant_find_by_code(request):
     """htmx: the participant whose code the answers derive, or an offer to enrol them."""
     user = request.user
@@ -271,6 +277,7 @@ def encounter_list(request):
 
 @require_GET
 @program_staff_required
+@rate_limited("participant-search")
 def participant_list(request):
     query = request.GET.get("q", "")
     results = selectors.search_participants(request.user, query) if query else []
@@ -302,6 +309,8 @@ def participant_detail(request, public_id: str):
 
 
 @program_staff_required
+@sensitive_post_parameters()
+@rate_limited("participant-code-lookup", methods=["POST"])
 def participant_enroll(request):
     """Enrol a participant: the code questions, then optional answers (each can be declined)."""
     user = request.user
@@ -339,6 +348,7 @@ def participant_enroll(request):
 
 
 @program_staff_required
+@sensitive_post_parameters()
 def participant_edit(request, public_id: str):
     participant = get_object_or_404(selectors.participants_for(request.user), public_id=public_id)
     form = ParticipantProfileForm(

@@ -12,10 +12,12 @@ import time
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from accounts.models import Location, User
 from hrprogram.celery import app as celery_app
 from tests.factories import LocationFactory, ProgramFactory, UserFactory
+from tests.two_factor import verify_second_factor_in_session
 
 
 def pytest_report_header(config):
@@ -34,6 +36,23 @@ def eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def force_login_passes_two_factor(monkeypatch):
+    """`client.force_login(user)` signs in as if the person had also typed their code.
+
+    Managers, funders and admins must pass two-factor before any page; the tests of other
+    features are not about that, so they get a verified session. The tests of two-factor itself
+    sign in through the forms (tests/security/test_two_factor.py).
+    """
+    sign_in = Client.force_login
+
+    def force_login(self, user, backend=None):
+        sign_in(self, user, backend)
+        verify_second_factor_in_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

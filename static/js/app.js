@@ -5,3 +5,12 @@ document.addEventListener("change", (event) => {
     field.form.requestSubmit();
   }
 });
+
+// A 429 from a participant look-up carries a message; show it where the results would go
+// (htmx leaves error responses unswapped by default).
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 429) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

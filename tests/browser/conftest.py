@@ -32,8 +32,18 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    """A phone-sized page; every browser test also fails on a content security policy
+    violation (an inline script or style the policy refused), whatever it was testing."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not violations, f"content security policy violations: {violations}"

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Location
 from supplies.models import StockLevel
+from tests.two_factor import sign_in_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +22,7 @@ def demo_data():
 
 
 def sign_in(page, username, password, first_name):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_in_browser(page, username, password)
     expect(page.get_by_role("heading", name=f"Welcome, {first_name}")).to_be_visible()
 
 
