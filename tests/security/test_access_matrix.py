@@ -72,6 +72,16 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "password_reset_confirm": (lambda rows: {"uidb64": "MQ", "token": "bad-token"}, EVERYONE_200),
     "password_reset_complete": (NONE, EVERYONE_200),
     "healthz": (NONE, EVERYONE_200),
+    # two-factor: the code step after the password sends anyone already verified (or
+    # without an authenticator) on; setting one up is open to every signed-in person.
+    "security:two_factor": (
+        NONE,
+        Expect(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    ),
+    "security:two_factor_setup": (NONE, SIGNED_IN),
+    "security:two_factor_settings": (NONE, SIGNED_IN),
+    "security:recovery_codes": (NONE, GET_REFUSED),
+    "security:two_factor_off": (NONE, GET_REFUSED),
     # accounts
     "accounts:users": (NONE, MANAGERS),
     "accounts:locations": (NONE, MANAGERS),
@@ -134,6 +144,12 @@ POST_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
         Expect(LOGIN, REDIRECT, 404, REDIRECT, 403, 403),
     ),
     "participants:find_by_code": (NONE, Expect(LOGIN, 200, 200, 200, 403, 403)),
+    # New codes only for a session past two-factor; outreach_a and _b have no authenticator.
+    "security:recovery_codes": (NONE, Expect(LOGIN, REDIRECT, REDIRECT, 200, 200, 200)),
+    "security:two_factor_off": (
+        NONE,
+        Expect(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    ),
     "participants:duplicate_resolve": (
         lambda rows: {"pk": rows.duplicate.pk},
         Expect(LOGIN, 403, 403, REDIRECT, 403, 403),
