@@ -1,6 +1,6 @@
 """A small per-person rate limit for pages that look participants up.
 
-Fixed windows counted in the cache (Redis in production, so every web process shares them).
+Counted in the cache (Redis in production, so every web process shares the counts).
 Code questions have few possible answers; without a limit a stolen session could try them all.
 """
 
@@ -20,19 +20,26 @@ def _client(request) -> str:
 
 
 def hit(bucket: str, who: str) -> int | None:
-    """Count one request in `bucket` for `who`; the seconds to wait if over the limit, else None."""
+    """Count one request in `bucket` for `who`; the seconds to wait if over the limit, else None.
+
+    The window opens at a person's first request and lasts the bucket's period (two cache
+    keys that expire together: the count and when it started).
+    """
     limit, period = settings.RATE_LIMITS[bucket]
-    window = int(time.time() // period)
-    key = f"ratelimit:{bucket}:{who}:{window}"
-    cache.add(key, 0, timeout=period)
+    now = time.time()
+    key = f"ratelimit:{bucket}:{who}"
+    cache.add(f"{key}:since", now, timeout=period)
+    cache.add(f"{key}:count", 0, timeout=period)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period)
+        count = cache.incr(f"{key}:count")
+    except ValueError:  # expired between add and incr: a new window
+        cache.set(f"{key}:since", now, timeout=period)
+        cache.set(f"{key}:count", 1, timeout=period)
         count = 1
     if count <= limit:
         return None
-    return max(1, int((window + 1) * period - time.time()))
+    since = cache.get(f"{key}:since", now)
+    return max(1, int(since + period - now))
 
 
 def rate_limited(bucket: str, *, methods: Iterable[str] | None = None) -> Callable:

@@ -17,7 +17,7 @@ import re
 from django.db import models
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
-from participants.codes import QUESTIONS, normalise
+from participants.codes import QUESTIONS, derive_code, normalise
 
 REDACTED = SafeExceptionReporterFilter.cleansed_substitute
 
@@ -71,6 +71,21 @@ def _json_values(data: object) -> set[str]:
     return found
 
 
+def _derived_code(request) -> str | None:
+    """The participant code the submitted answers make, in the user's program's recipe."""
+    try:
+        answers = {
+            key.rsplit("-", 1)[-1]: value
+            for key, value in request.POST.items()
+            if key.rsplit("-", 1)[-1] in QUESTIONS
+        }
+        if not answers or not request.user.is_authenticated or request.user.program is None:
+            return None
+        return derive_code(request.user.program.code_recipe, answers)
+    except Exception:
+        return None  # incomplete answers make no code
+
+
 def submitted_values(request) -> set[str]:
     """What `request` sent in participant fields (form, query string or JSON body)."""
     if request is None:
@@ -88,6 +103,9 @@ def submitted_values(request) -> set[str]:
         # A body already read as a stream, or not JSON: nothing more to collect.
         with contextlib.suppress(Exception):
             values |= _json_values(json.loads(request.body))
+    code = _derived_code(request)
+    if code:
+        values.add(code)
     spelled = {value.strip() for value in values if isinstance(value, str)}
     spelled |= {normalise(value) for value in spelled}
     return {value for value in spelled if len(value) >= MIN_REDACTED_LENGTH}
