@@ -5,6 +5,7 @@ import io
 import logging
 
 import pytest
+from celery.signals import after_setup_logger
 from django.test import Client
 from django.urls import reverse
 
@@ -127,3 +128,17 @@ def test_log_lines_written_by_the_code_lose_participant_fields(log_output):
     assert "no match for alias=" in line
     assert "in program A" in line
     assert ALIAS not in line
+
+
+def test_celery_worker_log_handlers_redact_too():
+    stream = io.StringIO()
+    logger = logging.getLogger("worker-logging-under-test")
+    logger.addHandler(logging.StreamHandler(stream))
+    logger.propagate = False
+
+    # What a worker sends once it has set up its own handlers.
+    after_setup_logger.send(sender=None, logger=logger, loglevel=logging.INFO, logfile=None)
+    logger.warning("retrying enrolment for alias=%s", ALIAS)
+
+    assert "retrying enrolment for alias=" in stream.getvalue()
+    assert ALIAS not in stream.getvalue()
