@@ -3,9 +3,12 @@ the error email to the admins or the error page, even when a request handling th
 
 import io
 import logging
+from pathlib import Path
 
 import pytest
+import yaml
 from celery.signals import after_setup_logger
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -142,3 +145,15 @@ def test_celery_worker_log_handlers_redact_too():
 
     assert "retrying enrolment for alias=" in stream.getvalue()
     assert ALIAS not in stream.getvalue()
+
+
+def test_web_server_access_log_leaves_out_query_strings_and_referrers():
+    # A search is a GET: its query string holds what was typed (an alias, a public id).
+    compose = yaml.safe_load(Path(settings.BASE_DIR, "docker-compose.yml").read_text())
+    command = " ".join(compose["services"]["web"]["command"])
+    if "--access-logfile" not in command:
+        return
+    log_format = command.split("--access-logformat", 1)[1].split("'")[1]
+    assert "%(U)s" in log_format  # the path, without the query string
+    for with_query_or_referrer in ("%(r)s", "%(q)s", "%(f)s", "%({"):
+        assert with_query_or_referrer not in log_format
