@@ -152,6 +152,8 @@ CSRF_COOKIE_SAMESITE = "Strict"
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "hrprogram")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin lists devices without their secret keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Participant look-ups per person: (requests, seconds). Search runs as people type; code
 # questions have few possible answers, so trying many is what an attacker would do.

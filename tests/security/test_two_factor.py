@@ -313,3 +313,13 @@ def test_outreach_can_turn_it_off_again_but_a_manager_cannot(client, outreach_a,
         else:
             assert "cannot be turned off" in page.text
             assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def test_admin_site_never_shows_an_authenticator_secret(client, admin_user, manager_a):
+    device = authenticator_for(manager_a)
+    client.force_login(admin_user)
+
+    response = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+
+    assert response.status_code == 200
+    assert device.key not in response.text
