@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("training.urls")),
     path("supplies/", include("supplies.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -29,6 +29,9 @@ PUBLIC_ID_LENGTH = 5
 # The confirmation shows undo for 10 seconds; a slow network gets a little more.
 UNDO_WINDOW = timedelta(seconds=30)
 FUTURE_TOLERANCE = timedelta(days=1)
+# An encounter saved on a phone with no signal reaches the server when the signal returns, maybe
+# days later: it keeps the day it happened without needing the back-entry permission.
+OFFLINE_QUEUE_TOLERANCE = timedelta(days=7)
 
 
 class EncounterError(Exception):
@@ -200,7 +203,7 @@ def may_backdate(user: User) -> bool:
     return user.is_manager or user.has_perm("participants.backdate_encounter")
 
 
-def _check_time(*, by: User, occurred_at: datetime) -> None:
+def _check_time(*, by: User, occurred_at: datetime, queued_offline: bool = False) -> None:
     now = timezone.now()
     if occurred_at > now + FUTURE_TOLERANCE:
         raise EncounterError(_("The time is in the future. Check the date."), field="occurred_at")
@@ -214,7 +217,8 @@ def _check_time(*, by: User, occurred_at: datetime) -> None:
             % {"date": started_on.isoformat()},
             field="occurred_at",
         )
-    if local_day < program_today and not may_backdate(by):
+    synced_from_queue = queued_offline and now - occurred_at <= OFFLINE_QUEUE_TOLERANCE
+    if local_day < program_today and not may_backdate(by) and not synced_from_queue:
         raise EncounterError(
             _("Recording an encounter of a past day needs the back-entry permission."),
             field="occurred_at",
@@ -259,15 +263,20 @@ def record_encounter(
     services: dict[str, bool] | None = None,
     referral_kinds: list[str] = (),
     note: str = "",
+    queued_offline: bool = False,
 ) -> tuple[Encounter, bool]:
-    """Store an encounter once: a resubmitted id returns the stored one, (encounter, False)."""
+    """Store an encounter once: a resubmitted id returns the stored one, (encounter, False).
+
+    `queued_offline`: it was saved on a device without signal and synced later, so a past day
+    within OFFLINE_QUEUE_TOLERANCE needs no back-entry permission.
+    """
     encounter_id = encounter_id or uuid.uuid4()
     existing = Encounter.objects.filter(pk=encounter_id).first()
     if existing is not None:
         _check_same_program(existing, by)
         return existing, False
     occurred_at = occurred_at or timezone.now()
-    _check_time(by=by, occurred_at=occurred_at)
+    _check_time(by=by, occurred_at=occurred_at, queued_offline=queued_offline)
     if participant is not None and participant.program_id != by.program_id:
         raise EncounterError(_("No such participant in your program."), field="participant")
     if location.program_id != by.program_id:
