@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 from api.exceptions import domain_error_response, flatten_errors
@@ -116,12 +117,16 @@ def _stored(*, by: User, encounter_id) -> Encounter | None:
 
 @transaction.atomic
 def record_encounter_from_api(
-    *, by: User, data: dict, queued_offline: bool = False
+    *, by: User, data: dict, queued_offline: bool = False, known_new: bool = False
 ) -> RecordedEncounter:
     """Enrol the new participant if the data brings one, then record the encounter, all or
-    nothing. A stored id returns the stored encounter: no enrolment, no stock moved."""
+    nothing. A stored id returns the stored encounter: no enrolment, no stock moved.
+
+    `known_new`: the caller has just looked the id up (a sync batch does, for all its items in
+    one query), so the lookup is not repeated; the service still catches a concurrent twin.
+    """
     encounter_id = data.get("id") or uuid.uuid4()
-    existing = _stored(by=by, encounter_id=encounter_id)
+    existing = None if known_new else _stored(by=by, encounter_id=encounter_id)
     if existing is not None:
         return RecordedEncounter(existing, created=False, participant_enrolled=False)
     participant, enrolled = data.get("participant"), False
@@ -171,53 +176,54 @@ def _parse_uuid(value: str | None) -> uuid.UUID | None:
 
 def sync_encounters(*, by: User, items: list[dict], request) -> list[dict]:
     """Record a queue of encounters made offline, each on its own: one bad item rejects only
-    itself (its own transaction rolls back, nothing of it is stored) and never the others.
+    itself (its transaction rolls back: no encounter, no stock movement, no enrolment) and never
+    the others.
 
     Returns one result per item, in order: created, exists (already stored: nothing new) or
-    rejected with the errors by field.
+    rejected with the errors by field. Costs one query for the ids already stored, one for the
+    participants named, and then what the encounter service costs per new item.
     """
     lookups = Lookups(by)
     lookups.prefetch_participants(
         {raw["participant"] for raw in items if isinstance(raw.get("participant"), str)}
     )
     ids = {parsed for raw in items if (parsed := _parse_uuid(_raw_id(raw)))}
-    already = {
+    stored = {
         encounter.pk: encounter
-        for encounter in Encounter.objects.filter(pk__in=ids, program_id=by.program_id)
+        for encounter in Encounter.objects.filter(pk__in=ids)
         .select_related("participant")
         .only("id", "program_id", "participant__public_id")
     }
-    context = {"request": request, "lookups": lookups}
-    results = []
-    for raw in items:
-        item_id = _raw_id(raw)
-        parsed = _parse_uuid(item_id)
-        if parsed in already:
-            results.append(_result(str(parsed), "exists", encounter=already[parsed]))
-            continue
-        serializer = EncounterInSerializer(data=raw, context=context, queued=True)
-        if not serializer.is_valid():
-            results.append(_result(item_id, "rejected", flatten_errors(serializer.errors)))
-            continue
-        item_id = str(serializer.validated_data["id"])
-        try:
-            recorded = record_encounter_from_api(
-                by=by, data=serializer.validated_data, queued_offline=True
-            )
-        except Exception as error:
-            response = domain_error_response(error)
-            if response is None:
-                raise
-            results.append(_result(item_id, "rejected", response.data))
-            continue
-        results.append(
-            _result(
-                item_id,
-                "created" if recorded.created else "exists",
-                encounter=recorded.encounter,
-                enrolled=recorded.participant_enrolled,
-            )
-        )
-        if not recorded.created:
-            already[recorded.encounter.pk] = recorded.encounter
-    return results
+    # One serializer checks every item in turn: building one per item costs more than the check.
+    checker = EncounterInSerializer(context={"request": request, "lookups": lookups}, queued=True)
+    return [_sync_one(by=by, raw=raw, stored=stored, checker=checker) for raw in items]
+
+
+def _sync_one(*, by: User, raw: dict, stored: dict, checker: EncounterInSerializer) -> dict:
+    item_id = _raw_id(raw)
+    parsed = _parse_uuid(item_id)
+    if parsed in stored:
+        encounter = stored[parsed]
+        if encounter.program_id != by.program_id:
+            return _result(item_id, "rejected", {"id": [_("This encounter id is already used.")]})
+        return _result(str(parsed), "exists", encounter=encounter)
+    try:
+        data = checker.run_validation(raw)
+    except ValidationError as error:
+        return _result(item_id, "rejected", flatten_errors(error.detail))
+    item_id = str(data["id"])
+    try:
+        recorded = record_encounter_from_api(by=by, data=data, queued_offline=True, known_new=True)
+    except Exception as error:
+        response = domain_error_response(error)
+        if response is None:
+            raise
+        return _result(item_id, "rejected", response.data)
+    # The same id may come again later in the batch: it is there now.
+    stored[recorded.encounter.pk] = recorded.encounter
+    return _result(
+        item_id,
+        "created" if recorded.created else "exists",
+        encounter=recorded.encounter,
+        enrolled=recorded.participant_enrolled,
+    )

@@ -63,9 +63,14 @@ def _move(
     encounter_supply=None,
     training_session=None,
     transfer_id: uuid.UUID | None = None,
+    level: StockLevel | None = None,
 ) -> StockMovement:
-    """Append one movement and change the cached level by the same amount, never below zero."""
-    level, _created = StockLevel.objects.get_or_create(location=location, lot=lot)
+    """Append one movement and change the cached level by the same amount, never below zero.
+
+    `level`: the (location, lot) row when the caller has it locked already, saving a query.
+    """
+    if level is None:
+        level, _created = StockLevel.objects.get_or_create(location=location, lot=lot)
     changed = StockLevel.objects.filter(pk=level.pk, on_hand__gte=-min(quantity, 0)).update(
         on_hand=F("on_hand") + quantity
     )
@@ -179,6 +184,7 @@ def distribute_item(
                 quantity=-take,
                 encounter_supply=encounter_supply,
                 training_session=training_session,
+                level=level,
             )
         )
         remaining -= take
