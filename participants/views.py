@@ -163,9 +163,13 @@ def _offline_config(user: User) -> dict:
         "finder": reverse("participants:finder"),
         "pick": reverse("participants:pick", args=["anonymous"]),
         "login": reverse("login"),
-        "sync": "/api/v1/sync/",
-        "catalogue": ["/api/v1/items/?page_size=500", "/api/v1/kits/?page_size=500"],
-        "recent": "/api/v1/participants/recent/",
+        "sync": reverse("api:sync"),
+        # The catalogue and the recent participants, kept by the service worker for no signal.
+        "catalogue": [
+            f"{reverse('api:item-list')}?page_size=500",
+            f"{reverse('api:kit-list')}?page_size=500",
+        ],
+        "recent": reverse("api:participant-recent"),
     }
 
 
@@ -212,7 +216,17 @@ def _offline_strings() -> dict:
         ),
         "too_many": _("At most %(limit)s of this item at one encounter."),
         "fixing": _("Fixing an encounter that could not be synced. Save sends it again."),
-        "ready": pgettext("offline status", "Ready to work without signal"),
+        "ready": pgettext("offline status", "Ready to work without signal."),
+        "enrol_offline": _(
+            "No signal: answer the code questions below. The participant is enrolled when the "
+            "encounter syncs."
+        ),
+        "other_workers": _plural(
+            "%(count)s encounter saved by another worker waits on this phone; "
+            "it syncs when they sign in.",
+            "%(count)s encounters saved by other workers wait on this phone; "
+            "they sync when those workers sign in.",
+        ),
     }
 
 

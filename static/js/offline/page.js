@@ -3,7 +3,16 @@
 // with a UUID made here, the page shows how many wait, and the queue goes to /api/v1/sync/ as
 // soon as the network returns (the `online` event, then a retry every little while).
 
-import { ENROLLED, REJECTED, WAITING, deleteEntry, entriesFor, getEntry, putEntry } from "./queue.js";
+import {
+  ENROLLED,
+  REJECTED,
+  WAITING,
+  allEntries,
+  deleteEntry,
+  entriesFor,
+  getEntry,
+  putEntry,
+} from "./queue.js";
 import { SyncError, syncWaiting } from "./sync.js";
 
 const RETRY_SECONDS = 20;
@@ -14,7 +23,13 @@ const form = document.querySelector("[data-encounter-form]");
 const panel = document.querySelector("[data-offline-queue]");
 const config = JSON.parse(document.getElementById("offline-config").textContent);
 const strings = JSON.parse(document.getElementById("offline-strings").textContent);
-const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+const language = document.documentElement.lang || "en";
+const plurals = new Intl.PluralRules(language);
+const clock = new Intl.DateTimeFormat(language, {
+  weekday: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+});
 
 // Set after a request failed for want of network although the browser claims to be online.
 let unreachable = false;
@@ -134,9 +149,10 @@ function encounterFromForm() {
     }
   }
   const time = form.querySelector('[name="occurred_at"]')?.value;
+  const occurredAt = time ? new Date(time) : new Date();
   const payload = {
     id: fixing ? fixing.id : crypto.randomUUID(),
-    occurred_at: (time ? new Date(time) : new Date()).toISOString(),
+    occurred_at: occurredAt.toISOString(),
     location: Number(form.querySelector('[name="location"]').value),
     kind: form.querySelector('[name="kind"]').value,
     participant: codeAnswers || participant === "anonymous" ? null : participant,
@@ -153,7 +169,9 @@ function encounterFromForm() {
     payload[input.name] = input.checked;
   }
   if (codeAnswers) payload.new_participant = { answers: codeAnswers };
-  const summary = [participantSummary(), given.join(", ")].filter(Boolean).join(" · ");
+  const summary = [clock.format(occurredAt), participantSummary(), given.join(", ")]
+    .filter(Boolean)
+    .join(" · ");
   return { payload, summary };
 }
 
@@ -324,6 +342,14 @@ async function render() {
     items.unshift(heading);
   }
   rejectedList.replaceChildren(...items);
+
+  // Phones are shared: say that other workers' encounters wait here, without showing them.
+  const others = (await allEntries()).filter(
+    (entry) => entry.user !== config.user && entry.status !== ENROLLED,
+  ).length;
+  const otherWorkers = part("other-workers");
+  otherWorkers.textContent = others ? counted(strings.other_workers, others) : "";
+  otherWorkers.hidden = !others;
   return { waiting, rejected, enrolled };
 }
 
@@ -391,9 +417,12 @@ function endFixing() {
 
 async function sync() {
   if (syncing || !navigator.onLine) return;
-  const { waiting } = await render();
-  if (!waiting.length) return;
   syncing = true;
+  const { waiting } = await render();
+  if (!waiting.length) {
+    syncing = false;
+    return;
+  }
   showMessage(strings.syncing);
   try {
     const counts = await syncWaiting({ user: config.user, url: config.sync, pageUrl: config.page });
@@ -437,6 +466,15 @@ function staticAssets() {
   return [...urls];
 }
 
+function markReadyForOffline() {
+  document.documentElement.dataset.offlineReady = "true";
+  const note = document.querySelector("[data-offline-ready-note]");
+  if (note) {
+    note.textContent = strings.ready;
+    note.hidden = false;
+  }
+}
+
 async function prepareForOffline() {
   if (!("serviceWorker" in navigator)) return;
   try {
@@ -446,12 +484,12 @@ async function prepareForOffline() {
   }
   const registration = await navigator.serviceWorker.ready;
   if (isOffline()) {
-    document.documentElement.dataset.offlineReady = "true";
+    markReadyForOffline();
     return;
   }
   const channel = new MessageChannel();
   channel.port1.onmessage = (event) => {
-    if (event.data && event.data.ok) document.documentElement.dataset.offlineReady = "true";
+    if (event.data && event.data.ok) markReadyForOffline();
   };
   registration.active.postMessage(
     {
@@ -507,9 +545,18 @@ if (form && panel) {
   });
 
   // Without signal the code questions cannot be checked: keep the answers for the sync.
+  // The enrolment page needs the network too: offline, the code questions enrol at sync.
   document.addEventListener(
     "click",
     (event) => {
+      const enrol = event.target.closest("[data-enrol-link]");
+      if (enrol && isOffline()) {
+        event.preventDefault();
+        const questions = document.getElementById("code-questions")?.closest("details");
+        if (questions) questions.open = true;
+        showMessage(strings.enrol_offline, "text-primary");
+        return;
+      }
       const lookup = event.target.closest("#code-questions [hx-post]");
       if (!lookup || !isOffline()) return;
       event.preventDefault();

@@ -62,3 +62,8 @@ export async function entriesFor(user) {
   const entries = await run("readonly", (store) => store.index("user").getAll(user));
   return entries.sort((a, b) => a.savedAt.localeCompare(b.savedAt));
 }
+
+/** Every entry on this phone, whoever saved it. */
+export function allEntries() {
+  return run("readonly", (store) => store.getAll());
+}
