@@ -201,6 +201,9 @@ def _offline_strings() -> dict:
         "sign_in_link": _("Sign in"),
         "sync_failed": _("Could not reach the server. Trying again soon."),
         "enrolled": _("New participant %(public_id)s enrolled. Write this id on their card."),
+        "already_enrolled": _(
+            "The code answers belong to %(public_id)s, who was already enrolled."
+        ),
         "fix": _("Fix"),
         "discard": _("Discard"),
         "discard_confirm": _("Discard this encounter? It will not be recorded."),

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db.models import Sum
 from playwright.sync_api import expect
@@ -184,3 +185,52 @@ def test_a_refused_encounter_can_be_discarded(page, demo):
     expect(page.locator("[data-rejected]")).to_have_count(0)
     assert not Encounter.objects.filter(participant__isnull=True).exists()
     assert Item.objects.filter(name=SYRINGES).exists()
+
+
+def test_code_answers_given_offline_find_someone_already_enrolled_at_sync(page, demo):
+    open_encounter_screen_ready_for_offline(page)
+    go_offline(page)
+    page.get_by_text("Find by code questions").click()
+    # The answers that make Sunny's code, SU0190DF.
+    page.get_by_label("Mother's first name").fill("Susan")
+    page.get_by_label("Birth month").select_option("01")
+    page.get_by_label("Birth year").fill("1990")
+    page.get_by_label("Place of birth (town or country)").fill("Denver")
+    page.get_by_label("Woman", exact=True).check()
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("button", name="Save encounter").click()
+    expect(page.get_by_text("1 waiting to sync")).to_be_visible()
+    participants_before = Participant.objects.count()
+
+    page.context.set_offline(False)
+
+    expect(page.locator("[data-enrolled]")).to_contain_text(
+        f"The code answers belong to {demo.public_id}, who was already enrolled."
+    )
+    assert Participant.objects.count() == participants_before
+    assert demo.encounters.count() == 2
+
+
+def test_a_session_that_ended_offline_keeps_the_queue_until_the_worker_signs_in(page, demo):
+    open_encounter_screen_ready_for_offline(page)
+    go_offline(page)
+    page.get_by_role("button", name="Anonymous").click()
+    page.get_by_role("button", name="Save encounter").click()
+    expect(page.get_by_text("1 waiting to sync")).to_be_visible()
+    Session.objects.all().delete()  # signed out meanwhile (the idle timeout on a shared phone)
+    encounters_before = Encounter.objects.count()
+
+    page.context.set_offline(False)
+
+    expect(page.get_by_text("Sign in again to sync")).to_be_visible()
+    expect(page.get_by_text("1 waiting to sync")).to_be_visible()
+    assert Encounter.objects.count() == encounters_before
+
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Username").fill("outreach")
+    page.get_by_label("Password").fill("outreach-demo")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_text("1 encounter synced.")).to_be_visible()
+    expect(page.get_by_text("waiting to sync")).to_be_hidden()
+    assert Encounter.objects.count() == encounters_before + 1

@@ -301,7 +301,8 @@ async function render() {
       notice.className = "alert alert-success py-2 mb-2";
       notice.dataset.enrolled = entry.publicId;
       const text = document.createElement("div");
-      text.textContent = strings.enrolled.replace("%(public_id)s", entry.publicId);
+      const message = entry.alreadyEnrolled ? strings.already_enrolled : strings.enrolled;
+      text.textContent = message.replace("%(public_id)s", entry.publicId);
       notice.append(
         text,
         button(strings.dismiss, "btn btn-sm btn-outline-dark mt-1", async () => {

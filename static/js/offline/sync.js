@@ -75,8 +75,9 @@ function reasons(errors) {
 
 async function record(entry, result) {
   if (result.status === "created" || result.status === "exists") {
-    if (result.participant_enrolled) {
-      // The answers are not kept once the server has them: only the new card id is.
+    if (entry.payload.new_participant && result.participant_public_id) {
+      // A participant known by code answers: the worker needs the card id the server found or
+      // gave (even when an earlier, unanswered sync stored it). The answers are not kept.
       await putEntry({
         id: entry.id,
         user: entry.user,
@@ -84,6 +85,7 @@ async function record(entry, result) {
         summary: entry.summary,
         status: ENROLLED,
         publicId: result.participant_public_id,
+        alreadyEnrolled: result.status === "created" && !result.participant_enrolled,
       });
     } else {
       await deleteEntry(entry.id);
