@@ -234,3 +234,30 @@ def test_a_session_that_ended_offline_keeps_the_queue_until_the_worker_signs_in(
     expect(page.get_by_text("1 encounter synced.")).to_be_visible()
     expect(page.get_by_text("waiting to sync")).to_be_hidden()
     assert Encounter.objects.count() == encounters_before + 1
+
+
+CACHED_PATHS = """
+caches.open("hrprogram-offline-v1")
+  .then((cache) => cache.keys())
+  .then((requests) => requests.map((request) => new URL(request.url).pathname))
+"""
+
+
+def test_signing_out_leaves_no_participants_in_the_phones_cache(page, demo):
+    open_encounter_screen_ready_for_offline(page)
+    cached = page.evaluate(CACHED_PATHS)
+    assert "/encounters/new/" in cached
+    assert f"/participants/pick/{demo.public_id}/" in cached
+
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("button", name="Sign out (outreach)").click()
+    expect(page.get_by_label("Username")).to_be_visible()
+
+    # The service worker forgets while the sign-out goes through; give it a moment at most.
+    for _attempt in range(20):
+        cached = page.evaluate(CACHED_PATHS)
+        if all(path.startswith("/static/") for path in cached):
+            break
+        page.wait_for_timeout(250)
+    assert all(path.startswith("/static/") for path in cached), cached
+    assert cached, "the app's own CSS and JS stay for the next worker"
