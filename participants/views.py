@@ -218,6 +218,7 @@ def _offline_strings() -> dict:
             "Use the code questions for anyone else."
         ),
         "too_many": _("At most %(limit)s of this item at one encounter."),
+        "negative": _("A quantity cannot be negative."),
         "fixing": _("Fixing an encounter that could not be synced. Save sends it again."),
         "ready": pgettext("offline status", "Ready to work without signal."),
         "enrol_offline": _(

@@ -93,22 +93,16 @@ function selectedParticipant() {
 function answersFromCodeQuestions() {
   const questions = form.querySelector("#code-questions");
   if (!questions) return null;
+  const fields = [...questions.querySelectorAll("input[name^='code-'], select[name^='code-']")];
   const answers = {};
-  for (const field of questions.querySelectorAll("input, select")) {
-    if (!field.name.startsWith("code-")) continue;
+  for (const field of fields) {
     if (field.type === "radio" && !field.checked) continue;
-    const key = field.name.slice("code-".length);
-    answers[key] = field.type === "number" ? Number(field.value) : field.value.trim();
+    const value = field.value.trim();
+    if (value) answers[field.name.slice("code-".length)] = field.type === "number" ? Number(value) : value;
   }
-  const keys = new Set(
-    [...questions.querySelectorAll("[name^='code-']")].map((field) => field.name.slice(5)),
-  );
-  for (const key of keys) {
-    if (answers[key] === undefined || answers[key] === "" || Number.isNaN(answers[key])) {
-      return null;
-    }
-  }
-  return answers;
+  // Every question needs an answer: the server checks them properly at sync.
+  const asked = new Set(fields.map((field) => field.name.slice("code-".length)));
+  return [...asked].every((key) => key in answers) ? answers : null;
 }
 
 function counterLabel(input) {
@@ -137,6 +131,11 @@ function encounterFromForm() {
   const given = [];
   for (const input of form.querySelectorAll('input[name^="item_"]')) {
     const quantity = Number(input.value || 0);
+    if (!Number.isInteger(quantity) || quantity < 0) {
+      input.classList.add("is-invalid");
+      input.focus();
+      return { error: strings.negative };
+    }
     if (input.max && quantity > Number(input.max)) {
       input.classList.add("is-invalid");
       input.focus();
