@@ -73,4 +73,7 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
     response = drf_exception_handler(error, context)
     if response is not None and isinstance(error, exceptions.ValidationError):
         response.data = flatten_errors(response.data)
+    elif response is not None and response.status_code == status.HTTP_400_BAD_REQUEST:
+        # A body that is not JSON: still {field: [message]}, like every other 400.
+        response.data = {NON_FIELD: [str(response.data.get("detail", ""))]}
     return response

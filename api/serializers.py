@@ -118,6 +118,12 @@ class EnrolmentSerializer(CodeAnswersSerializer):
 class ParticipantSerializer(serializers.ModelSerializer):
     """A participant as staff see them: pseudonymous, never a code."""
 
+    gender_identity = serializers.ChoiceField(
+        choices=NOT_ASKED + Participant.GenderIdentity.choices, read_only=True
+    )
+    race_ethnicity = serializers.ChoiceField(
+        choices=NOT_ASKED + Participant.RaceEthnicity.choices, read_only=True
+    )
     populations = serializers.SerializerMethodField()
     substances = serializers.SerializerMethodField()
     routes = serializers.SerializerMethodField()

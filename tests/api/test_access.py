@@ -95,6 +95,16 @@ def test_unknown_api_paths_are_a_json_404(outreach_a_api):
     assert response.json() == {"detail": "Not found."}
 
 
+def test_a_write_to_an_unknown_path_is_a_json_404_not_a_csrf_page(outreach_a):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(outreach_a)
+
+    response = client.patch("/api/v1/referrals/1.5/", {}, format="json")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
 def test_only_json_is_accepted(outreach_a_api):
     response = outreach_a_api.post("/api/v1/sync/", "items=1", content_type="text/plain")
 
@@ -106,7 +116,7 @@ def test_broken_json_is_a_400_with_a_message(outreach_a_api):
     response = outreach_a_api.post("/api/v1/sync/", "{", content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json()["detail"].startswith("JSON parse error")
+    assert response.json()["non_field_errors"][0].startswith("JSON parse error")
 
 
 def test_messages_follow_the_users_language(outreach_a, site_a):
