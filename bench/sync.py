@@ -131,6 +131,15 @@ def time_in_a_year():
     return timezone.localdate() + timedelta(days=365)
 
 
+def backend_cpu_seconds(pid: int) -> float | None:
+    """CPU time of the PostgreSQL backend serving this process, if it runs on this machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     database_url = (
         os.environ.get("BENCH_SYNC_DATABASE_URL")
@@ -142,6 +151,7 @@ def main() -> None:
     seed()
 
     from django.conf import settings
+    from django.db import connection
     from django.test import Client
 
     from accounts.models import User
@@ -163,10 +173,15 @@ def main() -> None:
     client.get("/api/v1/items/")  # warm-up: imports, URL resolving, the first connection
 
     movements_before = StockMovement.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend_pid = cursor.fetchone()[0]
+    backend_before = backend_cpu_seconds(backend_pid)
     started, cpu_started = time.perf_counter(), time.process_time()
     first = client.post("/api/v1/sync/", {"items": items}, content_type="application/json")
     first_seconds = time.perf_counter() - started
     first_cpu = time.process_time() - cpu_started
+    backend_after = backend_cpu_seconds(backend_pid)
     started = time.perf_counter()
     again = client.post("/api/v1/sync/", {"items": items}, content_type="application/json")
     again_seconds = time.perf_counter() - started
@@ -178,7 +193,11 @@ def main() -> None:
         f"{first.json().get('counts')}  ({first_seconds / TARGET_SECONDS:.2f}x of the "
         f"{TARGET_SECONDS} s target)"
     )
-    print(f"               {first_cpu:6.2f} s of it in this process (the rest: PostgreSQL)")
+    load = os.getloadavg()[0]
+    print(f"               CPU: {first_cpu:.2f} s in Django", end="")
+    if backend_before is not None and backend_after is not None:
+        print(f", {backend_after - backend_before:.2f} s in its PostgreSQL backend", end="")
+    print(f" (load average {load:.1f} on {os.cpu_count()} cores while measuring)")
     print(
         f"  sent again:  {again_seconds:6.2f} s  HTTP {again.status_code}  "
         f"{again.json().get('counts')}"

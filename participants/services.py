@@ -311,8 +311,8 @@ def record_encounter(
                 note=note,
                 **(services or {}),
             )
-            for line in supplies:
-                _hand_out(by=by, encounter=encounter, line=line)
+            if supplies:
+                _hand_out(by=by, encounter=encounter, supplies=supplies)
             for kind in referral_kinds:
                 _refer(by=by, encounter=encounter, kind=kind)
             record_action(
@@ -331,18 +331,20 @@ def record_encounter(
     return encounter, True
 
 
-def _hand_out(*, by: User, encounter: Encounter, line: SupplyLine) -> None:
-    """Record a supply line and take it from the location's stock, first expiry first."""
-    encounter_supply = EncounterSupply.objects.create(
-        encounter=encounter, item=line.item, quantity=line.quantity
+def _hand_out(*, by: User, encounter: Encounter, supplies: list[SupplyLine]) -> None:
+    """Record the supply lines and take them from the location's stock, first expiry first."""
+    lines = EncounterSupply.objects.bulk_create(
+        EncounterSupply(encounter=encounter, item=line.item, quantity=line.quantity)
+        for line in supplies
     )
     try:
-        supplies_services.distribute_item(
+        supplies_services.distribute_items(
             by=by,
             location=encounter.location,
-            item=line.item,
-            quantity=line.quantity,
-            encounter_supply=encounter_supply,
+            handouts=[
+                supplies_services.Handout(line.item, line.quantity, encounter_supply=line)
+                for line in lines
+            ],
         )
     except supplies_services.StockError as error:
         raise EncounterError(error.message, field="supplies") from error
