@@ -155,3 +155,8 @@ def test_a_manager_cannot_make_a_token_for_another_programs_user(manager_a, outr
 @pytest.mark.parametrize("role", ["outreach_a", "funder"])
 def test_others_cannot_open_the_tokens_page(request, role):
     assert signed_in(request.getfixturevalue(role)).get("/api/tokens/").status_code == 403
+
+
+def test_the_menu_links_the_tokens_page_for_managers_only(manager_a, outreach_a):
+    assert 'href="/api/tokens/"' in signed_in(manager_a).get("/").content.decode()
+    assert 'href="/api/tokens/"' not in signed_in(outreach_a).get("/").content.decode()
