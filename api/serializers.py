@@ -6,7 +6,6 @@ code and profile answers), so the API accepts exactly what the pages accept.
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -493,6 +492,8 @@ class ReferralStatusSerializer(serializers.Serializer):
 
 
 class AttendeeSerializer(serializers.ModelSerializer):
+    # Blank when the attendee gave none (the schema's email format would refuse "").
+    email = serializers.CharField(read_only=True)
     participant = serializers.SlugRelatedField(
         slug_field="public_id", read_only=True, allow_null=True
     )
@@ -512,7 +513,7 @@ class AttendeeSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_certificate(self, attendee) -> str | None:
         certificate = getattr(attendee, "certificate", None)
         return certificate.code if certificate else None
