@@ -88,8 +88,9 @@ def test_an_idle_session_gets_a_json_401_not_the_sign_in_page(outreach_a, settin
     assert "detail" in response.json()
 
 
-def test_unknown_api_paths_are_a_json_404(outreach_a_api):
-    response = outreach_a_api.get("/api/v1/nothing-here/")
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/v1/participants/a%0Ab/"])
+def test_unknown_api_paths_are_a_json_404(outreach_a_api, path):
+    response = outreach_a_api.get(path)
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
