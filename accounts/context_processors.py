@@ -27,6 +27,7 @@ NAVIGATION = {
         ("participants:duplicates", _("Possible duplicates")),
         ("accounts:users", _("Users")),
         ("accounts:locations", _("Locations")),
+        ("api:tokens", _("API tokens")),
         ("reports:list", _("Reports")),
         ("audit:log", _("Audit log")),
     ],

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,13 @@ class IdleTimeoutMiddleware:
             last_activity = request.session.get(LAST_ACTIVITY_KEY, now)
             if now - last_activity > settings.IDLE_TIMEOUT_MINUTES * 60:
                 logout(request)
+                if request.path.startswith("/api/"):
+                    # A script (the offline queue's sync) needs a status it can act on, not
+                    # a redirect to the sign-in page.
+                    return JsonResponse(
+                        {"detail": _("Your session ended after a time without activity.")},
+                        status=401,
+                    )
                 messages.info(
                     request,
                     _("You were signed out after %(minutes)d minutes without activity.")

@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "participants",
     "supplies",
@@ -61,6 +65,7 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "security",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -332,6 +337,63 @@ PARTICIPANT_CODE_SECRET = os.environ.get("PARTICIPANT_CODE_SECRET", "") or f"cod
 # Participants with no encounter for this many years (and enrolled earlier, if never seen) are
 # anonymised by a daily task; 0 turns retention off.
 PARTICIPANT_RETENTION_YEARS = int(os.environ.get("PARTICIPANT_RETENTION_YEARS", "3"))
+# The REST API under /api/v1/ (api/): JSON only, tokens for integrations, sessions (with CSRF)
+# for the pages' own scripts; program staff only unless a view says otherwise.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an anonymous request gets 401 with a WWW-Authenticate header, not 403.
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsProgramStaff"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "60/minute"),
+        "user": os.environ.get("API_USER_RATE", "1200/minute"),
+        # A phone back in signal sends its queue in batches of up to 500 encounters.
+        "sync": os.environ.get("API_SYNC_RATE", "30/minute"),
+        # Looking people up by code answers is what someone guessing codes would do.
+        "lookup": os.environ.get("API_LOOKUP_RATE", "30/minute"),
+    },
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "hrprogram API",
+    "DESCRIPTION": "Participants, encounters (and the offline sync), supplies, referrals and "
+    "trainings of one harm reduction program. Every error is JSON.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EncounterKindEnum": "participants.models.Encounter.Kind",
+        "TrainingKindEnum": "training.models.TrainingKind",
+        "ReferralKindEnum": "referrals.models.ReferralKind",
+        "ReferralStatusEnum": "referrals.models.Referral.Status",
+        "NewReferralStatusEnum": ["offered", "made"],
+        "SyncStatusEnum": ["created", "exists", "rejected"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+    # Swagger UI from the installed sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Days until a referral's follow-up is due, by kind; others use the default.
 REFERRAL_FOLLOW_UP_DAYS = {"housing": 14, "benefits": 14, "food": 3, "clothing": 3}

@@ -16,6 +16,7 @@ urlpatterns = [
     path("supplies/", include("supplies.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),
+    path("api/", include("api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -30,6 +30,9 @@ PUBLIC_ID_LENGTH = 5
 # The confirmation shows undo for 10 seconds; a slow network gets a little more.
 UNDO_WINDOW = timedelta(seconds=30)
 FUTURE_TOLERANCE = timedelta(days=1)
+# An encounter saved on a phone with no signal reaches the server when the signal returns, maybe
+# days later: it keeps the day it happened without needing the back-entry permission.
+OFFLINE_QUEUE_TOLERANCE = timedelta(days=7)
 
 
 class EncounterError(Exception):
@@ -204,7 +207,7 @@ def may_backdate(user: User) -> bool:
     return user.is_manager or user.has_perm("participants.backdate_encounter")
 
 
-def _check_time(*, by: User, occurred_at: datetime) -> None:
+def _check_time(*, by: User, occurred_at: datetime, queued_offline: bool = False) -> None:
     now = timezone.now()
     if occurred_at > now + FUTURE_TOLERANCE:
         raise EncounterError(_("The time is in the future. Check the date."), field="occurred_at")
@@ -218,7 +221,8 @@ def _check_time(*, by: User, occurred_at: datetime) -> None:
             % {"date": started_on.isoformat()},
             field="occurred_at",
         )
-    if local_day < program_today and not may_backdate(by):
+    synced_from_queue = queued_offline and now - occurred_at <= OFFLINE_QUEUE_TOLERANCE
+    if local_day < program_today and not may_backdate(by) and not synced_from_queue:
         raise EncounterError(
             _("Recording an encounter of a past day needs the back-entry permission."),
             field="occurred_at",
@@ -264,15 +268,20 @@ def record_encounter(
     services: dict[str, bool] | None = None,
     referral_kinds: list[str] = (),
     note: str = "",
+    queued_offline: bool = False,
 ) -> tuple[Encounter, bool]:
-    """Store an encounter once: a resubmitted id returns the stored one, (encounter, False)."""
+    """Store an encounter once: a resubmitted id returns the stored one, (encounter, False).
+
+    `queued_offline`: it was saved on a device without signal and synced later, so a past day
+    within OFFLINE_QUEUE_TOLERANCE needs no back-entry permission.
+    """
     encounter_id = encounter_id or uuid.uuid4()
     existing = Encounter.objects.filter(pk=encounter_id).first()
     if existing is not None:
         _check_same_program(existing, by)
         return existing, False
     occurred_at = occurred_at or timezone.now()
-    _check_time(by=by, occurred_at=occurred_at)
+    _check_time(by=by, occurred_at=occurred_at, queued_offline=queued_offline)
     if participant is not None and (
         participant.program_id != by.program_id or participant.anonymised_at is not None
     ):
@@ -309,8 +318,8 @@ def record_encounter(
                 note=note,
                 **(services or {}),
             )
-            for line in supplies:
-                _hand_out(by=by, encounter=encounter, line=line)
+            if supplies:
+                _hand_out(by=by, encounter=encounter, supplies=supplies)
             for kind in referral_kinds:
                 _refer(by=by, encounter=encounter, kind=kind)
             record_action(
@@ -329,18 +338,20 @@ def record_encounter(
     return encounter, True
 
 
-def _hand_out(*, by: User, encounter: Encounter, line: SupplyLine) -> None:
-    """Record a supply line and take it from the location's stock, first expiry first."""
-    encounter_supply = EncounterSupply.objects.create(
-        encounter=encounter, item=line.item, quantity=line.quantity
+def _hand_out(*, by: User, encounter: Encounter, supplies: list[SupplyLine]) -> None:
+    """Record the supply lines and take them from the location's stock, first expiry first."""
+    lines = EncounterSupply.objects.bulk_create(
+        EncounterSupply(encounter=encounter, item=line.item, quantity=line.quantity)
+        for line in supplies
     )
     try:
-        supplies_services.distribute_item(
+        supplies_services.distribute_items(
             by=by,
             location=encounter.location,
-            item=line.item,
-            quantity=line.quantity,
-            encounter_supply=encounter_supply,
+            handouts=[
+                supplies_services.Handout(line.item, line.quantity, encounter_supply=line)
+                for line in lines
+            ],
         )
     except supplies_services.StockError as error:
         raise EncounterError(error.message, field="supplies") from error

@@ -6,6 +6,8 @@ app_name = "participants"
 
 urlpatterns = [
     path("encounters/new/", views.encounter_new, name="encounter_new"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
     path("encounters/", views.encounter_list, name="encounter_list"),
     path("encounters/<uuid:pk>/undo/", views.encounter_undo, name="encounter_undo"),
     path("participants/", views.participant_list, name="list"),
