@@ -168,6 +168,11 @@ class Encounter(models.Model):
         HOME_DELIVERY = "home_delivery", _("Home delivery")
         MAIL = "mail", _("Mail")
 
+    class RefillReason(models.TextChoices):
+        USED = "used", _("Used it")
+        LOST = "lost", _("Lost or taken")
+        GIVEN_AWAY = "given_away", _("Gave it away")
+
     # The client may make the id, so a retried or offline-queued submission is stored once.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     program = models.ForeignKey(
@@ -199,6 +204,13 @@ class Encounter(models.Model):
     )
     overdose_reversals_reported = models.PositiveSmallIntegerField(
         _("overdose reversals reported"), default=0
+    )
+    naloxone_refill_reason = models.CharField(
+        _("naloxone refill: what happened to the last kit"),
+        max_length=20,
+        choices=RefillReason.choices,
+        blank=True,
+        help_text=_("Empty when no naloxone replaced an earlier kit."),
     )
     hiv_test = models.BooleanField(_("HIV test"), default=False)
     hcv_test = models.BooleanField(_("HCV test"), default=False)

@@ -100,6 +100,7 @@ def encounter_new(request):
                     syringes_collected=form.cleaned_data["syringes_collected"],
                     secondary_distribution_for=form.cleaned_data["secondary_distribution_for"],
                     overdose_reversals_reported=form.cleaned_data["overdose_reversals_reported"],
+                    naloxone_refill_reason=form.cleaned_data["naloxone_refill_reason"],
                     services=form.services(),
                     referral_kinds=form.cleaned_data["referral_kinds"],
                     note=form.cleaned_data.get("note", ""),

@@ -1,0 +1,1174 @@
+"""Every number the dashboard, the funder reports and the API show, computed in one place.
+
+A measure is computed for a `Scope` (a program, a period of whole days in the program's time
+zone, and optionally one location and one encounter kind) by aggregate queries: rows are never
+loaded into Python. `compute()` gives scalar measures, `breakdown()` a table by some category,
+`trend()` scalar measures by week or month. Each measure has a one-line definition that is
+shown beside it on the page and in every export.
+
+Queries are shared: `compute()` reads the encounters of a period once for all the measures
+about encounters, the supply lines once for all the measures about supplies, and so on.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from typing import Literal
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Location, Program
+from participants.models import (
+    DECLINED,
+    DECLINED_LABEL,
+    Characteristic,
+    Encounter,
+    EncounterSupply,
+    Participant,
+)
+from referrals.models import Referral, ReferralKind
+from supplies.models import Item, OverdoseReversal, StockMovement, SyringeCollection
+from training.models import TrainingSession
+
+Value_ = int | float | None
+Category = Item.Category
+
+
+# --- Scope ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a measure is computed over.
+
+    `start` and `end` are days, both included, in the program's time zone. `location` narrows
+    every measure that has a place (encounters, collections, trainings by the stock they drew
+    on, referrals made at an encounter there). `kind` narrows the measures about encounters
+    only; the others (collections, trainings, reversal reports) have no encounter kind and are
+    left out when a kind is chosen.
+    """
+
+    program: Program
+    start: date
+    end: date
+    location: Location | None = None
+    kind: str | None = None
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("A scope ends on or after the day it starts.")
+
+    @property
+    def tzinfo(self):
+        return self.program.tzinfo
+
+    @property
+    def start_at(self) -> datetime:
+        """Midnight starting the first day, in the program's time zone."""
+        return datetime.combine(self.start, time.min, tzinfo=self.tzinfo)
+
+    @property
+    def end_at(self) -> datetime:
+        """Midnight after the last day, in the program's time zone (excluded)."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.tzinfo)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Scope:
+        """The period just before, of the same length: whole months give whole months."""
+        months = _whole_months(self.start, self.end)
+        if months:
+            end = self.start - timedelta(days=1)
+            start = _add_months(self.start, -months)
+            return replace(self, start=start, end=end)
+        return replace(
+            self,
+            start=self.start - timedelta(days=self.days),
+            end=self.start - timedelta(days=1),
+        )
+
+    def with_period(self, start: date, end: date) -> Scope:
+        return replace(self, start=start, end=end)
+
+
+def month_scope(program: Program, day: date, **filters) -> Scope:
+    """The calendar month holding `day`."""
+    start = day.replace(day=1)
+    end = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return Scope(program=program, start=start, end=end, **filters)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _whole_months(start: date, end: date) -> int:
+    """How many calendar months [start, end] spans exactly, or 0 if it is not whole months."""
+    if start.day != 1 or (end + timedelta(days=1)).day != 1:
+        return 0
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+# --- Definitions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureDef:
+    key: str
+    label: Promise | str
+    definition: Promise | str
+    counts_people: bool
+    list_url_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    definition: str
+    counts_people: bool
+    row_header: str
+    columns: list[str]
+    rows: list[tuple[str, list[Value_]]]
+    # Which columns count people when the table mixes people with things (e.g. sessions and
+    # people trained); None means every column follows counts_people.
+    people_columns: tuple[int, ...] | None = None
+
+    def counts_people_in(self, column: int) -> bool:
+        if not self.counts_people:
+            return False
+        return self.people_columns is None or column in self.people_columns
+
+
+@dataclass(frozen=True)
+class BreakdownDef:
+    key: str
+    label: Promise | str
+    definition: Promise | str
+    counts_people: bool
+
+
+def _measure(key, label, definition, *, people=False, url=None) -> tuple[str, MeasureDef]:
+    return key, MeasureDef(key, label, definition, people, url)
+
+
+ENCOUNTER_LIST = "participants:encounter_list"
+
+MEASURES: dict[str, MeasureDef] = dict(
+    [
+        _measure(
+            "unduplicated_participants",
+            _("Participants served"),
+            _(
+                "Distinct participants with at least one encounter in the period; anonymous "
+                "encounters are counted apart."
+            ),
+            people=True,
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "new_participants",
+            _("New participants"),
+            _(
+                "Participants whose first encounter ever with the program was in the period "
+                "(a merged participant counts once)."
+            ),
+            people=True,
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "encounters",
+            _("Encounters"),
+            _("Encounters in the period, with a participant or anonymous."),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "anonymous_encounters",
+            _("Anonymous encounters"),
+            _("Encounters in the period recorded without a participant."),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "median_days_in_program",
+            _("Time in program (median days)"),
+            _(
+                "For participants served in the period: the median number of days from their "
+                "first encounter ever to their last encounter in the period."
+            ),
+        ),
+        _measure(
+            "syringes_distributed",
+            _("Syringes distributed"),
+            _("Syringes handed out at encounters in the period."),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "syringes_collected",
+            _("Used syringes collected"),
+            _(
+                "Used syringes collected at encounters, from drop boxes and at community "
+                "clean-ups in the period; a weight is converted with the program's syringes "
+                "per pound."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "collection_ratio",
+            _("Collection ratio"),
+            _("Used syringes collected divided by syringes distributed in the period."),
+        ),
+        _measure(
+            "naloxone_doses",
+            _("Naloxone doses distributed"),
+            _(
+                "Naloxone doses handed out at encounters and at trainings in the period; a "
+                "two-dose kit counts as two."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "naloxone_doses_participants",
+            _("Naloxone doses to participants"),
+            _(
+                "Naloxone doses handed out at encounters where the participant took nothing "
+                "for others."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "naloxone_doses_for_others",
+            _("Naloxone doses for others"),
+            _(
+                "Naloxone doses handed out at encounters where the participant also took "
+                "supplies for others (secondary distribution)."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "naloxone_doses_trainings",
+            _("Naloxone doses at trainings"),
+            _("Naloxone doses handed out at the program's trainings held in the period."),
+            url="training:list",
+        ),
+        _measure(
+            "naloxone_refills",
+            _("Naloxone refills"),
+            _(
+                "Encounters in the period where naloxone was given to replace an earlier kit "
+                "(used, lost or given away)."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "reversals_reported",
+            _("Overdose reversals reported"),
+            _(
+                "Overdose reversals told at encounters in the period plus reversal reports "
+                "dated in the period."
+            ),
+        ),
+        _measure(
+            "test_strips_distributed",
+            _("Test strips distributed"),
+            _(
+                "Drug-checking supplies (fentanyl and xylazine test strips) handed out at "
+                "encounters in the period."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "secondary_distribution_people",
+            _("People reached through secondary distribution"),
+            _(
+                "The number of others participants said they took supplies for, summed over "
+                "the encounters of the period."
+            ),
+        ),
+        _measure(
+            "referrals_made",
+            _("Referrals made"),
+            _("Referrals made in the period, whatever their status now."),
+            people=True,
+            url="referrals:follow_ups",
+        ),
+        _measure(
+            "referrals_linked",
+            _("Referrals linked"),
+            _("Referrals made in the period that are now linked or completed."),
+            people=True,
+            url="referrals:follow_ups",
+        ),
+        _measure(
+            "linkage_rate",
+            _("Linkage rate"),
+            _("Referrals linked divided by referrals made in the period."),
+        ),
+        _measure(
+            "median_days_to_linkage",
+            _("Median days to linkage"),
+            _("For referrals made in the period and linked: the median days from made to linked."),
+        ),
+        _measure(
+            "trainings",
+            _("Trainings held"),
+            _("Training sessions held in the period."),
+            url="training:list",
+        ),
+        _measure(
+            "people_trained",
+            _("People trained"),
+            _("People at the training sessions held in the period."),
+            people=True,
+            url="training:list",
+        ),
+        _measure(
+            "law_enforcement_trained",
+            _("Law-enforcement officers trained"),
+            _(
+                "People at law-enforcement trainings, or at any training given to a "
+                "law-enforcement audience, held in the period."
+            ),
+            people=True,
+            url="training:list",
+        ),
+        _measure(
+            "locations_active",
+            _("Distribution locations active"),
+            _("Locations with at least one encounter in the period."),
+            url="accounts:locations",
+        ),
+    ]
+)
+
+
+def _breakdown(key, label, definition, *, people=False) -> tuple[str, BreakdownDef]:
+    return key, BreakdownDef(key, label, definition, people)
+
+
+BREAKDOWNS: dict[str, BreakdownDef] = dict(
+    [
+        _breakdown(
+            "encounters_by_site",
+            _("Encounters by location"),
+            _("Encounters and distinct participants in the period, by location."),
+            people=True,
+        ),
+        _breakdown(
+            "encounters_by_kind",
+            _("Encounters by kind"),
+            _("Encounters in the period by kind (fixed site, mobile unit, outreach...)."),
+        ),
+        _breakdown(
+            "age_band",
+            _("Participants by age"),
+            _("Participants served in the period by age at the end of the period."),
+            people=True,
+        ),
+        _breakdown(
+            "gender",
+            _("Participants by gender identity"),
+            _("Participants served in the period by gender identity."),
+            people=True,
+        ),
+        _breakdown(
+            "race_ethnicity",
+            _("Participants by race and ethnicity"),
+            _("Participants served in the period by race and ethnicity."),
+            people=True,
+        ),
+        _breakdown(
+            "zip3",
+            _("Participants by ZIP code area"),
+            _("Participants served in the period by the first three digits of their ZIP code."),
+            people=True,
+        ),
+        _breakdown(
+            "populations",
+            _("Participants by population"),
+            _(
+                "Participants served in the period who belong to each population; one person "
+                "may be in several."
+            ),
+            people=True,
+        ),
+        _breakdown(
+            "substances",
+            _("Participants by substance used"),
+            _(
+                "Participants served in the period who use each substance; one person may "
+                "use several."
+            ),
+            people=True,
+        ),
+        _breakdown(
+            "supplies_by_category",
+            _("Supplies by category"),
+            _("Units handed out at encounters in the period, by supply category."),
+        ),
+        _breakdown(
+            "supplies_by_funding_source",
+            _("Supplies by funding source"),
+            _(
+                "Units that left stock in the period for encounters and trainings, net of "
+                "returns, by the funding source of their lot and by category."
+            ),
+        ),
+        _breakdown(
+            "naloxone_doses_by_recipient",
+            _("Naloxone doses by recipient"),
+            _(
+                "Naloxone doses handed out in the period: to participants, for others, at "
+                "trainings."
+            ),
+        ),
+        _breakdown(
+            "refill_reasons",
+            _("Naloxone refills by reason"),
+            _("Encounters in the period where naloxone replaced an earlier kit, by why."),
+        ),
+        _breakdown(
+            "syringes_collected_by_source",
+            _("Used syringes collected by source"),
+            _("Used syringes collected in the period: at encounters, drop boxes, clean-ups."),
+        ),
+        _breakdown(
+            "referrals_by_kind_status",
+            _("Referrals by kind and status"),
+            _("Referrals made in the period by kind, and the status each has now."),
+            people=True,
+        ),
+        _breakdown(
+            "trainings_by_audience",
+            _("Trainings by audience"),
+            _("Training sessions held in the period and people trained, by audience."),
+            people=True,
+        ),
+    ]
+)
+
+
+# --- Building blocks ---------------------------------------------------------------------------
+
+
+class Median(Aggregate):
+    """PostgreSQL's exact median; `_median()` reads it by position elsewhere."""
+
+    function = "PERCENTILE_CONT"
+    name = "median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    allow_distinct = False
+
+
+def _median_duration(values: QuerySet, field: str) -> timedelta | None:
+    """The median of a duration column of `values` (a values() queryset), in one query on
+    PostgreSQL, in two elsewhere (count, then the middle rows by position)."""
+    if connection.vendor == "postgresql":
+        return values.aggregate(median=Median(field, output_field=DurationField()))["median"]
+    count = values.count()
+    if not count:
+        return None
+    middle = list(
+        values.order_by(field).values_list(field, flat=True)[(count - 1) // 2 : count // 2 + 1]
+    )
+    return sum(middle, timedelta()) / len(middle)
+
+
+def _days(duration: timedelta | None) -> float | None:
+    return None if duration is None else round(duration.total_seconds() / 86400, 1)
+
+
+def _ratio(part: Value_, whole: Value_) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+def encounters_in(scope: Scope) -> QuerySet[Encounter]:
+    """The encounters a scope covers."""
+    encounters = Encounter.objects.filter(
+        program=scope.program, occurred_at__gte=scope.start_at, occurred_at__lt=scope.end_at
+    )
+    if scope.location is not None:
+        encounters = encounters.filter(location=scope.location)
+    if scope.kind:
+        encounters = encounters.filter(kind=scope.kind)
+    return encounters
+
+
+def _supply_lines(scope: Scope) -> QuerySet[EncounterSupply]:
+    lines = EncounterSupply.objects.filter(
+        encounter__program=scope.program,
+        encounter__occurred_at__gte=scope.start_at,
+        encounter__occurred_at__lt=scope.end_at,
+    )
+    if scope.location is not None:
+        lines = lines.filter(encounter__location=scope.location)
+    if scope.kind:
+        lines = lines.filter(encounter__kind=scope.kind)
+    return lines
+
+
+def _collections(scope: Scope) -> QuerySet[SyringeCollection]:
+    if scope.kind:
+        return SyringeCollection.objects.none()
+    collections = SyringeCollection.objects.filter(
+        program=scope.program, collected_on__gte=scope.start, collected_on__lte=scope.end
+    )
+    if scope.location is not None:
+        collections = collections.filter(location=scope.location)
+    return collections
+
+
+def _training_sessions(scope: Scope) -> QuerySet[TrainingSession]:
+    if scope.kind:
+        return TrainingSession.objects.none()
+    sessions = TrainingSession.objects.filter(
+        program=scope.program, held_on__gte=scope.start, held_on__lte=scope.end
+    )
+    if scope.location is not None:
+        sessions = sessions.filter(location=scope.location)
+    return sessions
+
+
+def _reversal_reports(scope: Scope) -> QuerySet[OverdoseReversal]:
+    # Reports carry a coarse area, not a location, so a location or kind leaves them out.
+    if scope.kind or scope.location is not None:
+        return OverdoseReversal.objects.none()
+    return OverdoseReversal.objects.filter(
+        program=scope.program, reported_on__gte=scope.start, reported_on__lte=scope.end
+    )
+
+
+def _referrals(scope: Scope) -> QuerySet[Referral]:
+    referrals = Referral.objects.filter(
+        program=scope.program, made_at__gte=scope.start_at, made_at__lt=scope.end_at
+    )
+    if scope.location is not None:
+        referrals = referrals.filter(encounter__location=scope.location)
+    if scope.kind:
+        referrals = referrals.filter(encounter__kind=scope.kind)
+    return referrals
+
+
+def participants_served(scope: Scope) -> QuerySet[Participant]:
+    """Participants with an encounter in the scope (a semi-join, not a list of ids)."""
+    return Participant.objects.filter(
+        pk__in=encounters_in(scope).filter(participant__isnull=False).values("participant_id")
+    )
+
+
+DOSES = Coalesce(F("item__doses_per_unit"), 1) * F("quantity")
+IS_NALOXONE = Q(item__category=Category.NALOXONE)
+FOR_OTHERS = Q(encounter__secondary_distribution_for__gt=0)
+
+
+def _zero(value) -> int:
+    return value or 0
+
+
+# --- The facts of a scope, each read once -----------------------------------------------------
+
+
+class _Facts:
+    """Lazily read groups of numbers about one scope; each group is one aggregate query."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+    @cached_property
+    def encounters(self) -> dict:
+        return encounters_in(self.scope).aggregate(
+            encounters=Count("pk"),
+            anonymous=Count("pk", filter=Q(participant__isnull=True)),
+            collected=Coalesce(Sum("syringes_collected"), 0),
+            reversals=Coalesce(Sum("overdose_reversals_reported"), 0),
+            others=Coalesce(Sum("secondary_distribution_for"), 0),
+            refills=Count("pk", filter=~Q(naloxone_refill_reason="")),
+            locations=Count("location_id", distinct=True),
+        )
+
+    @cached_property
+    def participants(self) -> int:
+        # COUNT(*) over a DISTINCT subquery: PostgreSQL hashes it, faster than COUNT(DISTINCT).
+        return participants_served(self.scope).count()
+
+    @cached_property
+    def new_participants(self) -> int:
+        earlier = Encounter.objects.filter(
+            participant_id=OuterRef("pk"), occurred_at__lt=self.scope.start_at
+        )
+        return participants_served(self.scope).exclude(Exists(earlier)).count()
+
+    @cached_property
+    def median_days_in_program(self) -> float | None:
+        first_ever = (
+            Encounter.objects.filter(participant_id=OuterRef("participant_id"))
+            .order_by("occurred_at")
+            .values("occurred_at")[:1]
+        )
+        per_participant = (
+            encounters_in(self.scope)
+            .filter(participant__isnull=False)
+            .values("participant_id")
+            .annotate(
+                in_program=ExpressionWrapper(
+                    Max("occurred_at") - Subquery(first_ever), output_field=DurationField()
+                )
+            )
+            .values("in_program")
+        )
+        return _days(_median_duration(per_participant, "in_program"))
+
+    @cached_property
+    def supplies(self) -> dict:
+        return _supply_lines(self.scope).aggregate(
+            syringes=Coalesce(Sum("quantity", filter=Q(item__category=Category.SYRINGES)), 0),
+            test_strips=Coalesce(
+                Sum("quantity", filter=Q(item__category=Category.DRUG_CHECKING)), 0
+            ),
+            doses_participants=Coalesce(Sum(DOSES, filter=IS_NALOXONE & ~FOR_OTHERS), 0),
+            doses_for_others=Coalesce(Sum(DOSES, filter=IS_NALOXONE & FOR_OTHERS), 0),
+        )
+
+    @cached_property
+    def collections(self) -> dict:
+        return _collections(self.scope).aggregate(
+            drop_box=Coalesce(
+                Sum("syringes", filter=Q(source=SyringeCollection.Source.DROP_BOX)), 0
+            ),
+            cleanup=Coalesce(Sum("syringes", filter=Q(source=SyringeCollection.Source.CLEANUP)), 0),
+        )
+
+    @cached_property
+    def trainings(self) -> dict:
+        law = Q(kind=TrainingSession.Kind.LAW_ENFORCEMENT) | Q(
+            audience=TrainingSession.Audience.LAW_ENFORCEMENT
+        )
+        return _training_sessions(self.scope).aggregate(
+            sessions=Count("pk"),
+            people=Coalesce(Sum("attendee_count"), 0),
+            law_enforcement=Coalesce(Sum("attendee_count", filter=law), 0),
+        )
+
+    @cached_property
+    def training_doses(self) -> int:
+        return StockMovement.objects.filter(
+            training_session__in=_training_sessions(self.scope),
+            kind=StockMovement.Kind.DISTRIBUTED,
+            lot__item__category=Category.NALOXONE,
+        ).aggregate(
+            doses=Coalesce(Sum(-F("quantity") * Coalesce(F("lot__item__doses_per_unit"), 1)), 0)
+        )["doses"]
+
+    @cached_property
+    def reversal_reports(self) -> int:
+        return _reversal_reports(self.scope).count()
+
+    @cached_property
+    def referrals(self) -> dict:
+        return _referrals(self.scope).aggregate(
+            made=Count("pk"),
+            linked=Count("pk", filter=Q(status__in=Referral.LINKED_STATUSES)),
+        )
+
+    @cached_property
+    def median_days_to_linkage(self) -> float | None:
+        durations = (
+            _referrals(self.scope)
+            .filter(linked_at__isnull=False)
+            .annotate(
+                to_linkage=ExpressionWrapper(
+                    F("linked_at") - F("made_at"), output_field=DurationField()
+                )
+            )
+            .values("to_linkage")
+        )
+        return _days(_median_duration(durations, "to_linkage"))
+
+
+def _syringes_collected(facts: _Facts) -> int:
+    return (
+        facts.encounters["collected"] + facts.collections["drop_box"] + facts.collections["cleanup"]
+    )
+
+
+def _doses(facts: _Facts) -> int:
+    return (
+        facts.supplies["doses_participants"]
+        + facts.supplies["doses_for_others"]
+        + facts.training_doses
+    )
+
+
+_COMPUTE: dict[str, Callable[[_Facts], Value_]] = {
+    "unduplicated_participants": lambda f: f.participants,
+    "new_participants": lambda f: f.new_participants,
+    "encounters": lambda f: f.encounters["encounters"],
+    "anonymous_encounters": lambda f: f.encounters["anonymous"],
+    "median_days_in_program": lambda f: f.median_days_in_program,
+    "syringes_distributed": lambda f: f.supplies["syringes"],
+    "syringes_collected": _syringes_collected,
+    "collection_ratio": lambda f: _ratio(_syringes_collected(f), f.supplies["syringes"]),
+    "naloxone_doses": _doses,
+    "naloxone_doses_participants": lambda f: f.supplies["doses_participants"],
+    "naloxone_doses_for_others": lambda f: f.supplies["doses_for_others"],
+    "naloxone_doses_trainings": lambda f: f.training_doses,
+    "naloxone_refills": lambda f: f.encounters["refills"],
+    "reversals_reported": lambda f: f.encounters["reversals"] + f.reversal_reports,
+    "test_strips_distributed": lambda f: f.supplies["test_strips"],
+    "secondary_distribution_people": lambda f: f.encounters["others"],
+    "referrals_made": lambda f: f.referrals["made"],
+    "referrals_linked": lambda f: f.referrals["linked"],
+    "linkage_rate": lambda f: _ratio(f.referrals["linked"], f.referrals["made"]),
+    "median_days_to_linkage": lambda f: f.median_days_to_linkage,
+    "trainings": lambda f: f.trainings["sessions"],
+    "people_trained": lambda f: f.trainings["people"],
+    "law_enforcement_trained": lambda f: f.trainings["law_enforcement"],
+    "locations_active": lambda f: f.encounters["locations"],
+}
+assert set(_COMPUTE) == set(MEASURES), "every measure has a definition and a computation"  # noqa: S101
+
+
+def compute(scope: Scope, keys: Iterable[str] | None = None) -> dict[str, Value_]:
+    """The scalar measures `keys` (all when None) for `scope`, in registry order of `keys`.
+
+    Costs one aggregate query per group of facts the measures need (at most about a dozen).
+    """
+    keys = list(MEASURES) if keys is None else list(keys)
+    unknown = set(keys) - set(MEASURES)
+    if unknown:
+        raise KeyError(f"Unknown measures: {', '.join(sorted(unknown))}")
+    facts = _Facts(scope)
+    return {key: _COMPUTE[key](facts) for key in keys}
+
+
+# --- Breakdowns --------------------------------------------------------------------------------
+
+NOT_ASKED = _("Not asked")
+NO_FUNDING_SOURCE = _("No funding source")
+AGE_BANDS = [(None, 17, "Under 18"), (18, 24, "18-24"), (25, 34, "25-34"), (35, 44, "35-44"),
+             (45, 54, "45-54"), (55, 64, "55-64"), (65, None, "65 and over")]  # fmt: skip
+
+
+def _label(choices, value: str) -> str:
+    if value == "":
+        return str(NOT_ASKED)
+    return str(dict(choices).get(value, value))
+
+
+def _count_rows(rows: Iterable[tuple[str, int]]) -> list[tuple[str, list[Value_]]]:
+    return [(label, [count]) for label, count in rows]
+
+
+def _by_choice(scope: Scope, field: str, choices) -> list[tuple[str, list[Value_]]]:
+    """Participants served, by the value of a single-choice profile field.
+
+    Declined and not asked stay as rows of their own, declined last but one, not asked last.
+    """
+    counts = dict(participants_served(scope).values_list(field).annotate(n=Count("pk")).order_by())
+    order = [value for value, _label_ in choices if value != DECLINED] + [DECLINED, ""]
+    return _count_rows(
+        (_label(choices, value), counts[value]) for value in order if counts.get(value)
+    )
+
+
+def _age_band_rows(scope: Scope) -> list[tuple[str, list[Value_]]]:
+    year = scope.end.year
+    whens = [When(birth_year_declined=True, then=Value(str(DECLINED))),
+             When(birth_year__isnull=True, then=Value(""))]  # fmt: skip
+    for low, high, label in AGE_BANDS:
+        # Age at the end of the period: born in year - age.
+        condition = Q()
+        if low is not None:
+            condition &= Q(birth_year__lte=year - low)
+        if high is not None:
+            condition &= Q(birth_year__gte=year - high)
+        whens.append(When(condition, then=Value(label)))
+    counts = dict(
+        participants_served(scope)
+        .annotate(band=Case(*whens, default=Value("")))
+        .values_list("band")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows = [(label, counts.get(label, 0)) for _low, _high, label in AGE_BANDS]
+    rows = [(label, count) for label, count in rows if count]
+    if counts.get(DECLINED):
+        rows.append((str(DECLINED_LABEL), counts[DECLINED]))
+    if counts.get(""):
+        rows.append((str(NOT_ASKED), counts[""]))
+    return _count_rows(rows)
+
+
+def _zip3_rows(scope: Scope) -> list[tuple[str, list[Value_]]]:
+    counts = dict(
+        participants_served(scope)
+        .annotate(
+            area=Case(
+                When(zip3_declined=True, then=Value(DECLINED)),
+                default=F("zip3"),
+            )
+        )
+        .values_list("area")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    areas = sorted(value for value in counts if value not in (DECLINED, ""))
+    rows = [(area, counts[area]) for area in areas]
+    if counts.get(DECLINED):
+        rows.append((str(DECLINED_LABEL), counts[DECLINED]))
+    if counts.get(""):
+        rows.append((str(NOT_ASKED), counts[""]))
+    return _count_rows(rows)
+
+
+def _characteristic_rows(scope: Scope, question: str, choices) -> list[tuple[str, list[Value_]]]:
+    """Participants served with each answer to a many-valued question, and those not asked."""
+    served = participants_served(scope)
+    counts = dict(
+        Characteristic.objects.filter(question=question, participant__in=served)
+        .values_list("value")
+        .annotate(n=Count("participant_id", distinct=True))
+        .order_by()
+    )
+    answered = Characteristic.objects.filter(participant=OuterRef("pk"), question=question)
+    not_asked = served.exclude(Exists(answered)).count()
+    order = [value for value, _label_ in choices if value != DECLINED] + [DECLINED]
+    rows = [(_label(choices, value), counts[value]) for value in order if counts.get(value)]
+    if not_asked:
+        rows.append((str(NOT_ASKED), not_asked))
+    return _count_rows(rows)
+
+
+def _encounters_by_site(scope: Scope) -> list[tuple[str, list[Value_]]]:
+    rows = (
+        encounters_in(scope)
+        .values_list("location__name")
+        .annotate(encounters=Count("pk"), participants=Count("participant_id", distinct=True))
+        .order_by("location__name")
+    )
+    return [(name, [encounters, people]) for name, encounters, people in rows]
+
+
+def _encounters_by_kind(scope: Scope) -> list[tuple[str, list[Value_]]]:
+    counts = dict(encounters_in(scope).values_list("kind").annotate(n=Count("pk")).order_by())
+    return _count_rows(
+        (label, counts[value]) for value, label in Encounter.Kind.choices if counts.get(value)
+    )
+
+
+def _supplies_by_category(scope: Scope) -> list[tuple[str, list[Value_]]]:
+    counts = dict(
+        _supply_lines(scope)
+        .values_list("item__category")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    return _count_rows(
+        (label, counts[value]) for value, label in Category.choices if counts.get(value)
+    )
+
+
+def _supplies_by_funding_source(scope: Scope) -> tuple[list[str], list[tuple[str, list[Value_]]]]:
+    """Net units out of stock for encounters and trainings in the period, from the ledger.
+
+    The ledger knows the lot, and so the funding source; the time is when the stock moved.
+    """
+    movements = StockMovement.objects.filter(
+        program=scope.program,
+        at__gte=scope.start_at,
+        at__lt=scope.end_at,
+        kind__in=[StockMovement.Kind.DISTRIBUTED, StockMovement.Kind.RETURNED],
+    )
+    if scope.location is not None:
+        movements = movements.filter(location=scope.location)
+    if scope.kind:
+        movements = movements.filter(encounter_supply__encounter__kind=scope.kind)
+    cells = {
+        (source or "", category): -units
+        for source, category, units in movements.values_list(
+            "lot__funding_source__name", "lot__item__category"
+        )
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    }
+    categories = [(value, label) for value, label in Category.choices
+                  if any(cells.get((s, value)) for s, _c in cells)]  # fmt: skip
+    sources = sorted({source for source, _category in cells}, key=lambda s: (s == "", s))
+    rows = [
+        (
+            source or str(NO_FUNDING_SOURCE),
+            [cells.get((source, value), 0) for value, _label_ in categories],
+        )
+        for source in sources
+    ]
+    return [str(label) for _value, label in categories], rows
+
+
+def _naloxone_by_recipient(scope: Scope) -> list[tuple[str, list[Value_]]]:
+    facts = _Facts(scope)
+    return _count_rows(
+        [
+            (str(_("To participants")), facts.supplies["doses_participants"]),
+            (str(_("For others (secondary distribution)")), facts.supplies["doses_for_others"]),
+            (str(_("At trainings")), facts.training_doses),
+        ]
+    )
+
+
+def _refill_reasons(scope: Scope) -> list[tuple[str, list[Value_]]]:
+    counts = dict(
+        encounters_in(scope)
+        .exclude(naloxone_refill_reason="")
+        .values_list("naloxone_refill_reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return _count_rows(
+        (label, counts[value])
+        for value, label in Encounter.RefillReason.choices
+        if counts.get(value)
+    )
+
+
+def _syringes_by_source(scope: Scope) -> list[tuple[str, list[Value_]]]:
+    facts = _Facts(scope)
+    return _count_rows(
+        [
+            (str(_("At encounters")), facts.encounters["collected"]),
+            (str(SyringeCollection.Source.DROP_BOX.label), facts.collections["drop_box"]),
+            (str(SyringeCollection.Source.CLEANUP.label), facts.collections["cleanup"]),
+        ]
+    )
+
+
+def _referrals_by_kind_status(scope: Scope) -> tuple[list[str], list[tuple[str, list[Value_]]]]:
+    cells = {
+        (kind, status): n
+        for kind, status, n in _referrals(scope)
+        .values_list("kind", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    statuses = Referral.Status.choices
+    rows = [
+        (str(label), [cells.get((kind, status), 0) for status, _s in statuses])
+        for kind, label in ReferralKind.choices
+        if any(cells.get((kind, status)) for status, _s in statuses)
+    ]
+    return [str(label) for _status, label in statuses], rows
+
+
+def _trainings_by_audience(scope: Scope) -> list[tuple[str, list[Value_]]]:
+    cells = {
+        audience: (sessions, people)
+        for audience, sessions, people in _training_sessions(scope)
+        .values_list("audience")
+        .annotate(sessions=Count("pk"), people=Sum("attendee_count"))
+        .order_by()
+    }
+    return [
+        (str(label), list(cells[value]))
+        for value, label in TrainingSession.Audience.choices
+        if value in cells
+    ]
+
+
+def breakdown(scope: Scope, key: str) -> Table:
+    """The table `key` of BREAKDOWNS for the scope (one or two aggregate queries)."""
+    definition = BREAKDOWNS[key]
+    participants_column = [str(_("Participants"))]
+    row_header, columns, people_columns = str(_("Category")), participants_column, None
+    P = Participant
+    C = Characteristic
+    if key == "encounters_by_site":
+        row_header = str(_("Location"))
+        columns = [str(_("Encounters")), str(_("Participants"))]
+        people_columns = (1,)
+        rows = _encounters_by_site(scope)
+    elif key == "encounters_by_kind":
+        row_header, columns = str(_("Kind")), [str(_("Encounters"))]
+        rows = _encounters_by_kind(scope)
+    elif key == "age_band":
+        row_header, rows = str(_("Age")), _age_band_rows(scope)
+    elif key == "gender":
+        row_header = str(_("Gender identity"))
+        rows = _by_choice(scope, "gender_identity", P.GenderIdentity.choices)
+    elif key == "race_ethnicity":
+        row_header = str(_("Race and ethnicity"))
+        rows = _by_choice(scope, "race_ethnicity", P.RaceEthnicity.choices)
+    elif key == "zip3":
+        row_header, rows = str(_("ZIP code area")), _zip3_rows(scope)
+    elif key == "populations":
+        row_header = str(_("Population"))
+        rows = _characteristic_rows(scope, C.Question.POPULATION, C.Population.choices)
+    elif key == "substances":
+        row_header = str(_("Substance"))
+        rows = _characteristic_rows(scope, C.Question.SUBSTANCE, C.Substance.choices)
+    elif key == "supplies_by_category":
+        row_header, columns = str(_("Category")), [str(_("Units"))]
+        rows = _supplies_by_category(scope)
+    elif key == "supplies_by_funding_source":
+        row_header = str(_("Funding source"))
+        columns, rows = _supplies_by_funding_source(scope)
+    elif key == "naloxone_doses_by_recipient":
+        row_header, columns = str(_("Recipient")), [str(_("Doses"))]
+        rows = _naloxone_by_recipient(scope)
+    elif key == "refill_reasons":
+        row_header, columns = str(_("Reason")), [str(_("Refills"))]
+        rows = _refill_reasons(scope)
+    elif key == "syringes_collected_by_source":
+        row_header, columns = str(_("Source")), [str(_("Syringes"))]
+        rows = _syringes_by_source(scope)
+    elif key == "referrals_by_kind_status":
+        row_header = str(_("Kind"))
+        columns, rows = _referrals_by_kind_status(scope)
+    elif key == "trainings_by_audience":
+        row_header = str(_("Audience"))
+        columns = [str(_("Sessions")), str(_("People trained"))]
+        people_columns = (1,)
+        rows = _trainings_by_audience(scope)
+    else:  # pragma: no cover - BREAKDOWNS and this switch list the same keys
+        raise KeyError(key)
+    return Table(
+        key=key,
+        title=str(definition.label),
+        definition=str(definition.definition),
+        counts_people=definition.counts_people,
+        row_header=row_header,
+        columns=columns,
+        rows=rows,
+        people_columns=people_columns,
+    )
+
+
+# --- Trends ------------------------------------------------------------------------------------
+
+Grain = Literal["week", "month"]
+
+
+def buckets(scope: Scope, grain: Grain) -> list[date]:
+    """The first day of every week (Monday) or month touching the scope, in order."""
+    if grain == "week":
+        day = scope.start - timedelta(days=scope.start.weekday())
+        step = lambda d: d + timedelta(days=7)  # noqa: E731
+    else:
+        day = scope.start.replace(day=1)
+        step = lambda d: _add_months(d, 1)  # noqa: E731
+    found = []
+    while day <= scope.end:
+        found.append(day)
+        day = step(day)
+    return found
+
+
+def _bucket_end(start: date, grain: Grain) -> date:
+    if grain == "week":
+        return start + timedelta(days=6)
+    return _add_months(start, 1) - timedelta(days=1)
+
+
+# Measures a grouped query gives for every bucket at once; others are computed bucket by bucket.
+_GROUPED_ENCOUNTERS = {
+    "encounters": Count("pk"),
+    "anonymous_encounters": Count("pk", filter=Q(participant__isnull=True)),
+    "unduplicated_participants": Count("participant_id", distinct=True),
+    "locations_active": Count("location_id", distinct=True),
+    "naloxone_refills": Count("pk", filter=~Q(naloxone_refill_reason="")),
+}
+_GROUPED_SUPPLIES = {
+    "syringes_distributed": Coalesce(
+        Sum("quantity", filter=Q(item__category=Category.SYRINGES)), 0
+    ),
+    "test_strips_distributed": Coalesce(
+        Sum("quantity", filter=Q(item__category=Category.DRUG_CHECKING)), 0
+    ),
+    "_encounter_doses": Coalesce(Sum(DOSES, filter=IS_NALOXONE), 0),
+}
+
+
+def _trunc(field: str, grain: Grain, tzinfo):
+    function = TruncWeek if grain == "week" else TruncMonth
+    return function(field, tzinfo=tzinfo)
+
+
+def _as_day(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def trend(scope: Scope, keys: Iterable[str], grain: Grain) -> list[tuple[date, dict[str, Value_]]]:
+    """The measures `keys` for every week or month of the scope, clipped to the scope.
+
+    Counts of encounters and supplies come from one grouped query each; measures that cannot
+    be grouped that way (new participants, medians, ratios of other sources) cost one
+    `compute()` per bucket, so a trend asks for few of them.
+    """
+    keys = list(keys)
+    starts = buckets(scope, grain)
+    values: dict[date, dict[str, Value_]] = {start: {} for start in starts}
+    wanted_encounters = {key: _GROUPED_ENCOUNTERS[key] for key in keys
+                         if key in _GROUPED_ENCOUNTERS}  # fmt: skip
+    if wanted_encounters:
+        for row in (
+            encounters_in(scope)
+            .annotate(bucket=_trunc("occurred_at", grain, scope.tzinfo))
+            .values("bucket")
+            .annotate(**wanted_encounters)
+            .order_by()
+        ):
+            values[_as_day(row.pop("bucket"))].update(row)
+    supply_keys = [key for key in keys if key in _GROUPED_SUPPLIES]
+    if "naloxone_doses" in keys:
+        supply_keys.append("_encounter_doses")
+    if supply_keys:
+        for row in (
+            _supply_lines(scope)
+            .annotate(bucket=_trunc("encounter__occurred_at", grain, scope.tzinfo))
+            .values("bucket")
+            .annotate(**{key: _GROUPED_SUPPLIES[key] for key in supply_keys})
+            .order_by()
+        ):
+            values[_as_day(row.pop("bucket"))].update(row)
+    rest = [key for key in keys if key not in _GROUPED_ENCOUNTERS and key not in _GROUPED_SUPPLIES]
+    result = []
+    for start in starts:
+        bucket_scope = scope.with_period(
+            max(start, scope.start), min(_bucket_end(start, grain), scope.end)
+        )
+        row = values[start]
+        numbers = {key: row.get(key, 0) for key in keys if key not in rest}
+        if rest:
+            if "naloxone_doses" in rest:
+                encounter_doses = row.get("_encounter_doses", 0)
+                numbers["naloxone_doses"] = encounter_doses + _Facts(bucket_scope).training_doses
+            others = [key for key in rest if key != "naloxone_doses"]
+            if others:
+                numbers.update(compute(bucket_scope, others))
+        result.append((start, {key: numbers[key] for key in keys}))
+    return result
