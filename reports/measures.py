@@ -22,6 +22,7 @@ from typing import Literal
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Avg,
     Case,
     Count,
     DurationField,
@@ -52,7 +53,7 @@ from participants.models import (
 )
 from referrals.models import Referral, ReferralKind
 from supplies.models import Item, OverdoseReversal, StockMovement, SyringeCollection
-from training.models import TrainingSession
+from training.models import Attendee, TrainingSession
 
 Value_ = int | float | None
 Category = Item.Category
@@ -360,6 +361,14 @@ MEASURES: dict[str, MeasureDef] = dict(
             url="training:list",
         ),
         _measure(
+            "training_knowledge_gain",
+            _("Knowledge gain at trainings (points)"),
+            _(
+                "For attendees of trainings held in the period with a pre-test and a "
+                "post-test score: the average of post minus pre, out of 100."
+            ),
+        ),
+        _measure(
             "locations_active",
             _("Distribution locations active"),
             _("Locations with at least one encounter in the period."),
@@ -437,8 +446,8 @@ BREAKDOWNS: dict[str, BreakdownDef] = dict(
             "supplies_by_funding_source",
             _("Supplies by funding source"),
             _(
-                "Units that left stock in the period for encounters and trainings, net of "
-                "returns, by the funding source of their lot and by category."
+                "Units handed out at encounters and trainings in the period, by the funding "
+                "source of the stock lot they came from and by category."
             ),
         ),
         _breakdown(
@@ -463,6 +472,12 @@ BREAKDOWNS: dict[str, BreakdownDef] = dict(
             "referrals_by_kind_status",
             _("Referrals by kind and status"),
             _("Referrals made in the period by kind, and the status each has now."),
+            people=True,
+        ),
+        _breakdown(
+            "trainings_by_kind",
+            _("Trainings by kind"),
+            _("Training sessions held in the period and people trained, by kind of training."),
             people=True,
         ),
         _breakdown(
@@ -677,6 +692,15 @@ class _Facts:
         )
 
     @cached_property
+    def knowledge_gain(self) -> float | None:
+        gain = Attendee.objects.filter(
+            session__in=_training_sessions(self.scope),
+            pre_test_score__isnull=False,
+            post_test_score__isnull=False,
+        ).aggregate(gain=Avg(F("post_test_score") - F("pre_test_score")))["gain"]
+        return None if gain is None else round(float(gain), 1)
+
+    @cached_property
     def training_doses(self) -> int:
         return StockMovement.objects.filter(
             training_session__in=_training_sessions(self.scope),
@@ -750,6 +774,7 @@ _COMPUTE: dict[str, Callable[[_Facts], Value_]] = {
     "trainings": lambda f: f.trainings["sessions"],
     "people_trained": lambda f: f.trainings["people"],
     "law_enforcement_trained": lambda f: f.trainings["law_enforcement"],
+    "training_knowledge_gain": lambda f: f.knowledge_gain,
     "locations_active": lambda f: f.encounters["locations"],
 }
 assert set(_COMPUTE) == set(MEASURES), "every measure has a definition and a computation"  # noqa: S101
@@ -896,28 +921,28 @@ def _supplies_by_category(scope: Scope) -> list[tuple[str, list[Value_]]]:
 
 
 def _supplies_by_funding_source(scope: Scope) -> tuple[list[str], list[tuple[str, list[Value_]]]]:
-    """Net units out of stock for encounters and trainings in the period, from the ledger.
+    """Units handed out at encounters and trainings of the period, by the funding source of the
+    stock lot they came from (the stock ledger knows the lot) and by category.
 
-    The ledger knows the lot, and so the funding source; the time is when the stock moved.
+    Two aggregate queries: encounter lines (dated by their encounter) and training kits (dated
+    by their session). An undone encounter's lines are gone, so its units are not counted.
     """
-    movements = StockMovement.objects.filter(
-        program=scope.program,
-        at__gte=scope.start_at,
-        at__lt=scope.end_at,
-        kind__in=[StockMovement.Kind.DISTRIBUTED, StockMovement.Kind.RETURNED],
+    distributed = StockMovement.objects.filter(kind=StockMovement.Kind.DISTRIBUTED)
+    at_encounters = distributed.filter(
+        encounter_supply__in=_supply_lines(scope), program=scope.program
     )
-    if scope.location is not None:
-        movements = movements.filter(location=scope.location)
-    if scope.kind:
-        movements = movements.filter(encounter_supply__encounter__kind=scope.kind)
-    cells = {
-        (source or "", category): -units
-        for source, category, units in movements.values_list(
-            "lot__funding_source__name", "lot__item__category"
-        )
-        .annotate(units=Sum("quantity"))
-        .order_by()
-    }
+    at_trainings = distributed.filter(
+        training_session__in=_training_sessions(scope), program=scope.program
+    )
+    cells: dict[tuple[str, str], int] = {}
+    for movements in (at_encounters, at_trainings):
+        for source, category, units in (
+            movements.values_list("lot__funding_source__name", "lot__item__category")
+            .annotate(units=Sum("quantity"))
+            .order_by()
+        ):
+            key = (source or "", category)
+            cells[key] = cells.get(key, 0) - units
     categories = [(value, label) for value, label in Category.choices
                   if any(cells.get((s, value)) for s, _c in cells)]  # fmt: skip
     sources = sorted({source for source, _category in cells}, key=lambda s: (s == "", s))
@@ -985,19 +1010,15 @@ def _referrals_by_kind_status(scope: Scope) -> tuple[list[str], list[tuple[str, 
     return [str(label) for _status, label in statuses], rows
 
 
-def _trainings_by_audience(scope: Scope) -> list[tuple[str, list[Value_]]]:
+def _trainings_by(scope: Scope, field: str, choices) -> list[tuple[str, list[Value_]]]:
     cells = {
-        audience: (sessions, people)
-        for audience, sessions, people in _training_sessions(scope)
-        .values_list("audience")
+        value: [sessions, people]
+        for value, sessions, people in _training_sessions(scope)
+        .values_list(field)
         .annotate(sessions=Count("pk"), people=Sum("attendee_count"))
         .order_by()
     }
-    return [
-        (str(label), list(cells[value]))
-        for value, label in TrainingSession.Audience.choices
-        if value in cells
-    ]
+    return [(str(label), cells[value]) for value, label in choices if value in cells]
 
 
 def breakdown(scope: Scope, key: str) -> Table:
@@ -1053,7 +1074,12 @@ def breakdown(scope: Scope, key: str) -> Table:
         row_header = str(_("Audience"))
         columns = [str(_("Sessions")), str(_("People trained"))]
         people_columns = (1,)
-        rows = _trainings_by_audience(scope)
+        rows = _trainings_by(scope, "audience", TrainingSession.Audience.choices)
+    elif key == "trainings_by_kind":
+        row_header = str(_("Kind of training"))
+        columns = [str(_("Sessions")), str(_("People trained"))]
+        people_columns = (1,)
+        rows = _trainings_by(scope, "kind", TrainingSession.Kind.choices)
     else:  # pragma: no cover - BREAKDOWNS and this switch list the same keys
         raise KeyError(key)
     return Table(
