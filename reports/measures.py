@@ -1094,23 +1094,130 @@ def breakdown(scope: Scope, key: str) -> Table:
     )
 
 
-# --- Trends ------------------------------------------------------------------------------------
+# --- Trends and sites: the same counts grouped by week, month or location -----------------------
 
 Grain = Literal["week", "month"]
+
+# Measures one grouped query per source gives for every group at once; the rest are computed
+# group by group with compute(). Keys starting with "_" are parts, summed below.
+_GROUPED_ENCOUNTERS = {
+    "encounters": lambda: Count("pk"),
+    "anonymous_encounters": lambda: Count("pk", filter=Q(participant__isnull=True)),
+    "unduplicated_participants": lambda: Count("participant_id", distinct=True),
+    "locations_active": lambda: Count("location_id", distinct=True),
+    "naloxone_refills": lambda: Count("pk", filter=~Q(naloxone_refill_reason="")),
+    "secondary_distribution_people": lambda: Coalesce(Sum("secondary_distribution_for"), 0),
+    "_collected_at_encounters": lambda: Coalesce(Sum("syringes_collected"), 0),
+}
+_GROUPED_SUPPLIES = {
+    "syringes_distributed": lambda: Coalesce(
+        Sum("quantity", filter=Q(item__category=Category.SYRINGES)), 0
+    ),
+    "test_strips_distributed": lambda: Coalesce(
+        Sum("quantity", filter=Q(item__category=Category.DRUG_CHECKING)), 0
+    ),
+    "_doses_at_encounters": lambda: Coalesce(Sum(DOSES, filter=IS_NALOXONE), 0),
+}
+# Measure -> the parts it needs, from every source.
+_PARTS = {
+    "syringes_collected": ("_collected_at_encounters", "_collected_apart"),
+    "naloxone_doses": ("_doses_at_encounters", "_doses_at_trainings"),
+    "collection_ratio": (
+        "_collected_at_encounters",
+        "_collected_apart",
+        "syringes_distributed",
+    ),
+}
+GROUPABLE = {
+    *(key for key in _GROUPED_ENCOUNTERS if not key.startswith("_")),
+    *(key for key in _GROUPED_SUPPLIES if not key.startswith("_")),
+    *_PARTS,
+}
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """How each source is grouped: an expression per source, named `group`."""
+
+    encounters: Callable[[], object]
+    supplies: Callable[[], object]
+    collections: Callable[[], object]
+    trainings: Callable[[], object]
+    normalise: Callable[[object], object] = lambda value: value
+
+
+def _grouped(scope: Scope, keys: list[str], grouping: _Grouping) -> dict[object, dict]:
+    """group -> {key: value} for the groupable keys; at most four aggregate queries."""
+    parts = set()
+    for key in keys:
+        parts.update(_PARTS.get(key, (key,)))
+    found: dict[object, dict] = {}
+
+    def collect(queryset, expressions: dict) -> None:
+        if not expressions:
+            return
+        for row in queryset.values("group").annotate(**expressions).order_by():
+            group = row.pop("group")
+            if group is not None:
+                found.setdefault(grouping.normalise(group), {}).update(row)
+
+    sources = [
+        (
+            encounters_in(scope).annotate(group=grouping.encounters()),
+            {k: make() for k, make in _GROUPED_ENCOUNTERS.items() if k in parts},
+        ),
+        (
+            _supply_lines(scope).annotate(group=grouping.supplies()),
+            {k: make() for k, make in _GROUPED_SUPPLIES.items() if k in parts},
+        ),
+    ]
+    if "_collected_apart" in parts:
+        sources.append(
+            (
+                _collections(scope).annotate(group=grouping.collections()),
+                {"_collected_apart": Coalesce(Sum("syringes"), 0)},
+            )
+        )
+    if "_doses_at_trainings" in parts:
+        doses = Coalesce(Sum(-F("quantity") * Coalesce(F("lot__item__doses_per_unit"), 1)), 0)
+        sources.append(
+            (
+                StockMovement.objects.filter(
+                    training_session__in=_training_sessions(scope),
+                    kind=StockMovement.Kind.DISTRIBUTED,
+                    lot__item__category=Category.NALOXONE,
+                ).annotate(group=grouping.trainings()),
+                {"_doses_at_trainings": doses},
+            )
+        )
+    for queryset, expressions in sources:
+        collect(queryset, expressions)
+    return {group: _finish(values, keys) for group, values in found.items()}
+
+
+def _finish(parts: dict, keys: list[str]) -> dict[str, Value_]:
+    def part(name):
+        return parts.get(name, 0)
+
+    collected = part("_collected_at_encounters") + part("_collected_apart")
+    derived = {
+        "syringes_collected": collected,
+        "naloxone_doses": part("_doses_at_encounters") + part("_doses_at_trainings"),
+        "collection_ratio": _ratio(collected, part("syringes_distributed")),
+    }
+    return {key: derived[key] if key in derived else part(key) for key in keys}
 
 
 def buckets(scope: Scope, grain: Grain) -> list[date]:
     """The first day of every week (Monday) or month touching the scope, in order."""
     if grain == "week":
         day = scope.start - timedelta(days=scope.start.weekday())
-        step = lambda d: d + timedelta(days=7)  # noqa: E731
     else:
         day = scope.start.replace(day=1)
-        step = lambda d: _add_months(d, 1)  # noqa: E731
     found = []
     while day <= scope.end:
         found.append(day)
-        day = step(day)
+        day = day + timedelta(days=7) if grain == "week" else _add_months(day, 1)
     return found
 
 
@@ -1120,81 +1227,62 @@ def _bucket_end(start: date, grain: Grain) -> date:
     return _add_months(start, 1) - timedelta(days=1)
 
 
-# Measures a grouped query gives for every bucket at once; others are computed bucket by bucket.
-_GROUPED_ENCOUNTERS = {
-    "encounters": Count("pk"),
-    "anonymous_encounters": Count("pk", filter=Q(participant__isnull=True)),
-    "unduplicated_participants": Count("participant_id", distinct=True),
-    "locations_active": Count("location_id", distinct=True),
-    "naloxone_refills": Count("pk", filter=~Q(naloxone_refill_reason="")),
-}
-_GROUPED_SUPPLIES = {
-    "syringes_distributed": Coalesce(
-        Sum("quantity", filter=Q(item__category=Category.SYRINGES)), 0
-    ),
-    "test_strips_distributed": Coalesce(
-        Sum("quantity", filter=Q(item__category=Category.DRUG_CHECKING)), 0
-    ),
-    "_encounter_doses": Coalesce(Sum(DOSES, filter=IS_NALOXONE), 0),
-}
-
-
-def _trunc(field: str, grain: Grain, tzinfo):
-    function = TruncWeek if grain == "week" else TruncMonth
-    return function(field, tzinfo=tzinfo)
-
-
 def _as_day(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
 def trend(scope: Scope, keys: Iterable[str], grain: Grain) -> list[tuple[date, dict[str, Value_]]]:
-    """The measures `keys` for every week or month of the scope, clipped to the scope.
+    """The measures `keys` for every week (from Monday) or month of the scope, clipped to it.
 
-    Counts of encounters and supplies come from one grouped query each; measures that cannot
-    be grouped that way (new participants, medians, ratios of other sources) cost one
-    `compute()` per bucket, so a trend asks for few of them.
+    Groupable measures (GROUPABLE) cost one grouped query per source for all buckets; any
+    other measure costs a compute() per bucket, so a trend should ask for few of those.
     """
     keys = list(keys)
-    starts = buckets(scope, grain)
-    values: dict[date, dict[str, Value_]] = {start: {} for start in starts}
-    wanted_encounters = {key: _GROUPED_ENCOUNTERS[key] for key in keys
-                         if key in _GROUPED_ENCOUNTERS}  # fmt: skip
-    if wanted_encounters:
-        for row in (
-            encounters_in(scope)
-            .annotate(bucket=_trunc("occurred_at", grain, scope.tzinfo))
-            .values("bucket")
-            .annotate(**wanted_encounters)
-            .order_by()
-        ):
-            values[_as_day(row.pop("bucket"))].update(row)
-    supply_keys = [key for key in keys if key in _GROUPED_SUPPLIES]
-    if "naloxone_doses" in keys:
-        supply_keys.append("_encounter_doses")
-    if supply_keys:
-        for row in (
-            _supply_lines(scope)
-            .annotate(bucket=_trunc("encounter__occurred_at", grain, scope.tzinfo))
-            .values("bucket")
-            .annotate(**{key: _GROUPED_SUPPLIES[key] for key in supply_keys})
-            .order_by()
-        ):
-            values[_as_day(row.pop("bucket"))].update(row)
-    rest = [key for key in keys if key not in _GROUPED_ENCOUNTERS and key not in _GROUPED_SUPPLIES]
+    trunc = TruncWeek if grain == "week" else TruncMonth
+    tz = scope.tzinfo
+    grouping = _Grouping(
+        encounters=lambda: trunc("occurred_at", tzinfo=tz),
+        supplies=lambda: trunc("encounter__occurred_at", tzinfo=tz),
+        collections=lambda: trunc("collected_on"),
+        trainings=lambda: trunc("training_session__held_on"),
+        normalise=_as_day,
+    )
+    grouped_keys = [key for key in keys if key in GROUPABLE]
+    other_keys = [key for key in keys if key not in GROUPABLE]
+    grouped = _grouped(scope, grouped_keys, grouping) if grouped_keys else {}
     result = []
-    for start in starts:
-        bucket_scope = scope.with_period(
-            max(start, scope.start), min(_bucket_end(start, grain), scope.end)
-        )
-        row = values[start]
-        numbers = {key: row.get(key, 0) for key in keys if key not in rest}
-        if rest:
-            if "naloxone_doses" in rest:
-                encounter_doses = row.get("_encounter_doses", 0)
-                numbers["naloxone_doses"] = encounter_doses + _Facts(bucket_scope).training_doses
-            others = [key for key in rest if key != "naloxone_doses"]
-            if others:
-                numbers.update(compute(bucket_scope, others))
+    for start in buckets(scope, grain):
+        numbers = grouped.get(start) or _finish({}, grouped_keys)
+        if other_keys:
+            bucket = scope.with_period(
+                max(start, scope.start), min(_bucket_end(start, grain), scope.end)
+            )
+            numbers = {**numbers, **compute(bucket, other_keys)}
         result.append((start, {key: numbers[key] for key in keys}))
+    return result
+
+
+def by_location(scope: Scope, keys: Iterable[str]) -> list[tuple[Location, dict[str, Value_]]]:
+    """The measures `keys` for each location of the program with activity in the scope (or
+    the scope's one location), by name. Groupable measures cost one grouped query per source.
+    """
+    keys = list(keys)
+    grouping = _Grouping(
+        encounters=lambda: F("location_id"),
+        supplies=lambda: F("encounter__location_id"),
+        collections=lambda: F("location_id"),
+        trainings=lambda: F("training_session__location_id"),
+    )
+    grouped_keys = [key for key in keys if key in GROUPABLE]
+    other_keys = [key for key in keys if key not in GROUPABLE]
+    grouped = _grouped(scope, grouped_keys, grouping) if grouped_keys else {}
+    locations = Location.objects.filter(program=scope.program, pk__in=list(grouped)).order_by(
+        "name"
+    )
+    result = []
+    for location in locations:
+        numbers = grouped[location.pk]
+        if other_keys:
+            numbers = {**numbers, **compute(replace(scope, location=location), other_keys)}
+        result.append((location, {key: numbers[key] for key in keys}))
     return result

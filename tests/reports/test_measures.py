@@ -514,3 +514,23 @@ def test_monthly_trend_matches_compute_for_each_month(data):
             },
         ),
     ]
+
+
+def test_grouped_trends_agree_with_compute_month_by_month(data):
+    keys = sorted(measures.GROUPABLE)
+    months = measures.trend(scope(data, (FEBRUARY[0], MARCH[1])), keys, grain="month")
+
+    assert [numbers for _start, numbers in months] == [
+        measures.compute(scope(data, FEBRUARY), keys),
+        measures.compute(scope(data), keys),
+    ]
+
+
+def test_by_location_agrees_with_compute_for_each_location(data):
+    keys = sorted(measures.GROUPABLE)
+    sites = measures.by_location(scope(data), keys)
+
+    assert [location for location, _numbers in sites] == [data.site, data.van]
+    for location, numbers in sites:
+        assert numbers == measures.compute(scope(data, location=location), keys)
+    assert sites[1][1]["naloxone_doses"] == 5
