@@ -27,6 +27,7 @@ NAVIGATION = {
         ("participants:duplicates", _("Possible duplicates")),
         ("accounts:users", _("Users")),
         ("accounts:locations", _("Locations")),
+        ("reports:dashboard", _("Dashboard")),
         ("reports:list", _("Reports")),
     ],
     User.Role.FUNDER: [("reports:list", _("Reports"))],

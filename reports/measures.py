@@ -103,10 +103,10 @@ class Scope:
 
     def previous(self) -> Scope:
         """The period just before, of the same length: whole months give whole months."""
-        months = _whole_months(self.start, self.end)
+        months = whole_months(self.start, self.end)
         if months:
             end = self.start - timedelta(days=1)
-            start = _add_months(self.start, -months)
+            start = add_months(self.start, -months)
             return replace(self, start=start, end=end)
         return replace(
             self,
@@ -125,13 +125,13 @@ def month_scope(program: Program, day: date, **filters) -> Scope:
     return Scope(program=program, start=start, end=end, **filters)
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def _whole_months(start: date, end: date) -> int:
+def whole_months(start: date, end: date) -> int:
     """How many calendar months [start, end] spans exactly, or 0 if it is not whole months."""
     if start.day != 1 or (end + timedelta(days=1)).day != 1:
         return 0
@@ -1217,14 +1217,14 @@ def buckets(scope: Scope, grain: Grain) -> list[date]:
     found = []
     while day <= scope.end:
         found.append(day)
-        day = day + timedelta(days=7) if grain == "week" else _add_months(day, 1)
+        day = day + timedelta(days=7) if grain == "week" else add_months(day, 1)
     return found
 
 
 def _bucket_end(start: date, grain: Grain) -> date:
     if grain == "week":
         return start + timedelta(days=6)
-    return _add_months(start, 1) - timedelta(days=1)
+    return add_months(start, 1) - timedelta(days=1)
 
 
 def _as_day(value) -> date:

@@ -6,4 +6,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.report_list, name="list"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("extract.csv", views.encounter_extract, name="encounter_extract"),
 ]
