@@ -58,3 +58,4 @@ messages: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/encounter_pages.py
+	$(BIN)/python bench/reports.py

@@ -139,7 +139,7 @@ def pages_to_measure(client) -> list[tuple[str, str]]:
     ]
 
 
-def measure(client, url: str) -> tuple[int, int, list[float]]:
+def measure(client, url: str, *, runs: int = RUNS) -> tuple[int, int, list[float]]:
     """(status, SQL queries, milliseconds of each timed run) of one page."""
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
@@ -150,7 +150,7 @@ def measure(client, url: str) -> tuple[int, int, list[float]]:
     # Counted now: captured_queries reads the connection's log, which the next request empties.
     query_count = len(queries.captured_queries)
     timings = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         started = time.perf_counter()
         client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
