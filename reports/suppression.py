@@ -13,7 +13,7 @@ The check that decides "can be worked out" runs on each table (a few dozen cells
 reasoning over every row and column sum, and exact linear algebra over rationals.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -26,7 +26,7 @@ COMPLEMENTARY_LABEL = "*"
 INFINITY = float("inf")
 # Breakdowns whose rows overlap (a participant may name several substances): their columns do
 # not add up to anything, so they get no total and no complementary suppression.
-OVERLAPPING_BREAKDOWNS = frozenset({"populations", "substances", "routes", "encounters_by_site"})
+OVERLAPPING_BREAKDOWNS = frozenset({"populations", "substances", "routes"})
 
 PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
@@ -82,7 +82,8 @@ def format_number(value: int | float | None) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:,.1f}" if not value.is_integer() else f"{int(value):,}"
+        # Ratios and medians: at most two decimals, no trailing zeros.
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
     return f"{value:,}"
 
 
@@ -123,43 +124,69 @@ class SuppressedTable:
         )
 
 
-def is_additive(table) -> bool:
-    """Do the table's cells add up to meaningful row and column totals?"""
-    explicit = getattr(table, "additive", None)
-    if explicit is not None:
-        return bool(explicit)
+# Columns whose rows overlap: a participant seen at two locations counts at both.
+OVERLAPPING_COLUMNS = {"encounters_by_site": frozenset({1})}
+
+
+def _is_count(value) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def summed_columns(table) -> list[int]:
+    """The columns whose cells add up to a meaningful total (none for overlapping rows)."""
     if table.key in OVERLAPPING_BREAKDOWNS:
-        return False
-    return all(
-        value is None or (isinstance(value, int) and not isinstance(value, bool))
-        for _, values in table.rows
-        for value in values
-    )
+        return []
+    overlapping = OVERLAPPING_COLUMNS.get(table.key, frozenset())
+    return [
+        j
+        for j in range(len(table.columns))
+        if j not in overlapping and all(_is_count(cells[j]) for _, cells in table.rows)
+    ]
+
+
+def people_columns(table) -> set[int]:
+    if not table.counts_people:
+        return set()
+    columns = getattr(table, "people_columns", None)
+    return set(range(len(table.columns))) if columns is None else set(columns)
 
 
 def suppress_table(table, *, threshold: int | None = None) -> SuppressedTable:
     """Apply small-cell and complementary suppression to a `reports.measures.Table`.
 
-    Additive tables get a total row (when they have more than one row) and a total column (when
-    they have more than one column); tables that do not count people are shown unchanged.
+    Columns that add up get a total row (when there is more than one row); rows get a total
+    column when every column counts the same thing and adds up. Only the columns that count
+    people are suppressed; a table of supplies is shown unchanged.
     """
     if threshold is None:
         threshold = suppression_threshold()
-    additive = is_additive(table)
     values = [list(cells) for _, cells in table.rows]
     row_count = len(values)
     column_count = len(table.columns)
-    row_totals = additive and column_count > 1 and row_count > 0
-    column_totals = additive and row_count > 1
-    grid = Grid.with_totals(values, row_totals=row_totals, column_totals=column_totals)
-    if table.counts_people:
-        grid.suppress(threshold)
+    summed = summed_columns(table)
+    people = people_columns(table)
+    uniform = getattr(table, "people_columns", None) is None
+    row_totals = uniform and column_count > 1 and row_count > 0 and len(summed) == column_count
+    column_totals = row_count > 1 and bool(summed)
+    grid = Grid.with_totals(
+        values, row_totals=row_totals, column_totals=summed if column_totals else ()
+    )
+    if people:
+        people_entries = {
+            (i, j)
+            for i in range(len(grid.values))
+            for j in range(len(grid.values[i]))
+            if j in people or (row_totals and j == column_count)
+        }
+        grid.suppress(threshold, only=people_entries)
 
     def shown(i: int, j: int) -> ShownValue:
         return ShownValue(grid.values[i][j], grid.hidden[i][j], threshold)
 
     width = column_count + (1 if row_totals else 0)
-    rows = [(label, [shown(i, j) for j in range(width)]) for i, (label, _) in enumerate(table.rows)]
+    rows = [
+        (str(label), [shown(i, j) for j in range(width)]) for i, (label, _) in enumerate(table.rows)
+    ]
     total_row = [shown(row_count, j) for j in range(width)] if column_totals else None
     columns = [*table.columns, str(_("Total"))] if row_totals else list(table.columns)
     return SuppressedTable(
@@ -212,27 +239,44 @@ class Grid:
         values: Sequence[Sequence[int | float | None]],
         *,
         row_totals: bool,
-        column_totals: bool,
+        column_totals: bool | Iterable[int],
     ) -> "Grid":
+        """The cells with a total column (if `row_totals`) and a total row for the columns
+        `column_totals` names (all of them if True); a column not summed totals None."""
         cells = [list(row) for row in values]
         row_count = len(cells)
         column_count = len(cells[0]) if cells else 0
-        if row_totals:
-            for row in cells:
-                row.append(sum(value or 0 for value in row))
-        if column_totals:
-            width = len(cells[0]) if cells else 0
-            cells.append([sum(row[j] or 0 for row in cells) for j in range(width)])
+        if column_totals is True:
+            summed = set(range(column_count + (1 if row_totals else 0)))
+        elif column_totals is False:
+            summed = set()
+        else:
+            summed = set(column_totals)
+            if row_totals and summed:
+                summed.add(column_count)
         equations = []
         if row_totals:
-            for i in range(len(cells)):
+            for i, row in enumerate(cells):
+                row.append(sum(value or 0 for value in row))
                 equations.append(
                     Equation(members=[(i, j) for j in range(column_count)], total=(i, column_count))
                 )
-        if column_totals:
-            for j in range(len(cells[0]) if cells else 0):
+        if summed and row_count:
+            width = len(cells[0])
+            cells.append(
+                [sum(row[j] or 0 for row in cells) if j in summed else None for j in range(width)]
+            )
+            for j in sorted(summed):
                 equations.append(
                     Equation(members=[(i, j) for i in range(row_count)], total=(row_count, j))
+                )
+            if row_totals and summed == set(range(width)):
+                # The grand total is also the sum of the column totals.
+                equations.append(
+                    Equation(
+                        members=[(row_count, j) for j in range(column_count)],
+                        total=(row_count, column_count),
+                    )
                 )
         return cls(values=cells, equations=equations)
 
@@ -245,10 +289,11 @@ class Grid:
     def entries(self) -> list[Entry]:
         return [(i, j) for i, row in enumerate(self.values) for j in range(len(row))]
 
-    def suppress(self, threshold: int) -> None:
-        """Hide the small cells, then as few others as it takes so none can be worked out."""
+    def suppress(self, threshold: int, *, only: set[Entry] | None = None) -> None:
+        """Hide the small cells (of `only`, if given: the cells that count people), then as few
+        others as it takes so that none can be worked out."""
         for i, j in self.entries():
-            if is_small(self.values[i][j], threshold):
+            if (only is None or (i, j) in only) and is_small(self.values[i][j], threshold):
                 self.hidden[i][j] = PRIMARY
         if not self.equations:
             return
