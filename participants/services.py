@@ -318,7 +318,8 @@ def record_encounter(
                 note=note,
                 **(services or {}),
             )
-            for line in supplies:
+            # In item order, so two encounters at once take their locks in the same order.
+            for line in sorted(supplies, key=lambda line: line.item.pk):
                 _hand_out(by=by, encounter=encounter, line=line)
             for kind in referral_kinds:
                 _refer(by=by, encounter=encounter, kind=kind)

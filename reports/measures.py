@@ -19,10 +19,12 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Literal
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
+    BooleanField,
     Case,
     Count,
     DurationField,
@@ -47,9 +49,12 @@ from participants.models import (
     DECLINED,
     DECLINED_LABEL,
     Characteristic,
+    DailyEncounterTotals,
+    DailySupplyTotals,
     Encounter,
     EncounterSupply,
     Participant,
+    ParticipantMonth,
 )
 from referrals.models import Referral, ReferralKind
 from supplies.models import Item, OverdoseReversal, StockMovement, SyringeCollection
@@ -549,6 +554,47 @@ def _supply_lines(scope: Scope) -> QuerySet[EncounterSupply]:
     return lines
 
 
+def summaries_on() -> bool:
+    """Whether encounter and supply sums come from the daily totals the PostgreSQL triggers
+    keep (participants/summary_sql.py). Elsewhere, and with REPORTS_SUMMARY_TABLES = False,
+    they are read from the encounters themselves, with the same results."""
+    return connection.vendor == "postgresql" and getattr(settings, "REPORTS_SUMMARY_TABLES", True)
+
+
+def _encounter_totals(scope: Scope) -> QuerySet[DailyEncounterTotals]:
+    totals = DailyEncounterTotals.objects.filter(
+        program=scope.program, day__gte=scope.start, day__lte=scope.end
+    )
+    if scope.location is not None:
+        totals = totals.filter(location=scope.location)
+    if scope.kind:
+        totals = totals.filter(kind=scope.kind)
+    return totals
+
+
+def _supply_totals(scope: Scope) -> QuerySet[DailySupplyTotals]:
+    totals = DailySupplyTotals.objects.filter(
+        program=scope.program, day__gte=scope.start, day__lte=scope.end
+    )
+    if scope.location is not None:
+        totals = totals.filter(location=scope.location)
+    if scope.kind:
+        totals = totals.filter(kind=scope.kind)
+    return totals
+
+
+def _supplies(scope: Scope) -> QuerySet:
+    """Supply quantities of the scope: daily totals or encounter lines, both with `item`,
+    `quantity` and `for_others` to filter and sum on."""
+    if summaries_on():
+        return _supply_totals(scope)
+    return _supply_lines(scope).annotate(
+        for_others=ExpressionWrapper(
+            Q(encounter__secondary_distribution_for__gt=0), output_field=BooleanField()
+        )
+    )
+
+
 def _collections(scope: Scope) -> QuerySet[SyringeCollection]:
     if scope.kind:
         return SyringeCollection.objects.none()
@@ -591,20 +637,84 @@ def _referrals(scope: Scope) -> QuerySet[Referral]:
     return referrals
 
 
+def _by_participant_months(scope: Scope) -> bool:
+    """Whole months on PostgreSQL: distinct participants come from ParticipantMonth."""
+    return summaries_on() and whole_months(scope.start, scope.end) > 0
+
+
+def _participant_months(scope: Scope) -> QuerySet[ParticipantMonth]:
+    months = ParticipantMonth.objects.filter(
+        program=scope.program, month__gte=scope.start, month__lte=scope.end
+    )
+    if scope.location is not None:
+        months = months.filter(location=scope.location)
+    if scope.kind:
+        months = months.filter(kind=scope.kind)
+    return months
+
+
+def _served_ids(scope: Scope) -> QuerySet:
+    """The distinct ids of participants served: a values() queryset of `participant_id`."""
+    if _by_participant_months(scope):
+        rows = _participant_months(scope)
+    else:
+        rows = encounters_in(scope).filter(participant__isnull=False)
+    return rows.values("participant_id").distinct().order_by()
+
+
 def participants_served(scope: Scope) -> QuerySet[Participant]:
     """Participants with an encounter in the scope (a semi-join, not a list of ids)."""
-    return Participant.objects.filter(
-        pk__in=encounters_in(scope).filter(participant__isnull=False).values("participant_id")
-    )
+    return Participant.objects.filter(pk__in=_served_ids(scope))
 
 
 DOSES = Coalesce(F("item__doses_per_unit"), 1) * F("quantity")
 IS_NALOXONE = Q(item__category=Category.NALOXONE)
-FOR_OTHERS = Q(encounter__secondary_distribution_for__gt=0)
+FOR_OTHERS = Q(for_others=True)
 
 
-def _zero(value) -> int:
-    return value or 0
+ALIAS = "value__"
+
+
+def _unaliased(row: dict) -> dict:
+    return {key.removeprefix(ALIAS): value for key, value in row.items()}
+
+
+# Sums over the encounters of a scope: (read from encounters, read from the daily totals).
+_ENCOUNTER_SUMS = {
+    "encounters": (lambda: Count("pk"), lambda: Sum("encounters")),
+    "anonymous_encounters": (
+        lambda: Count("pk", filter=Q(participant__isnull=True)),
+        lambda: Sum("anonymous_encounters"),
+    ),
+    "locations_active": (
+        lambda: Count("location_id", distinct=True),
+        lambda: Count("location_id", distinct=True, filter=Q(encounters__gt=0)),
+    ),
+    "naloxone_refills": (
+        lambda: Count("pk", filter=~Q(naloxone_refill_reason="")),
+        lambda: Sum("naloxone_refills"),
+    ),
+    "secondary_distribution_people": (
+        lambda: Sum("secondary_distribution_for"),
+        lambda: Sum("secondary_distribution_for"),
+    ),
+    "_collected_at_encounters": (
+        lambda: Sum("syringes_collected"),
+        lambda: Sum("syringes_collected"),
+    ),
+    "_reversals_at_encounters": (
+        lambda: Sum("overdose_reversals_reported"),
+        lambda: Sum("reversals_reported"),
+    ),
+}
+# Sums over supply lines or supply totals: the same expressions read both.
+_SUPPLY_SUMS = {
+    "syringes_distributed": lambda: Sum("quantity", filter=Q(item__category=Category.SYRINGES)),
+    "test_strips_distributed": lambda: Sum(
+        "quantity", filter=Q(item__category=Category.DRUG_CHECKING)
+    ),
+    "_doses_at_encounters": lambda: Sum(DOSES, filter=IS_NALOXONE),
+}
 
 
 # --- The facts of a scope, each read once -----------------------------------------------------
@@ -618,27 +728,46 @@ class _Facts:
 
     @cached_property
     def encounters(self) -> dict:
-        return encounters_in(self.scope).aggregate(
-            encounters=Count("pk"),
-            anonymous=Count("pk", filter=Q(participant__isnull=True)),
-            collected=Coalesce(Sum("syringes_collected"), 0),
-            reversals=Coalesce(Sum("overdose_reversals_reported"), 0),
-            others=Coalesce(Sum("secondary_distribution_for"), 0),
-            refills=Count("pk", filter=~Q(naloxone_refill_reason="")),
-            locations=Count("location_id", distinct=True),
-        )
+        # Aliases apart from the totals' own column names, which an alias may not shadow.
+        sums = {
+            ALIAS + name: Coalesce(expressions[1 if summaries_on() else 0](), 0)
+            for name, expressions in _ENCOUNTER_SUMS.items()
+        }
+        source = _encounter_totals(self.scope) if summaries_on() else encounters_in(self.scope)
+        return _unaliased(source.aggregate(**sums))
 
     @cached_property
     def participants(self) -> int:
         # COUNT(*) over a DISTINCT subquery: PostgreSQL hashes it, faster than COUNT(DISTINCT).
-        return participants_served(self.scope).count()
+        return _served_ids(self.scope).count()
 
     @cached_property
     def new_participants(self) -> int:
-        earlier = Encounter.objects.filter(
-            participant_id=OuterRef("pk"), occurred_at__lt=self.scope.start_at
+        """Served participants with nothing before the period: one anti-join per participant
+        (not per encounter), over participant months when the period is whole months."""
+        served_sql, params = _served_ids(self.scope).query.sql_with_params()
+        if _by_participant_months(self.scope):
+            earlier_table, earlier_at, start = (
+                ParticipantMonth._meta.db_table,
+                "month",
+                self.scope.start,
+            )
+        else:
+            earlier_table, earlier_at, start = (
+                Encounter._meta.db_table,
+                "occurred_at",
+                self.scope.start_at,
+            )
+        quote = connection.ops.quote_name
+        sql = (
+            f"SELECT COUNT(*) FROM ({served_sql}) served WHERE NOT EXISTS ("  # noqa: S608
+            f"SELECT 1 FROM {quote(earlier_table)} earlier "
+            f"WHERE earlier.participant_id = served.participant_id "
+            f"AND earlier.{quote(earlier_at)} < %s)"
         )
-        return participants_served(self.scope).exclude(Exists(earlier)).count()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, start])
+            return cursor.fetchone()[0]
 
     @cached_property
     def median_days_in_program(self) -> float | None:
@@ -662,7 +791,7 @@ class _Facts:
 
     @cached_property
     def supplies(self) -> dict:
-        return _supply_lines(self.scope).aggregate(
+        return _supplies(self.scope).aggregate(
             syringes=Coalesce(Sum("quantity", filter=Q(item__category=Category.SYRINGES)), 0),
             test_strips=Coalesce(
                 Sum("quantity", filter=Q(item__category=Category.DRUG_CHECKING)), 0
@@ -703,6 +832,7 @@ class _Facts:
     @cached_property
     def training_doses(self) -> int:
         return StockMovement.objects.filter(
+            training_session__isnull=False,
             training_session__in=_training_sessions(self.scope),
             kind=StockMovement.Kind.DISTRIBUTED,
             lot__item__category=Category.NALOXONE,
@@ -738,7 +868,9 @@ class _Facts:
 
 def _syringes_collected(facts: _Facts) -> int:
     return (
-        facts.encounters["collected"] + facts.collections["drop_box"] + facts.collections["cleanup"]
+        facts.encounters["_collected_at_encounters"]
+        + facts.collections["drop_box"]
+        + facts.collections["cleanup"]
     )
 
 
@@ -754,7 +886,7 @@ _COMPUTE: dict[str, Callable[[_Facts], Value_]] = {
     "unduplicated_participants": lambda f: f.participants,
     "new_participants": lambda f: f.new_participants,
     "encounters": lambda f: f.encounters["encounters"],
-    "anonymous_encounters": lambda f: f.encounters["anonymous"],
+    "anonymous_encounters": lambda f: f.encounters["anonymous_encounters"],
     "median_days_in_program": lambda f: f.median_days_in_program,
     "syringes_distributed": lambda f: f.supplies["syringes"],
     "syringes_collected": _syringes_collected,
@@ -763,10 +895,10 @@ _COMPUTE: dict[str, Callable[[_Facts], Value_]] = {
     "naloxone_doses_participants": lambda f: f.supplies["doses_participants"],
     "naloxone_doses_for_others": lambda f: f.supplies["doses_for_others"],
     "naloxone_doses_trainings": lambda f: f.training_doses,
-    "naloxone_refills": lambda f: f.encounters["refills"],
-    "reversals_reported": lambda f: f.encounters["reversals"] + f.reversal_reports,
+    "naloxone_refills": lambda f: f.encounters["naloxone_refills"],
+    "reversals_reported": lambda f: f.encounters["_reversals_at_encounters"] + f.reversal_reports,
     "test_strips_distributed": lambda f: f.supplies["test_strips"],
-    "secondary_distribution_people": lambda f: f.encounters["others"],
+    "secondary_distribution_people": lambda f: f.encounters["secondary_distribution_people"],
     "referrals_made": lambda f: f.referrals["made"],
     "referrals_linked": lambda f: f.referrals["linked"],
     "linkage_rate": lambda f: _ratio(f.referrals["linked"], f.referrals["made"]),
@@ -775,7 +907,7 @@ _COMPUTE: dict[str, Callable[[_Facts], Value_]] = {
     "people_trained": lambda f: f.trainings["people"],
     "law_enforcement_trained": lambda f: f.trainings["law_enforcement"],
     "training_knowledge_gain": lambda f: f.knowledge_gain,
-    "locations_active": lambda f: f.encounters["locations"],
+    "locations_active": lambda f: f.encounters["locations_active"],
 }
 assert set(_COMPUTE) == set(MEASURES), "every measure has a definition and a computation"  # noqa: S101
 
@@ -892,17 +1024,18 @@ def _characteristic_rows(scope: Scope, question: str, choices) -> list[tuple[str
 
 
 def _encounters_by_site(scope: Scope) -> list[tuple[str, list[Value_]]]:
-    rows = (
-        encounters_in(scope)
-        .values_list("location__name")
-        .annotate(encounters=Count("pk"), participants=Count("participant_id", distinct=True))
-        .order_by("location__name")
-    )
-    return [(name, [encounters, people]) for name, encounters, people in rows]
+    return [
+        (location.name, [numbers["encounters"], numbers["unduplicated_participants"]])
+        for location, numbers in by_location(scope, ["encounters", "unduplicated_participants"])
+    ]
 
 
 def _encounters_by_kind(scope: Scope) -> list[tuple[str, list[Value_]]]:
-    counts = dict(encounters_in(scope).values_list("kind").annotate(n=Count("pk")).order_by())
+    if summaries_on():
+        rows = _encounter_totals(scope).values_list("kind").annotate(n=Sum("encounters"))
+    else:
+        rows = encounters_in(scope).values_list("kind").annotate(n=Count("pk"))
+    counts = dict(rows.order_by())
     return _count_rows(
         (label, counts[value]) for value, label in Encounter.Kind.choices if counts.get(value)
     )
@@ -910,10 +1043,7 @@ def _encounters_by_kind(scope: Scope) -> list[tuple[str, list[Value_]]]:
 
 def _supplies_by_category(scope: Scope) -> list[tuple[str, list[Value_]]]:
     counts = dict(
-        _supply_lines(scope)
-        .values_list("item__category")
-        .annotate(units=Sum("quantity"))
-        .order_by()
+        _supplies(scope).values_list("item__category").annotate(units=Sum("quantity")).order_by()
     )
     return _count_rows(
         (label, counts[value]) for value, label in Category.choices if counts.get(value)
@@ -932,7 +1062,9 @@ def _supplies_by_funding_source(scope: Scope) -> tuple[list[str], list[tuple[str
         encounter_supply__in=_supply_lines(scope), program=scope.program
     )
     at_trainings = distributed.filter(
-        training_session__in=_training_sessions(scope), program=scope.program
+        training_session__isnull=False,
+        training_session__in=_training_sessions(scope),
+        program=scope.program,
     )
     cells: dict[tuple[str, str], int] = {}
     for movements in (at_encounters, at_trainings):
@@ -986,7 +1118,7 @@ def _syringes_by_source(scope: Scope) -> list[tuple[str, list[Value_]]]:
     facts = _Facts(scope)
     return _count_rows(
         [
-            (str(_("At encounters")), facts.encounters["collected"]),
+            (str(_("At encounters")), facts.encounters["_collected_at_encounters"]),
             (str(SyringeCollection.Source.DROP_BOX.label), facts.collections["drop_box"]),
             (str(SyringeCollection.Source.CLEANUP.label), facts.collections["cleanup"]),
         ]
@@ -1098,27 +1230,7 @@ def breakdown(scope: Scope, key: str) -> Table:
 
 Grain = Literal["week", "month"]
 
-# Measures one grouped query per source gives for every group at once; the rest are computed
-# group by group with compute(). Keys starting with "_" are parts, summed below.
-_GROUPED_ENCOUNTERS = {
-    "encounters": lambda: Count("pk"),
-    "anonymous_encounters": lambda: Count("pk", filter=Q(participant__isnull=True)),
-    "unduplicated_participants": lambda: Count("participant_id", distinct=True),
-    "locations_active": lambda: Count("location_id", distinct=True),
-    "naloxone_refills": lambda: Count("pk", filter=~Q(naloxone_refill_reason="")),
-    "secondary_distribution_people": lambda: Coalesce(Sum("secondary_distribution_for"), 0),
-    "_collected_at_encounters": lambda: Coalesce(Sum("syringes_collected"), 0),
-}
-_GROUPED_SUPPLIES = {
-    "syringes_distributed": lambda: Coalesce(
-        Sum("quantity", filter=Q(item__category=Category.SYRINGES)), 0
-    ),
-    "test_strips_distributed": lambda: Coalesce(
-        Sum("quantity", filter=Q(item__category=Category.DRUG_CHECKING)), 0
-    ),
-    "_doses_at_encounters": lambda: Coalesce(Sum(DOSES, filter=IS_NALOXONE), 0),
-}
-# Measure -> the parts it needs, from every source.
+# Measure -> the parts it is the sum of, from several sources.
 _PARTS = {
     "syringes_collected": ("_collected_at_encounters", "_collected_apart"),
     "naloxone_doses": ("_doses_at_encounters", "_doses_at_trainings"),
@@ -1129,69 +1241,93 @@ _PARTS = {
     ),
 }
 GROUPABLE = {
-    *(key for key in _GROUPED_ENCOUNTERS if not key.startswith("_")),
-    *(key for key in _GROUPED_SUPPLIES if not key.startswith("_")),
+    "unduplicated_participants",
+    *(key for key in _ENCOUNTER_SUMS if not key.startswith("_")),
+    *(key for key in _SUPPLY_SUMS if not key.startswith("_")),
     *_PARTS,
 }
 
 
 @dataclass(frozen=True)
 class _Grouping:
-    """How each source is grouped: an expression per source, named `group`."""
+    """The expression each source is grouped by, as a function of the source's name:
+    "encounters", "encounter_totals", "supplies", "supply_totals", "collections", "trainings".
+    """
 
-    encounters: Callable[[], object]
-    supplies: Callable[[], object]
-    collections: Callable[[], object]
-    trainings: Callable[[], object]
+    group_by: Callable[[str], object]
     normalise: Callable[[object], object] = lambda value: value
+    # Whether every group is made of whole months, so participant months can count people.
+    whole_months: bool = True
 
 
 def _grouped(scope: Scope, keys: list[str], grouping: _Grouping) -> dict[object, dict]:
-    """group -> {key: value} for the groupable keys; at most four aggregate queries."""
+    """group -> {key: value} for GROUPABLE keys; one grouped aggregate query per source."""
     parts = set()
     for key in keys:
         parts.update(_PARTS.get(key, (key,)))
     found: dict[object, dict] = {}
+    totals = summaries_on()
 
-    def collect(queryset, expressions: dict) -> None:
+    def collect(queryset, source: str, expressions: dict) -> None:
         if not expressions:
             return
-        for row in queryset.values("group").annotate(**expressions).order_by():
+        rows = (
+            queryset.annotate(group=grouping.group_by(source))
+            .values("group")
+            .annotate(
+                **{
+                    ALIAS + name: Coalesce(expression, 0)
+                    for name, expression in expressions.items()
+                }
+            )
+            .order_by()
+        )
+        for row in rows:
             group = row.pop("group")
             if group is not None:
-                found.setdefault(grouping.normalise(group), {}).update(row)
+                found.setdefault(grouping.normalise(group), {}).update(_unaliased(row))
 
-    sources = [
-        (
-            encounters_in(scope).annotate(group=grouping.encounters()),
-            {k: make() for k, make in _GROUPED_ENCOUNTERS.items() if k in parts},
-        ),
-        (
-            _supply_lines(scope).annotate(group=grouping.supplies()),
-            {k: make() for k, make in _GROUPED_SUPPLIES.items() if k in parts},
-        ),
-    ]
+    encounter_sums = {
+        name: make[1 if totals else 0]() for name, make in _ENCOUNTER_SUMS.items() if name in parts
+    }
+    if totals:
+        collect(_encounter_totals(scope), "encounter_totals", encounter_sums)
+        encounter_sums = {}
+    if (
+        "unduplicated_participants" in parts
+        and grouping.whole_months
+        and _by_participant_months(scope)
+    ):
+        collect(
+            _participant_months(scope),
+            "participant_months",
+            {"unduplicated_participants": Count("participant_id", distinct=True)},
+        )
+    elif "unduplicated_participants" in parts:
+        encounter_sums["unduplicated_participants"] = Count("participant_id", distinct=True)
+    collect(encounters_in(scope), "encounters", encounter_sums)
+    collect(
+        _supplies(scope),
+        "supply_totals" if totals else "supplies",
+        {name: make() for name, make in _SUPPLY_SUMS.items() if name in parts},
+    )
     if "_collected_apart" in parts:
-        sources.append(
-            (
-                _collections(scope).annotate(group=grouping.collections()),
-                {"_collected_apart": Coalesce(Sum("syringes"), 0)},
-            )
-        )
+        collect(_collections(scope), "collections", {"_collected_apart": Sum("syringes")})
     if "_doses_at_trainings" in parts:
-        doses = Coalesce(Sum(-F("quantity") * Coalesce(F("lot__item__doses_per_unit"), 1)), 0)
-        sources.append(
-            (
-                StockMovement.objects.filter(
-                    training_session__in=_training_sessions(scope),
-                    kind=StockMovement.Kind.DISTRIBUTED,
-                    lot__item__category=Category.NALOXONE,
-                ).annotate(group=grouping.trainings()),
-                {"_doses_at_trainings": doses},
-            )
+        collect(
+            StockMovement.objects.filter(
+                training_session__isnull=False,
+                training_session__in=_training_sessions(scope),
+                kind=StockMovement.Kind.DISTRIBUTED,
+                lot__item__category=Category.NALOXONE,
+            ),
+            "trainings",
+            {
+                "_doses_at_trainings": Sum(
+                    -F("quantity") * Coalesce(F("lot__item__doses_per_unit"), 1)
+                )
+            },
         )
-    for queryset, expressions in sources:
-        collect(queryset, expressions)
     return {group: _finish(values, keys) for group, values in found.items()}
 
 
@@ -1240,12 +1376,23 @@ def trend(scope: Scope, keys: Iterable[str], grain: Grain) -> list[tuple[date, d
     keys = list(keys)
     trunc = TruncWeek if grain == "week" else TruncMonth
     tz = scope.tzinfo
+    fields = {
+        "encounters": "occurred_at",
+        "supplies": "encounter__occurred_at",
+        "encounter_totals": "day",
+        "supply_totals": "day",
+        "participant_months": "month",
+        "collections": "collected_on",
+        "trainings": "training_session__held_on",
+    }
     grouping = _Grouping(
-        encounters=lambda: trunc("occurred_at", tzinfo=tz),
-        supplies=lambda: trunc("encounter__occurred_at", tzinfo=tz),
-        collections=lambda: trunc("collected_on"),
-        trainings=lambda: trunc("training_session__held_on"),
+        group_by=lambda source: (
+            trunc(fields[source], tzinfo=tz)
+            if source in ("encounters", "supplies")
+            else trunc(fields[source])
+        ),
         normalise=_as_day,
+        whole_months=grain == "month",
     )
     grouped_keys = [key for key in keys if key in GROUPABLE]
     other_keys = [key for key in keys if key not in GROUPABLE]
@@ -1267,12 +1414,8 @@ def by_location(scope: Scope, keys: Iterable[str]) -> list[tuple[Location, dict[
     the scope's one location), by name. Groupable measures cost one grouped query per source.
     """
     keys = list(keys)
-    grouping = _Grouping(
-        encounters=lambda: F("location_id"),
-        supplies=lambda: F("encounter__location_id"),
-        collections=lambda: F("location_id"),
-        trainings=lambda: F("training_session__location_id"),
-    )
+    fields = {"supplies": "encounter__location_id", "trainings": "training_session__location_id"}
+    grouping = _Grouping(group_by=lambda source: F(fields.get(source, "location_id")))
     grouped_keys = [key for key in keys if key in GROUPABLE]
     other_keys = [key for key in keys if key not in GROUPABLE]
     grouped = _grouped(scope, grouped_keys, grouping) if grouped_keys else {}

@@ -206,7 +206,7 @@ def test_the_dashboard_costs_a_bounded_number_of_queries(
     client, manager_a, data, django_assert_max_num_queries
 ):
     client.force_login(manager_a)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(45):
         client.get(DASHBOARD, {"period": "year", "day": "2025-06-01"})
 
 
