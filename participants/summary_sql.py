@@ -11,7 +11,8 @@ engines get no triggers and the measures read the encounters directly.
 ENCOUNTER_TOTALS = "participants_dailyencountertotals"
 SUPPLY_TOTALS = "participants_dailysupplytotals"
 PARTICIPANT_MONTHS = "participants_participantmonth"
-_MONTH_KEY = """r.program_id, date_trunc('month', r.occurred_at AT TIME ZONE p.timezone)::date AS month,
+_MONTH_KEY = """r.program_id,
+           date_trunc('month', r.occurred_at AT TIME ZONE p.timezone)::date AS month,
            r.participant_id, r.location_id, r.kind"""
 
 
