@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import manager_required, program_staff_required
+from accounts.access import participant_manager_required, participant_staff_required
 from accounts.models import User
 from accounts.selectors import assigned_locations, locations_for
 from hrprogram.pagination import keyset_page
@@ -78,7 +78,7 @@ def _selected_participant_context(user: User, value: str) -> dict:
     return {"selected": participant, "last_encounter": selectors.last_encounter(participant)}
 
 
-@program_staff_required
+@participant_staff_required
 def encounter_new(request):
     """One page to log an encounter: find the person, adjust the counters, save."""
     user = request.user
@@ -158,7 +158,7 @@ def _kits_for_counters(user: User) -> list[dict]:
 
 
 @require_GET
-@program_staff_required
+@participant_staff_required
 def participant_pick(request, public_id: str):
     """htmx: the chosen participant (or anonymous) with their last encounter in one line."""
     context = _selected_participant_context(request.user, public_id)
@@ -168,7 +168,7 @@ def participant_pick(request, public_id: str):
 
 
 @require_GET
-@program_staff_required
+@participant_staff_required
 def participant_finder(request):
     """htmx: the search, recent participants and code questions, to choose someone else."""
     return render(
@@ -182,7 +182,7 @@ def participant_finder(request):
 
 
 @require_GET
-@program_staff_required
+@participant_staff_required
 def participant_search(request):
     """htmx: participants matching the typed public id or alias."""
     query = request.GET.get("q", "")
@@ -193,7 +193,7 @@ def participant_search(request):
 
 
 @require_POST
-@program_staff_required
+@participant_staff_required
 def participant_find_by_code(request):
     """htmx: the participant whose code the answers derive, or an offer to enrol them."""
     user = request.user
@@ -217,7 +217,7 @@ def participant_find_by_code(request):
 
 
 @require_POST
-@program_staff_required
+@participant_staff_required
 def encounter_undo(request, pk):
     encounter = get_object_or_404(selectors.encounters_for(request.user), pk=pk)
     try:
@@ -233,7 +233,7 @@ def encounter_undo(request, pk):
 
 
 @require_GET
-@program_staff_required
+@participant_staff_required
 def encounter_list(request):
     user = request.user
     form = EncounterFilterForm(
@@ -261,7 +261,7 @@ def encounter_list(request):
 
 
 @require_GET
-@program_staff_required
+@participant_staff_required
 def participant_list(request):
     query = request.GET.get("q", "")
     results = selectors.search_participants(request.user, query) if query else []
@@ -271,7 +271,7 @@ def participant_list(request):
 
 
 @require_GET
-@program_staff_required
+@participant_staff_required
 def participant_detail(request, public_id: str):
     participant = get_object_or_404(selectors.participants_for(request.user), public_id=public_id)
     return render(
@@ -286,7 +286,7 @@ def participant_detail(request, public_id: str):
     )
 
 
-@program_staff_required
+@participant_staff_required
 def participant_enroll(request):
     """Enrol a participant: the code questions, then optional answers (each can be declined)."""
     user = request.user
@@ -323,7 +323,7 @@ def participant_enroll(request):
     )
 
 
-@program_staff_required
+@participant_staff_required
 def participant_edit(request, public_id: str):
     participant = get_object_or_404(selectors.participants_for(request.user), public_id=public_id)
     form = ParticipantProfileForm(
@@ -347,7 +347,7 @@ def participant_edit(request, public_id: str):
 
 
 @require_GET
-@manager_required
+@participant_manager_required
 def duplicate_list(request):
     return render(
         request,
@@ -357,7 +357,7 @@ def duplicate_list(request):
 
 
 @require_POST
-@manager_required
+@participant_manager_required
 def duplicate_resolve(request, pk: int):
     """Merge the pair (keeping the one the manager chose) or dismiss it as two people."""
     duplicate = get_object_or_404(selectors.open_duplicates_for(request.user), pk=pk)
