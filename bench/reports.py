@@ -352,10 +352,11 @@ def print_floor(program, label: str, start: date, end: date, runs: int = 5) -> N
 
 
 def funder_report_run(program, year: int) -> list[tuple[str, float]]:
-    """Hook for the funder report runs: run the state annual report for `year` end to end
-    (measures, breakdowns, suppression, CSV, XLSX and PDF) and return (label, seconds) pairs
-    to print. Until report runs land, there is nothing to time."""
-    return []
+    """Run the state annual report for `year` end to end (measures, breakdowns, suppression,
+    CSV, XLSX and PDF, publishing) and return (label, seconds) pairs to print."""
+    import report_run
+
+    return report_run.time_yearly_report(program, year)
 
 
 def print_funder_report(program, year: int) -> None:
