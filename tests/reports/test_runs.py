@@ -346,3 +346,83 @@ def test_real_worker_builds_a_scheduled_run_into_three_files_and_emails_once(
     # Delivered a second time, the task publishes nothing more.
     assert build_report_run.delay(run.pk).get(timeout=30) == ReportRun.Status.SUCCEEDED
     assert len(list(celery_worker_process.email_dir.iterdir())) == 2
+
+
+# --- Definitions by hand ------------------------------------------------------------------------
+
+
+def test_manager_makes_a_definition_and_publishes_it_to_a_funder(
+    client, manager_a, program_a, state_health
+):
+    client.force_login(manager_a)
+    assert client.get(reverse("reports:definition_new")).status_code == 200
+
+    response = client.post(
+        reverse("reports:definition_new"),
+        {
+            "name": "Naloxone for the county",
+            "measures": ["naloxone_doses", "reversals_reported"],
+            "breakdowns": ["naloxone_doses_by_recipient"],
+            "published_to": [state_health.pk],
+            "schedule": "quarterly",
+            "run_on_day": "10",
+            "is_active": "on",
+        },
+    )
+
+    definition = ReportDefinition.objects.get(name="Naloxone for the county")
+    assert response.status_code == 302
+    assert definition.program == program_a
+    assert definition.measures == ["naloxone_doses", "reversals_reported"]
+    assert list(definition.published_to.all()) == [state_health]
+    page = client.get(reverse("reports:definition", args=[definition.pk]))
+    assert str(measures.MEASURES["naloxone_doses"].definition) in page.text
+    assert AuditEntry.objects.filter(action="reports.definition.created", actor=manager_a).exists()
+
+    client.post(
+        reverse("reports:definition_edit", args=[definition.pk]),
+        {
+            "name": "Naloxone for the county",
+            "measures": ["naloxone_doses"],
+            "schedule": "none",
+            "run_on_day": "10",
+        },
+    )
+    definition.refresh_from_db()
+    assert definition.measures == ["naloxone_doses"]
+    assert definition.schedule == "none"
+    assert not definition.is_active
+    assert list(definition.published_to.all()) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": "Empty", "schedule": "monthly", "run_on_day": "5"}, "Choose at least one"),
+        (
+            {"name": "Late", "measures": ["encounters"], "schedule": "monthly", "run_on_day": "31"},
+            "Ensure this value is less than or equal to 28.",
+        ),
+        (
+            {"name": "Odd", "measures": ["no_such"], "schedule": "monthly", "run_on_day": "5"},
+            "Select a valid choice.",
+        ),
+        (
+            {
+                "name": "Monthly program report",
+                "measures": ["encounters"],
+                "schedule": "monthly",
+                "run_on_day": "5",
+            },
+            "The program has a report of that name already.",
+        ),
+    ],
+)
+def test_a_bad_definition_is_refused_with_a_message(client, manager_a, monthly, fields, message):
+    client.force_login(manager_a)
+
+    response = client.post(reverse("reports:definition_new"), fields)
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert ReportDefinition.objects.count() == 3
