@@ -379,3 +379,30 @@ class ParticipantMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.participant_id} @ {self.location_id}: {self.encounters}"
+
+
+class ParticipantFirstMonth(models.Model):
+    """The local month of a participant's first encounter ever: new participants of whole
+    months are counted here. Kept by the same triggers, from ParticipantMonth."""
+
+    participant = models.OneToOneField(
+        Participant,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="+",
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    first_month = models.DateField()
+
+    class Meta:
+        verbose_name = _("participant's first month")
+        verbose_name_plural = _("participants' first months")
+        indexes = [
+            models.Index(fields=["program", "first_month"], name="participantfirstmonth_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.first_month:%Y-%m}"

@@ -11,6 +11,7 @@ engines get no triggers and the measures read the encounters directly.
 ENCOUNTER_TOTALS = "participants_dailyencountertotals"
 SUPPLY_TOTALS = "participants_dailysupplytotals"
 PARTICIPANT_MONTHS = "participants_participantmonth"
+FIRST_MONTHS = "participants_participantfirstmonth"
 _MONTH_KEY = """r.program_id,
            date_trunc('month', r.occurred_at AT TIME ZONE p.timezone)::date AS month,
            r.participant_id, r.location_id, r.kind"""
@@ -92,6 +93,26 @@ def _participant_months_remove(rows: str, where: str = "") -> str:
     """  # noqa: S608 - built from the constants of this module, never from input
 
 
+def _first_months(rows: str) -> str:
+    """Recompute the first month of the participants of `rows` from their participant months
+    (one index probe each), and forget those with no encounter left."""
+    affected = f"SELECT DISTINCT participant_id FROM {rows} WHERE participant_id IS NOT NULL"  # noqa: S608
+    return f"""
+    INSERT INTO {FIRST_MONTHS} AS f (participant_id, program_id, first_month)
+    SELECT m.participant_id, m.program_id, min(m.month)
+    FROM {PARTICIPANT_MONTHS} m
+    WHERE m.participant_id IN ({affected})
+    GROUP BY m.participant_id, m.program_id
+    ORDER BY 1
+    ON CONFLICT (participant_id) DO UPDATE SET
+        first_month = EXCLUDED.first_month, program_id = EXCLUDED.program_id;
+    DELETE FROM {FIRST_MONTHS} f
+    WHERE f.participant_id IN ({affected})
+      AND NOT EXISTS (SELECT 1 FROM {PARTICIPANT_MONTHS} m
+                      WHERE m.participant_id = f.participant_id);
+    """  # noqa: S608 - built from the constants of this module, never from input
+
+
 # An encounter update moves its supply lines only when what they are filed under changed:
 # out from under the old values (e = old row), in under the new ones (e = new row).
 _FILED_UNDER = (
@@ -142,11 +163,15 @@ BEGIN
     END IF;
     IF TG_OP = 'INSERT' THEN
         {_participant_months_add("new_rows")}
+        {_first_months("new_rows")}
     ELSIF TG_OP = 'DELETE' THEN
         {_participant_months_remove("old_rows")}
+        {_first_months("old_rows")}
     ELSE
         {_participant_months_remove("old_rows", _MONTH_MOVED_OUT)}
         {_participant_months_add("new_rows", _MONTH_MOVED_IN)}
+        {_first_months("old_rows")}
+        {_first_months("new_rows")}
     END IF;
     IF TG_OP = 'UPDATE' THEN
         {_supply_upsert("participants_encountersupply", "old_rows", -1, _MOVED_OUT)}
@@ -175,7 +200,11 @@ BEGIN
     DELETE FROM {ENCOUNTER_TOTALS} WHERE program_id = program;
     DELETE FROM {SUPPLY_TOTALS} WHERE program_id = program;
     DELETE FROM {PARTICIPANT_MONTHS} WHERE program_id = program;
+    DELETE FROM {FIRST_MONTHS} WHERE program_id = program;
     {_participant_months_add("participants_encounter", "WHERE r.program_id = program")}
+    INSERT INTO {FIRST_MONTHS} (participant_id, program_id, first_month)
+    SELECT participant_id, program_id, min(month) FROM {PARTICIPANT_MONTHS}
+    WHERE program_id = program GROUP BY participant_id, program_id;
     {_encounter_upsert("participants_encounter", 1, "WHERE r.program_id = program")}
     {_supply_upsert("participants_encountersupply", "participants_encounter", 1, _OF_PROGRAM)}
 END

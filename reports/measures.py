@@ -54,6 +54,7 @@ from participants.models import (
     Encounter,
     EncounterSupply,
     Participant,
+    ParticipantFirstMonth,
     ParticipantMonth,
 )
 from referrals.models import Referral, ReferralKind
@@ -743,30 +744,26 @@ class _Facts:
 
     @cached_property
     def new_participants(self) -> int:
-        """Served participants with nothing before the period: one anti-join per participant
-        (not per encounter), over participant months when the period is whole months."""
-        served_sql, params = _served_ids(self.scope).query.sql_with_params()
-        if _by_participant_months(self.scope):
-            earlier_table, earlier_at, start = (
-                ParticipantMonth._meta.db_table,
-                "month",
-                self.scope.start,
+        """Served participants with nothing before the period. Whole months: their first month
+        (kept by the triggers) is in the period. Otherwise one anti-join per participant."""
+        scope = self.scope
+        if _by_participant_months(scope):
+            firsts = ParticipantFirstMonth.objects.filter(
+                program=scope.program, first_month__gte=scope.start, first_month__lte=scope.end
             )
-        else:
-            earlier_table, earlier_at, start = (
-                Encounter._meta.db_table,
-                "occurred_at",
-                self.scope.start_at,
-            )
+            if scope.location is not None or scope.kind:
+                firsts = firsts.filter(participant_id__in=_served_ids(scope))
+            return firsts.count()
+        served_sql, params = _served_ids(scope).query.sql_with_params()
         quote = connection.ops.quote_name
         sql = (
             f"SELECT COUNT(*) FROM ({served_sql}) served WHERE NOT EXISTS ("  # noqa: S608
-            f"SELECT 1 FROM {quote(earlier_table)} earlier "
-            f"WHERE earlier.participant_id = served.participant_id "
-            f"AND earlier.{quote(earlier_at)} < %s)"
+            f"SELECT 1 FROM {quote(Encounter._meta.db_table)} earlier "
+            "WHERE earlier.participant_id = served.participant_id "
+            "AND earlier.occurred_at < %s)"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, start])
+            cursor.execute(sql, [*params, scope.start_at])
             return cursor.fetchone()[0]
 
     @cached_property
@@ -1389,6 +1386,9 @@ def trend(scope: Scope, keys: Iterable[str], grain: Grain) -> list[tuple[date, d
         group_by=lambda source: (
             trunc(fields[source], tzinfo=tz)
             if source in ("encounters", "supplies")
+            # Participant months are months already: grouped as they are, in index order.
+            else F("month")
+            if source == "participant_months"
             else trunc(fields[source])
         ),
         normalise=_as_day,
