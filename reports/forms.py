@@ -22,10 +22,22 @@ def _style(form: forms.Form) -> None:
 
 
 class RunRequestForm(forms.Form):
-    """A period to run a report for, by hand."""
+    """A period to run a report for, by hand (and which report, when `definitions` is given)."""
 
     start = forms.DateField(label=_("First day"), widget=DATE_INPUT)
     end = forms.DateField(label=_("Last day"), widget=DATE_INPUT)
+
+    def __init__(self, *args, definitions: QuerySet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if definitions is not None:
+            self.fields = {
+                "definition": forms.ModelChoiceField(
+                    label=_("Report"),
+                    queryset=definitions.filter(is_active=True),
+                    widget=forms.Select(attrs={"class": "form-select"}),
+                ),
+                **self.fields,
+            }
 
     def clean(self):
         cleaned = super().clean()

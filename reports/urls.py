@@ -13,6 +13,7 @@ urlpatterns = [
     path("definitions/<int:pk>/", views.definition_detail, name="definition"),
     path("definitions/<int:pk>/edit/", views.definition_edit, name="definition_edit"),
     path("definitions/<int:pk>/run/", views.run_request, name="run_request"),
+    path("runs/new/", views.run_request_from_list, name="run_request_from_list"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/retry/", views.run_retry, name="run_retry"),
     path("runs/<int:pk>/<str:file_format>/", views.run_download, name="run_download"),

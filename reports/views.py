@@ -91,17 +91,24 @@ def _client_ip(request) -> str | None:
 def report_list(request):
     """Managers: the program's report definitions and every run. Funders: the runs published to
     their organisations, and nothing else."""
+    return _report_list_page(request)
+
+
+def _report_list_page(request, run_form=None, *, status=200):
     user = request.user
     runs = Paginator(report_selectors.run_list(user), RUN_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     context = {"page": runs}
     if user.is_manager:
-        context["definitions"] = report_selectors.definitions_for(user).prefetch_related(
-            "published_to"
-        )
+        definitions = report_selectors.definitions_for(user)
+        context["definitions"] = definitions.prefetch_related("published_to")
         context["community"] = report_selectors.community_setting_for(user)
-    return render(request, "reports/report_list.html", context)
+        if run_form is None:
+            start, end = _previous_month(report_services.program_today(user.program))
+            run_form = RunRequestForm(definitions=definitions, initial={"start": start, "end": end})
+        context["run_form"] = run_form
+    return render(request, "reports/report_list.html", context, status=status)
 
 
 @require_POST
@@ -208,28 +215,47 @@ def definition_detail(request, pk: int):
     return _definition_page(request, definition, form)
 
 
+def _requested_run(request, form: RunRequestForm, definition):
+    """Queue the run the valid form asks for; None (with the form's errors) if refused."""
+    if not form.is_valid():
+        return None
+    try:
+        run = report_services.request_run(
+            by=request.user,
+            definition=definition or form.cleaned_data["definition"],
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+        )
+    except report_services.ReportError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return None
+    messages.success(
+        request, _("The report is being prepared. You will get an email when it is ready.")
+    )
+    return run
+
+
 @require_POST
 @manager_required
 def run_request(request, pk: int):
     """Run a definition for a period a manager chooses; the worker builds it."""
     definition = get_object_or_404(report_selectors.definitions_for(request.user), pk=pk)
     form = RunRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            run = report_services.request_run(
-                by=request.user,
-                definition=definition,
-                start=form.cleaned_data["start"],
-                end=form.cleaned_data["end"],
-            )
-        except report_services.ReportError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(
-                request, _("The report is being prepared. You will get an email when it is ready.")
-            )
-            return redirect("reports:run", pk=run.pk)
+    run = _requested_run(request, form, definition)
+    if run is not None:
+        return redirect("reports:run", pk=run.pk)
     return _definition_page(request, definition, form, status=400)
+
+
+@require_POST
+@manager_required
+def run_request_from_list(request):
+    """The same, from the report list, with the definition chosen in the form."""
+    form = RunRequestForm(request.POST, definitions=report_selectors.definitions_for(request.user))
+    run = _requested_run(request, form, None)
+    if run is not None:
+        return redirect("reports:run", pk=run.pk)
+    return _report_list_page(request, form, status=400)
 
 
 @require_GET

@@ -426,3 +426,41 @@ def test_a_bad_definition_is_refused_with_a_message(client, manager_a, monthly, 
     assert response.status_code == 200
     assert message in response.text
     assert ReportDefinition.objects.count() == 3
+
+
+def test_manager_runs_any_report_from_the_list_and_a_failed_one_has_a_retry_button(
+    client, manager_a, monthly, definitions, django_capture_on_commit_callbacks
+):
+    client.force_login(manager_a)
+    page = client.get(reverse("reports:list"))
+    assert reverse("reports:run_request_from_list") in page.text
+
+    bad = client.post(
+        reverse("reports:run_request_from_list"),
+        {"definition": monthly.pk, "start": "2025-03-31", "end": "2025-03-01"},
+    )
+    assert bad.status_code == 400
+    assert "The period ends before it starts." in bad.text
+    ReportDefinition.objects.filter(pk=monthly.pk).update(measures=["retired_measure"])
+    with django_capture_on_commit_callbacks(execute=True):
+        good = client.post(
+            reverse("reports:run_request_from_list"),
+            {"definition": monthly.pk, "start": "2025-03-01", "end": "2025-03-31"},
+        )
+    run = ReportRun.objects.get()
+    assert good.url == reverse("reports:run", args=[run.pk])
+    listing = client.get(reverse("reports:list")).text
+    assert reverse("reports:run_retry", args=[run.pk]) in listing
+
+
+def test_the_list_form_offers_only_the_managers_own_reports(client, manager_b, monthly):
+    client.force_login(manager_b)
+
+    response = client.post(
+        reverse("reports:run_request_from_list"),
+        {"definition": monthly.pk, "start": "2025-03-01", "end": "2025-03-31"},
+    )
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.text
+    assert not ReportRun.objects.exists()
