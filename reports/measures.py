@@ -638,8 +638,16 @@ def _referrals(scope: Scope) -> QuerySet[Referral]:
     return referrals
 
 
+def _inner_months(scope: Scope) -> Scope | None:
+    """The whole calendar months inside the scope, as a scope, or None if there are none."""
+    first = scope.start if scope.start.day == 1 else add_months(scope.start.replace(day=1), 1)
+    after = scope.end + timedelta(days=1)
+    last = after.replace(day=1) - timedelta(days=1)
+    return scope.with_period(first, last) if first <= last else None
+
+
 def _by_participant_months(scope: Scope) -> bool:
-    """Whole months on PostgreSQL: distinct participants come from ParticipantMonth."""
+    """Whole months on PostgreSQL: distinct participants come from ParticipantMonth alone."""
     return summaries_on() and whole_months(scope.start, scope.end) > 0
 
 
@@ -654,13 +662,48 @@ def _participant_months(scope: Scope) -> QuerySet[ParticipantMonth]:
     return months
 
 
+def _edges(scope: Scope, inner: Scope) -> list[Scope]:
+    """The days of the scope before and after its whole months."""
+    edges = []
+    if scope.start < inner.start:
+        edges.append(scope.with_period(scope.start, inner.start - timedelta(days=1)))
+    if inner.end < scope.end:
+        edges.append(scope.with_period(inner.end + timedelta(days=1), scope.end))
+    return edges
+
+
+def _seen(scope: Scope, *fields: str) -> QuerySet:
+    """The distinct values(*fields) of participants seen in the scope: the participant months
+    of its whole months (PostgreSQL) united with the encounters of the days at its edges, or
+    all its encounters."""
+    inner = _inner_months(scope) if summaries_on() else None
+    if inner is None:
+        parts = [encounters_in(scope).filter(participant__isnull=False)]
+    else:
+        parts = [_participant_months(inner)] + [
+            encounters_in(edge).filter(participant__isnull=False) for edge in _edges(scope, inner)
+        ]
+    parts = [part.values(*fields).order_by() for part in parts]
+    if len(parts) == 1:
+        return parts[0].distinct()
+    return parts[0].union(*parts[1:])  # UNION, not UNION ALL: each value once
+
+
 def _served_ids(scope: Scope) -> QuerySet:
     """The distinct ids of participants served: a values() queryset of `participant_id`."""
-    if _by_participant_months(scope):
-        rows = _participant_months(scope)
-    else:
-        rows = encounters_in(scope).filter(participant__isnull=False)
-    return rows.values("participant_id").distinct().order_by()
+    return _seen(scope, "participant_id")
+
+
+def _count_distinct_by(scope: Scope, field: str) -> dict:
+    """field value -> distinct participants seen in the scope, in one query."""
+    seen_sql, params = _seen(scope, field, "participant_id").query.sql_with_params()
+    sql = (
+        f"SELECT seen.{field}, COUNT(*) FROM ({seen_sql}) seen "  # noqa: S608 - field is ours
+        f"GROUP BY seen.{field}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
 
 
 def participants_served(scope: Scope) -> QuerySet[Participant]:
@@ -756,14 +799,26 @@ class _Facts:
             return firsts.count()
         served_sql, params = _served_ids(scope).query.sql_with_params()
         quote = connection.ops.quote_name
-        sql = (
-            f"SELECT COUNT(*) FROM ({served_sql}) served WHERE NOT EXISTS ("  # noqa: S608
-            f"SELECT 1 FROM {quote(Encounter._meta.db_table)} earlier "
-            "WHERE earlier.participant_id = served.participant_id "
-            "AND earlier.occurred_at < %s)"
+        earlier = (
+            f"NOT EXISTS (SELECT 1 FROM {quote(Encounter._meta.db_table)} earlier "  # noqa: S608
+            "WHERE earlier.participant_id = served.participant_id AND earlier.occurred_at < %s)"
         )
+        if summaries_on():
+            # A first month after the period's first month is new, one before is not; only
+            # those whose first month holds the period's first day need a look at encounters.
+            sql = (
+                f"SELECT COUNT(*) FROM ({served_sql}) served "  # noqa: S608
+                f"JOIN {quote(ParticipantFirstMonth._meta.db_table)} first "
+                "ON first.participant_id = served.participant_id "
+                f"WHERE first.first_month > %s OR (first.first_month = %s AND {earlier})"
+            )
+            month = scope.start.replace(day=1)
+            params = [*params, month, month, scope.start_at]
+        else:
+            sql = f"SELECT COUNT(*) FROM ({served_sql}) served WHERE {earlier}"  # noqa: S608
+            params = [*params, scope.start_at]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, scope.start_at])
+            cursor.execute(sql, params)
             return cursor.fetchone()[0]
 
     @cached_property
@@ -1254,7 +1309,9 @@ class _Grouping:
     group_by: Callable[[str], object]
     normalise: Callable[[object], object] = lambda value: value
     # Whether every group is made of whole months, so participant months can count people.
-    whole_months: bool = True
+    whole_months: bool = False
+    # A field of encounters and participant months that is the group itself (a location).
+    distinct_by: str | None = None
 
 
 def _grouped(scope: Scope, keys: list[str], grouping: _Grouping) -> dict[object, dict]:
@@ -1290,17 +1347,19 @@ def _grouped(scope: Scope, keys: list[str], grouping: _Grouping) -> dict[object,
     if totals:
         collect(_encounter_totals(scope), "encounter_totals", encounter_sums)
         encounter_sums = {}
-    if (
-        "unduplicated_participants" in parts
-        and grouping.whole_months
-        and _by_participant_months(scope)
-    ):
+    if "unduplicated_participants" not in parts:
+        pass
+    elif grouping.distinct_by and totals:
+        for group, people in _count_distinct_by(scope, grouping.distinct_by).items():
+            if group is not None:
+                found.setdefault(group, {})["unduplicated_participants"] = people
+    elif grouping.whole_months and _by_participant_months(scope):
         collect(
             _participant_months(scope),
             "participant_months",
             {"unduplicated_participants": Count("participant_id", distinct=True)},
         )
-    elif "unduplicated_participants" in parts:
+    else:
         encounter_sums["unduplicated_participants"] = Count("participant_id", distinct=True)
     collect(encounters_in(scope), "encounters", encounter_sums)
     collect(
@@ -1396,15 +1455,41 @@ def trend(scope: Scope, keys: Iterable[str], grain: Grain) -> list[tuple[date, d
     )
     grouped_keys = [key for key in keys if key in GROUPABLE]
     other_keys = [key for key in keys if key not in GROUPABLE]
+    # People by month when the scope begins or ends inside a month: whole months from the
+    # participant months in one query, each partial month at an edge on its own.
+    inner = _inner_months(scope) if grain == "month" and summaries_on() else None
+    people_apart = (
+        "unduplicated_participants" in grouped_keys
+        and grain == "month"
+        and summaries_on()
+        and not _by_participant_months(scope)
+    )
+    people_by_month = {}
+    if people_apart:
+        grouped_keys.remove("unduplicated_participants")
+        if inner is not None:
+            people_by_month = {
+                month: numbers["unduplicated_participants"]
+                for month, numbers in _grouped(
+                    inner, ["unduplicated_participants"], grouping
+                ).items()
+            }
     grouped = _grouped(scope, grouped_keys, grouping) if grouped_keys else {}
     result = []
     for start in buckets(scope, grain):
         numbers = grouped.get(start) or _finish({}, grouped_keys)
+        bucket = scope.with_period(
+            max(start, scope.start), min(_bucket_end(start, grain), scope.end)
+        )
         if other_keys:
-            bucket = scope.with_period(
-                max(start, scope.start), min(_bucket_end(start, grain), scope.end)
-            )
             numbers = {**numbers, **compute(bucket, other_keys)}
+        if people_apart:
+            whole = inner is not None and inner.start <= bucket.start and bucket.end <= inner.end
+            numbers["unduplicated_participants"] = (
+                people_by_month.get(start, 0)
+                if whole
+                else compute(bucket, ["unduplicated_participants"])["unduplicated_participants"]
+            )
         result.append((start, {key: numbers[key] for key in keys}))
     return result
 
@@ -1415,7 +1500,9 @@ def by_location(scope: Scope, keys: Iterable[str]) -> list[tuple[Location, dict[
     """
     keys = list(keys)
     fields = {"supplies": "encounter__location_id", "trainings": "training_session__location_id"}
-    grouping = _Grouping(group_by=lambda source: F(fields.get(source, "location_id")))
+    grouping = _Grouping(
+        group_by=lambda source: F(fields.get(source, "location_id")), distinct_by="location_id"
+    )
     grouped_keys = [key for key in keys if key in GROUPABLE]
     other_keys = [key for key in keys if key not in GROUPABLE]
     grouped = _grouped(scope, grouped_keys, grouping) if grouped_keys else {}

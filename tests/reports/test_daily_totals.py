@@ -20,6 +20,10 @@ pytestmark = [
 
 APRIL = (date(2025, 4, 1), date(2025, 4, 30))
 SPRING = (FEBRUARY[0], APRIL[1])
+# Periods that begin or end inside a month: whole months from the summaries, edges from the
+# encounters.
+ODD_PERIODS = [(date(2025, 2, 15), date(2025, 4, 10)), (date(2025, 3, 31), date(2025, 4, 1)),
+               (date(2025, 3, 5), date(2025, 3, 20))]  # fmt: skip
 SUMMED = sorted(measures.GROUPABLE)
 BREAKDOWNS = ["encounters_by_site", "encounters_by_kind", "supplies_by_category"]
 
@@ -27,7 +31,7 @@ BREAKDOWNS = ["encounters_by_site", "encounters_by_kind", "supplies_by_category"
 def everything(data) -> dict:
     """Every number the totals feed, for each month, each location and the three months."""
     found = {}
-    for period in (FEBRUARY, MARCH, APRIL, SPRING):
+    for period in (FEBRUARY, MARCH, APRIL, SPRING, *ODD_PERIODS):
         scope = Scope(program=data.program, start=period[0], end=period[1])
         found[period, "all"] = measures.compute(scope)
         for location in (data.site, data.van):
@@ -38,6 +42,12 @@ def everything(data) -> dict:
             found[period, key] = measures.breakdown(scope, key).rows
     spring = Scope(program=data.program, start=SPRING[0], end=SPRING[1])
     found["weeks"] = measures.trend(spring, SUMMED, "week")
+    for period in ODD_PERIODS:
+        odd = Scope(program=data.program, start=period[0], end=period[1])
+        found[period, "months"] = measures.trend(odd, SUMMED, "month")
+        found[period, "sites"] = [
+            (site.pk, numbers) for site, numbers in measures.by_location(odd, SUMMED)
+        ]
     found["sites"] = [(site.pk, numbers) for site, numbers in measures.by_location(spring, SUMMED)]
     return found
 
