@@ -461,6 +461,8 @@ def main() -> None:
     client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.get(username="manager"))
 
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\nMachine: {os.cpu_count()} cores, load average {load} (1, 5, 15 min).")
     print_dashboard_times(client, today)
     last_month_end = today.replace(day=1) - timedelta(days=1)
     print_floor(program, "a month", last_month_end.replace(day=1), last_month_end)

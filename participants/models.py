@@ -406,3 +406,33 @@ class ParticipantFirstMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id}: {self.first_month:%Y-%m}"
+
+
+class ParticipantYear(models.Model):
+    """ParticipantMonth by local calendar year: distinct participants of whole years."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    year = models.DateField(help_text=_("The first day of the year."))
+    participant = models.ForeignKey(
+        Participant, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Encounter.Kind.choices)
+    encounters = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("participant year")
+        verbose_name_plural = _("participant years")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "year", "participant", "location", "kind"],
+                name="participantyear_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year:%Y} {self.participant_id} @ {self.location_id}: {self.encounters}"

@@ -11,9 +11,13 @@ engines get no triggers and the measures read the encounters directly.
 ENCOUNTER_TOTALS = "participants_dailyencountertotals"
 SUPPLY_TOTALS = "participants_dailysupplytotals"
 PARTICIPANT_MONTHS = "participants_participantmonth"
+PARTICIPANT_YEARS = "participants_participantyear"
 FIRST_MONTHS = "participants_participantfirstmonth"
-_MONTH_KEY = """r.program_id,
-           date_trunc('month', r.occurred_at AT TIME ZONE p.timezone)::date AS month,
+
+
+def _period_key(unit: str) -> str:
+    return f"""r.program_id,
+           date_trunc('{unit}', r.occurred_at AT TIME ZONE p.timezone)::date AS {unit},
            r.participant_id, r.location_id, r.kind"""
 
 
@@ -61,36 +65,51 @@ def _supply_upsert(supplies: str, encounters: str, sign: int, where: str = "") -
     """  # noqa: S608 - built from the constants of this module, never from input
 
 
-def _participant_months_add(rows: str, where: str = "") -> str:
+def _participant_periods_add(unit: str, rows: str, where: str = "") -> str:
+    """Count the encounters of `rows` into participant months (unit "month") or years."""
+    table = PARTICIPANT_MONTHS if unit == "month" else PARTICIPANT_YEARS
     return f"""
-    INSERT INTO {PARTICIPANT_MONTHS} AS t (program_id, month, participant_id, location_id, kind,
-                                         encounters)
-    SELECT {_MONTH_KEY}, count(*)
+    INSERT INTO {table} AS t (program_id, {unit}, participant_id, location_id, kind, encounters)
+    SELECT {_period_key(unit)}, count(*)
     FROM {rows} r JOIN accounts_program p ON p.id = r.program_id
     {where or "WHERE TRUE"} AND r.participant_id IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5
     ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (program_id, month, participant_id, location_id, kind) DO UPDATE SET
+    ON CONFLICT (program_id, {unit}, participant_id, location_id, kind) DO UPDATE SET
         encounters = t.encounters + EXCLUDED.encounters;
     """  # noqa: S608 - built from the constants of this module, never from input
 
 
-def _participant_months_remove(rows: str, where: str = "") -> str:
+def _participant_periods_remove(unit: str, rows: str, where: str = "") -> str:
+    """Take the encounters of `rows` out of participant months or years; drop rows at zero."""
+    table = PARTICIPANT_MONTHS if unit == "month" else PARTICIPANT_YEARS
     gone = f"""
-        SELECT {_MONTH_KEY}, count(*) AS n
+        SELECT {_period_key(unit)}, count(*) AS n
         FROM {rows} r JOIN accounts_program p ON p.id = r.program_id
         {where or "WHERE TRUE"} AND r.participant_id IS NOT NULL
         GROUP BY 1, 2, 3, 4, 5
     """  # noqa: S608 - built from the constants of this module, never from input
-    same_row = """t.program_id = g.program_id AND t.month = g.month
+    same_row = f"""t.program_id = g.program_id AND t.{unit} = g.{unit}
         AND t.participant_id = g.participant_id AND t.location_id = g.location_id
         AND t.kind = g.kind"""
     return f"""
-    UPDATE {PARTICIPANT_MONTHS} t SET encounters = t.encounters - g.n
+    UPDATE {table} t SET encounters = t.encounters - g.n
     FROM ({gone}) g WHERE {same_row};
-    DELETE FROM {PARTICIPANT_MONTHS} t USING ({gone}) g
+    DELETE FROM {table} t USING ({gone}) g
     WHERE {same_row} AND t.encounters <= 0;
     """  # noqa: S608 - built from the constants of this module, never from input
+
+
+def _participant_months_add(rows: str, where: str = "") -> str:
+    return _participant_periods_add("month", rows, where) + _participant_periods_add(
+        "year", rows, where
+    )
+
+
+def _participant_months_remove(rows: str, where: str = "") -> str:
+    return _participant_periods_remove("month", rows, where) + _participant_periods_remove(
+        "year", rows, where
+    )
 
 
 def _first_months(rows: str) -> str:
@@ -200,6 +219,7 @@ BEGIN
     DELETE FROM {ENCOUNTER_TOTALS} WHERE program_id = program;
     DELETE FROM {SUPPLY_TOTALS} WHERE program_id = program;
     DELETE FROM {PARTICIPANT_MONTHS} WHERE program_id = program;
+    DELETE FROM {PARTICIPANT_YEARS} WHERE program_id = program;
     DELETE FROM {FIRST_MONTHS} WHERE program_id = program;
     {_participant_months_add("participants_encounter", "WHERE r.program_id = program")}
     INSERT INTO {FIRST_MONTHS} (participant_id, program_id, first_month)

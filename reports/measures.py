@@ -56,6 +56,7 @@ from participants.models import (
     Participant,
     ParticipantFirstMonth,
     ParticipantMonth,
+    ParticipantYear,
 )
 from referrals.models import Referral, ReferralKind
 from supplies.models import Item, OverdoseReversal, StockMovement, SyringeCollection
@@ -672,17 +673,51 @@ def _edges(scope: Scope, inner: Scope) -> list[Scope]:
     return edges
 
 
-def _seen(scope: Scope, *fields: str) -> QuerySet:
-    """The distinct values(*fields) of participants seen in the scope: the participant months
-    of its whole months (PostgreSQL) united with the encounters of the days at its edges, or
-    all its encounters."""
-    inner = _inner_months(scope) if summaries_on() else None
+def _participant_years(scope: Scope) -> QuerySet[ParticipantYear]:
+    years = ParticipantYear.objects.filter(
+        program=scope.program, year__gte=scope.start, year__lte=scope.end
+    )
+    if scope.location is not None:
+        years = years.filter(location=scope.location)
+    if scope.kind:
+        years = years.filter(kind=scope.kind)
+    return years
+
+
+def _pieces(scope: Scope) -> tuple[list[Scope], list[Scope], list[Scope]]:
+    """The scope cut into whole calendar years, whole months and the days at its edges."""
+    inner = _inner_months(scope)
     if inner is None:
-        parts = [encounters_in(scope).filter(participant__isnull=False)]
+        return [], [], [scope]
+    edges = _edges(scope, inner)
+    first = inner.start if inner.start.month == 1 else date(inner.start.year + 1, 1, 1)
+    last = inner.end if inner.end.month == 12 else date(inner.end.year - 1, 12, 31)
+    if first > last:
+        return [], [inner], edges
+    months = [
+        inner.with_period(start, end)
+        for start, end in (
+            (inner.start, first - timedelta(days=1)),
+            (last + timedelta(days=1), inner.end),
+        )
+        if start <= end
+    ]
+    return [inner.with_period(first, last)], months, edges
+
+
+def _seen(scope: Scope, *fields: str) -> QuerySet:
+    """The distinct values(*fields) of participants seen in the scope: on PostgreSQL the
+    participant years of its whole years, the participant months of its other whole months and
+    the encounters of the days at its edges, united; elsewhere all its encounters."""
+    if summaries_on():
+        years, months, edges = _pieces(scope)
     else:
-        parts = [_participant_months(inner)] + [
-            encounters_in(edge).filter(participant__isnull=False) for edge in _edges(scope, inner)
-        ]
+        years, months, edges = [], [], [scope]
+    parts = (
+        [_participant_years(piece) for piece in years]
+        + [_participant_months(piece) for piece in months]
+        + [encounters_in(edge).filter(participant__isnull=False) for edge in edges]
+    )
     parts = [part.values(*fields).order_by() for part in parts]
     if len(parts) == 1:
         return parts[0].distinct()

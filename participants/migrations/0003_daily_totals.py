@@ -158,5 +158,22 @@ class Migration(migrations.Migration):
             model_name='participantmonth',
             constraint=models.UniqueConstraint(fields=('program', 'month', 'participant', 'location', 'kind'), name='participantmonth_unique'),
         ),
+        migrations.CreateModel(
+            name='ParticipantYear',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('year', models.DateField(help_text='The first day of the year.')),
+                ('kind', models.CharField(choices=[('fixed_site', 'Fixed site'), ('mobile_unit', 'Mobile unit'), ('street_outreach', 'Street outreach'), ('home_delivery', 'Home delivery'), ('mail', 'Mail')], max_length=20)),
+                ('encounters', models.IntegerField(default=0)),
+                ('location', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.location')),
+                ('participant', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='participants.participant')),
+                ('program', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.program')),
+            ],
+            options={
+                'verbose_name': 'participant year',
+                'verbose_name_plural': 'participant years',
+                'constraints': [models.UniqueConstraint(fields=('program', 'year', 'participant', 'location', 'kind'), name='participantyear_unique')],
+            },
+        ),
         migrations.RunPython(create_triggers, drop_triggers),
     ]

@@ -22,8 +22,14 @@ APRIL = (date(2025, 4, 1), date(2025, 4, 30))
 SPRING = (FEBRUARY[0], APRIL[1])
 # Periods that begin or end inside a month: whole months from the summaries, edges from the
 # encounters.
-ODD_PERIODS = [(date(2025, 2, 15), date(2025, 4, 10)), (date(2025, 3, 31), date(2025, 4, 1)),
-               (date(2025, 3, 5), date(2025, 3, 20))]  # fmt: skip
+ODD_PERIODS = [
+    (date(2025, 2, 15), date(2025, 4, 10)),
+    (date(2025, 3, 31), date(2025, 4, 1)),
+    (date(2025, 3, 5), date(2025, 3, 20)),
+    (date(2024, 12, 15), date(2026, 1, 10)),
+]
+# A whole calendar year: participant years.
+YEAR = (date(2025, 1, 1), date(2025, 12, 31))
 SUMMED = sorted(measures.GROUPABLE)
 BREAKDOWNS = ["encounters_by_site", "encounters_by_kind", "supplies_by_category"]
 
@@ -31,7 +37,7 @@ BREAKDOWNS = ["encounters_by_site", "encounters_by_kind", "supplies_by_category"
 def everything(data) -> dict:
     """Every number the totals feed, for each month, each location and the three months."""
     found = {}
-    for period in (FEBRUARY, MARCH, APRIL, SPRING, *ODD_PERIODS):
+    for period in (FEBRUARY, MARCH, APRIL, SPRING, YEAR, *ODD_PERIODS):
         scope = Scope(program=data.program, start=period[0], end=period[1])
         found[period, "all"] = measures.compute(scope)
         for location in (data.site, data.van):
