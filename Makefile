@@ -63,6 +63,7 @@ messages: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/encounter_pages.py
+	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/sync.py
 
 # Backups of the PostgreSQL database named by DATABASE_URL (see "Backups" in the README).

@@ -28,6 +28,7 @@ NAVIGATION = {
         ("accounts:users", _("Users")),
         ("accounts:locations", _("Locations")),
         ("api:tokens", _("API tokens")),
+        ("reports:dashboard", _("Dashboard")),
         ("reports:list", _("Reports")),
         ("audit:log", _("Audit log")),
     ],

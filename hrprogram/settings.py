@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.anonymise_inactive_participants",
         "schedule": crontab(hour=3, minute=30),
     },
+    "scheduled-report-runs": {
+        "task": "reports.tasks.enqueue_scheduled_report_runs",
+        "schedule": crontab(minute=5),  # hourly: each program's day starts in its own time zone
+    },
 }
 
 CACHES = {
@@ -398,3 +402,8 @@ SPECTACULAR_SETTINGS = {
 # Days until a referral's follow-up is due, by kind; others use the default.
 REFERRAL_FOLLOW_UP_DAYS = {"housing": 14, "benefits": 14, "food": 3, "clothing": 3}
 REFERRAL_FOLLOW_UP_DEFAULT_DAYS = 7
+
+# Funder reports: counts of people from 1 to this number are shown as "<11" (threshold + 1).
+REPORT_SUPPRESSION_THRESHOLD = int(os.environ.get("REPORT_SUPPRESSION_THRESHOLD", "10"))
+# The address links in emails point to (a worker has no request to take it from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

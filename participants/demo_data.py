@@ -147,6 +147,13 @@ SYRINGE_COUNTS = (10, 20, 30, 40, 50, 100)
 SYRINGE_COUNT_CUM_WEIGHTS = tuple(accumulate((45, 22, 10, 8, 10, 5)))
 COLLECTED_COUNTS = (5, 10, 10, 15, 20, 20, 30, 40, 50, 80, 100, 150, 200)
 NALOXONE_KIT = "Naloxone nasal 4 mg (2-dose kit)"
+REFILL_SHARE = 0.45  # of naloxone given to a known participant, how much replaces a kit
+REFILL_REASONS = (
+    Encounter.RefillReason.USED,
+    Encounter.RefillReason.LOST,
+    Encounter.RefillReason.GIVEN_AWAY,
+)
+REFILL_REASON_CUM_WEIGHTS = tuple(accumulate((45, 30, 25)))
 # Rare extras: (item, chance, smallest, largest quantity).
 OCCASIONAL_ITEMS = [
     ("Fentanyl test strip", 0.15, 5, 10),
@@ -169,6 +176,7 @@ ENCOUNTER_COLUMNS = (
     "syringes_collected",
     "secondary_distribution_for",
     "overdose_reversals_reported",
+    "naloxone_refill_reason",
     *Encounter.SERVICE_FIELDS,
     "note",
     "created_at",
@@ -561,6 +569,7 @@ def _encounter_batch(rng, size: int, setting: _Setting) -> tuple[list[tuple], li
                 rng.choice(COLLECTED_COUNTS) if injects and random() < 0.6 else 0,
                 rng.randint(1, 5) if random() < 0.08 else 0,
                 (2 if random() < 0.1 else 1) if random() < 0.006 else 0,
+                _refill_reason(rng) if participant_id and NALOXONE_KIT in given else "",
                 hiv_test,
                 random() < (0.6 if hiv_test else 0.015),
                 "Wound care kit" in given,
@@ -571,6 +580,12 @@ def _encounter_batch(rng, size: int, setting: _Setting) -> tuple[list[tuple], li
             )
         )
     return encounters, supplies
+
+
+def _refill_reason(rng) -> str:
+    if rng.random() >= REFILL_SHARE:
+        return ""
+    return rng.choices(REFILL_REASONS, cum_weights=REFILL_REASON_CUM_WEIGHTS)[0]
 
 
 def _saving_delay(rng) -> int:

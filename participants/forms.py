@@ -214,6 +214,12 @@ class EncounterForm(forms.Form):
     overdose_reversals_reported = forms.IntegerField(
         label=_("Overdose reversals reported"), min_value=0, max_value=20, initial=0
     )
+    naloxone_refill_reason = forms.ChoiceField(
+        label=_("Naloxone refill: the last kit was"),
+        choices=[("", _("Not a refill")), *Encounter.RefillReason.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     hiv_test = forms.BooleanField(label=_("HIV test"), required=False)
     hcv_test = forms.BooleanField(label=_("HCV test"), required=False)
     wound_care = forms.BooleanField(label=_("Wound care"), required=False)

@@ -252,6 +252,19 @@ def _check_supplies(supplies: list[SupplyLine], program_id: int) -> None:
             )
 
 
+def _check_refill(reason: str, supplies: list[SupplyLine]) -> None:
+    """A refill reason says why naloxone given now replaces a kit, so naloxone must be given."""
+    if not reason:
+        return
+    if reason not in Encounter.RefillReason.values:
+        raise EncounterError(_("Choose why the last kit is gone."), field="naloxone_refill_reason")
+    if not any(line.item.category == Item.Category.NALOXONE for line in supplies):
+        raise EncounterError(
+            _("A naloxone refill needs naloxone among the supplies given."),
+            field="naloxone_refill_reason",
+        )
+
+
 @sensitive_variables("note")
 def record_encounter(
     *,
@@ -265,6 +278,7 @@ def record_encounter(
     syringes_collected: int = 0,
     secondary_distribution_for: int = 0,
     overdose_reversals_reported: int = 0,
+    naloxone_refill_reason: str = "",
     services: dict[str, bool] | None = None,
     referral_kinds: list[str] = (),
     note: str = "",
@@ -299,6 +313,7 @@ def record_encounter(
             _("A referral needs a participant: find them, or leave the referral out."),
             field="referral_kinds",
         )
+    _check_refill(naloxone_refill_reason, supplies)
     unknown_services = set(services or {}) - set(Encounter.SERVICE_FIELDS)
     if unknown_services:
         raise EncounterError(_("Unknown service."), field="services")
@@ -315,6 +330,7 @@ def record_encounter(
                 syringes_collected=syringes_collected,
                 secondary_distribution_for=secondary_distribution_for,
                 overdose_reversals_reported=overdose_reversals_reported,
+                naloxone_refill_reason=naloxone_refill_reason,
                 note=note,
                 **(services or {}),
             )

@@ -15,7 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import manager_required, program_staff_required
+from accounts.access import participant_manager_required, participant_staff_required
 from accounts.models import User
 from accounts.selectors import assigned_locations, locations_for
 from audit.services import record_read
@@ -96,7 +96,7 @@ def _selected_participant_context(request, value: str) -> dict:
     return {"selected": participant, "last_encounter": selectors.last_encounter(participant)}
 
 
-@program_staff_required
+@participant_staff_required
 @sensitive_post_parameters("note")
 def encounter_new(request):
     """One page to log an encounter: find the person, adjust the counters, save."""
@@ -119,6 +119,7 @@ def encounter_new(request):
                     syringes_collected=form.cleaned_data["syringes_collected"],
                     secondary_distribution_for=form.cleaned_data["secondary_distribution_for"],
                     overdose_reversals_reported=form.cleaned_data["overdose_reversals_reported"],
+                    naloxone_refill_reason=form.cleaned_data["naloxone_refill_reason"],
                     services=form.services(),
                     referral_kinds=form.cleaned_data["referral_kinds"],
                     note=form.cleaned_data.get("note", ""),
@@ -258,7 +259,7 @@ def _kits_for_counters(user: User) -> list[dict]:
 
 
 @require_GET
-@program_staff_required
+@participant_staff_required
 def participant_pick(request, public_id: str):
     """htmx: the chosen participant (or anonymous) with their last encounter in one line."""
     context = _selected_participant_context(request, public_id)
@@ -268,7 +269,7 @@ def participant_pick(request, public_id: str):
 
 
 @require_GET
-@program_staff_required
+@participant_staff_required
 def participant_finder(request):
     """htmx: the search, recent participants and code questions, to choose someone else."""
     return render(
@@ -282,7 +283,7 @@ def participant_finder(request):
 
 
 @require_GET
-@program_staff_required
+@participant_staff_required
 @rate_limited("participant-search")
 def participant_search(request):
     """htmx: participants matching the typed public id or alias."""
@@ -294,7 +295,7 @@ def participant_search(request):
 
 
 @require_POST
-@program_staff_required
+@participant_staff_required
 @sensitive_post_parameters()
 @rate_limited("participant-code-lookup")
 def participant_find_by_code(request):
@@ -320,7 +321,7 @@ def participant_find_by_code(request):
 
 
 @require_POST
-@program_staff_required
+@participant_staff_required
 def encounter_undo(request, pk):
     encounter = get_object_or_404(selectors.encounters_for(request.user), pk=pk)
     try:
@@ -336,7 +337,7 @@ def encounter_undo(request, pk):
 
 
 @require_GET
-@program_staff_required
+@participant_staff_required
 def encounter_list(request):
     user = request.user
     form = EncounterFilterForm(
@@ -364,7 +365,7 @@ def encounter_list(request):
 
 
 @require_GET
-@program_staff_required
+@participant_staff_required
 @rate_limited("participant-search")
 def participant_list(request):
     query = request.GET.get("q", "")
@@ -375,7 +376,7 @@ def participant_list(request):
 
 
 @require_GET
-@program_staff_required
+@participant_staff_required
 def participant_detail(request, public_id: str):
     participant = get_object_or_404(selectors.participants_for(request.user), public_id=public_id)
     record_read(
@@ -396,7 +397,7 @@ def participant_detail(request, public_id: str):
     )
 
 
-@program_staff_required
+@participant_staff_required
 @sensitive_post_parameters()
 @rate_limited("participant-code-lookup", methods=["POST"])
 def participant_enroll(request):
@@ -435,7 +436,7 @@ def participant_enroll(request):
     )
 
 
-@program_staff_required
+@participant_staff_required
 @sensitive_post_parameters()
 def participant_edit(request, public_id: str):
     participant = get_object_or_404(selectors.participants_for(request.user), public_id=public_id)
@@ -466,7 +467,7 @@ def participant_edit(request, public_id: str):
 
 
 @require_GET
-@manager_required
+@participant_manager_required
 def duplicate_list(request):
     return render(
         request,
@@ -476,7 +477,7 @@ def duplicate_list(request):
 
 
 @require_POST
-@manager_required
+@participant_manager_required
 def duplicate_resolve(request, pk: int):
     """Merge the pair (keeping the one the manager chose) or dismiss it as two people."""
     duplicate = get_object_or_404(selectors.open_duplicates_for(request.user), pk=pk)
@@ -502,7 +503,7 @@ def duplicate_resolve(request, pk: int):
 # --- Deletion on request (managers) -------------------------------------------------------------
 
 
-@manager_required
+@participant_manager_required
 def participant_delete(request, public_id: str):
     """Forget a participant who asked: a page that says what happens, then the deletion."""
     participant = get_object_or_404(selectors.participants_for(request.user), public_id=public_id)

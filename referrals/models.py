@@ -116,6 +116,12 @@ class Referral(models.Model):
             models.Index(fields=["program", "-made_at"], name="referral_program_time"),
             models.Index(fields=["made_by", "status", "follow_up_due"], name="referral_follow_up"),
             models.Index(fields=["participant", "-made_at"], name="referral_participant_time"),
+            # The manager's overdue follow-ups: open referrals of the program, soonest due first.
+            models.Index(
+                fields=["program", "follow_up_due", "made_at"],
+                condition=models.Q(status__in=["offered", "made"]),
+                name="referral_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -51,10 +51,11 @@ def test_search_by_first_characters_of_the_public_id(client, outreach_a, partici
 def test_funder_cannot_open_participant_pages(client, funder, participant_a):
     client.force_login(funder)
 
-    assert client.get(reverse("participants:list")).status_code == 403
+    # Not found, rather than forbidden: a funder learns nothing about participants.
+    assert client.get(reverse("participants:list")).status_code == 404
     assert (
         client.get(reverse("participants:detail", args=[participant_a.public_id])).status_code
-        == 403
+        == 404
     )
 
 

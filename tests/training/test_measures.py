@@ -2,8 +2,9 @@ from datetime import timedelta
 
 import pytest
 
+from reports import measures
+from reports.measures import Scope
 from tests.training.conftest import NALOXONE, TODAY, record_session
-from training import measures
 from training.models import TrainingSession
 from training.services import AttendeeRecord
 
@@ -63,70 +64,76 @@ def quarter_of_trainings(manager_a, outreach_b, site_a, catalogue_a):
     return manager_a.program
 
 
+def period(program, start=START, end=END) -> Scope:
+    return Scope(program=program, start=start, end=end)
+
+
 def test_officers_trained_add_up_the_law_enforcement_sessions_of_the_period(
     quarter_of_trainings,
 ):
-    assert (
-        measures.law_enforcement_officers_trained(quarter_of_trainings.pk, start=START, end=END)
-        == 17
-    )
+    numbers = measures.compute(period(quarter_of_trainings), ["law_enforcement_trained"])
+    assert numbers == {"law_enforcement_trained": 17}
 
 
 def test_a_naloxone_training_for_the_police_counts_its_officers(manager_a, program_a):
     record_session(manager_a, audience=Audience.LAW_ENFORCEMENT, attendee_count=9)
 
-    assert measures.law_enforcement_officers_trained(program_a.pk, start=START, end=END) == 9
+    assert measures.compute(period(program_a), ["law_enforcement_trained"]) == {
+        "law_enforcement_trained": 9
+    }
 
 
-def test_sessions_and_attendees_by_kind_and_audience(quarter_of_trainings):
-    assert measures.sessions_by_kind_and_audience(
-        quarter_of_trainings.pk, start=START, end=END
-    ) == {
-        (Kind.LAW_ENFORCEMENT, Audience.LAW_ENFORCEMENT): {"sessions": 2, "attendees": 17},
-        (Kind.NALOXONE, Audience.COMMUNITY): {"sessions": 1, "attendees": 30},
-        (Kind.NALOXONE, Audience.PARTICIPANTS): {"sessions": 1, "attendees": 8},
+def test_sessions_and_people_trained_by_kind_and_by_audience(quarter_of_trainings):
+    by_kind = measures.breakdown(period(quarter_of_trainings), "trainings_by_kind")
+    by_audience = measures.breakdown(period(quarter_of_trainings), "trainings_by_audience")
+
+    assert by_kind.rows == [
+        ("Overdose prevention and naloxone", [2, 38]),
+        ("Law enforcement: the state harm reduction law", [2, 17]),
+    ]
+    assert by_audience.rows == [
+        ("Participants", [1, 8]),
+        ("Community members", [1, 30]),
+        ("Law enforcement", [2, 17]),
+    ]
+    assert measures.compute(period(quarter_of_trainings), ["trainings", "people_trained"]) == {
+        "trainings": 4,
+        "people_trained": 55,
     }
 
 
 def test_knowledge_gain_averages_post_minus_pre_over_attendees_with_both_scores(
     quarter_of_trainings,
 ):
-    gain = measures.knowledge_gain(quarter_of_trainings.pk, start=START, end=END)
-
     # (80 - 40), (70 - 50), (100 - 70); the officer without a post-test is left out.
-    assert gain.attendees_scored == 3
-    assert gain.average_gain == pytest.approx(30)
-    assert gain.average_pre == pytest.approx(160 / 3)
-    assert gain.average_post == pytest.approx(250 / 3)
+    assert measures.compute(period(quarter_of_trainings), ["training_knowledge_gain"]) == {
+        "training_knowledge_gain": 30.0
+    }
 
 
 def test_knowledge_gain_is_none_without_scores(program_a):
-    gain = measures.knowledge_gain(program_a.pk, start=START, end=END)
+    numbers = measures.compute(period(program_a), ["training_knowledge_gain"])
 
-    assert gain.attendees_scored == 0
-    assert gain.average_gain is None
+    assert numbers == {"training_knowledge_gain": None}
 
 
-def test_naloxone_kits_handed_out_sum_the_sessions_distributions(quarter_of_trainings):
-    assert measures.naloxone_kits_handed_out(quarter_of_trainings.pk, start=START, end=END) == 15
+def test_naloxone_doses_at_trainings_count_two_per_two_dose_kit(quarter_of_trainings):
+    numbers = measures.compute(period(quarter_of_trainings), ["naloxone_doses_trainings"])
+
+    assert numbers == {"naloxone_doses_trainings": 2 * 15}
 
 
 def test_measures_are_zero_for_an_empty_period(quarter_of_trainings):
     later = TODAY + timedelta(days=1)
-    program_id = quarter_of_trainings.pk
+    empty = period(quarter_of_trainings, later, later)
 
-    assert measures.law_enforcement_officers_trained(program_id, start=later, end=later) == 0
-    assert measures.naloxone_kits_handed_out(program_id, start=later, end=later) == 0
-    assert measures.sessions_by_kind_and_audience(program_id, start=later, end=later) == {}
+    assert measures.compute(
+        empty, ["law_enforcement_trained", "naloxone_doses_trainings", "trainings"]
+    ) == {"law_enforcement_trained": 0, "naloxone_doses_trainings": 0, "trainings": 0}
+    assert measures.breakdown(empty, "trainings_by_audience").rows == []
 
 
-def test_measures_run_in_one_query_each(quarter_of_trainings, django_assert_num_queries):
-    program_id = quarter_of_trainings.pk
-    for measure in (
-        measures.sessions_by_kind_and_audience,
-        measures.law_enforcement_officers_trained,
-        measures.knowledge_gain,
-        measures.naloxone_kits_handed_out,
-    ):
+def test_training_measures_run_in_one_query_each(quarter_of_trainings, django_assert_num_queries):
+    for key in ("law_enforcement_trained", "training_knowledge_gain", "naloxone_doses_trainings"):
         with django_assert_num_queries(1):
-            measure(program_id, start=START, end=END)
+            measures.compute(period(quarter_of_trainings), [key])

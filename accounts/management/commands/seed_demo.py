@@ -10,6 +10,7 @@ from participants.demo_data import (
     create_demo_participants,
     create_demo_staff,
 )
+from reports.services import seed_demo_reports
 from supplies.catalogue import load_usual_catalogue, stock_demo_locations
 
 DEMO_PROGRAM = "Demo Harm Reduction Program"
@@ -101,4 +102,5 @@ class Command(BaseCommand):
             if role == User.Role.OUTREACH:
                 user.locations.add(locations[0], locations[2])
         stock_demo_locations(program=program, by=User.objects.get(username="manager"))
+        seed_demo_reports(program=program, funders=[User.objects.get(username="funder")])
         return program

@@ -1,0 +1,475 @@
+"""Reports at scale: `make bench`, after encounter_pages.py, on the same database.
+
+Seeds (once) the demo program to 200,000 participants and 1,000,000 encounters (about
+4,000,000 supply lines) with encounter_pages.seed, then adds what reports read besides
+encounters (stock ledger rows for the supply lines, referrals, drop-box collections, trainings,
+reversal reports) in a few INSERT ... SELECT statements. Then prints:
+
+- dashboard server time for a month and for a year (target <= 300 ms);
+- every key measure computed by the app and by one hand-written SQL query each (the floor),
+  and the ratio app / floor (target <= 1.5);
+- a yearly funder report run end to end (the hook `funder_report_run`, filled in with the
+  report runs; target <= 5 s);
+- the streamed CSV extract of a year's encounters: time, size and the peak RSS of the process
+  that streamed it, for a short year and for a full one (flat memory: the same peak).
+
+Numbers only; it never fails on timing.
+"""
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+
+import encounter_pages  # noqa: E402 - the shared database, seeding and timing helpers
+
+RUNS = 10
+TARGET_MS = 300
+TARGET_RATIO = 1.5
+
+
+# --- Seeding what reports read besides encounters ----------------------------------------------
+
+REPORTING_EXTRAS = [
+    # Stock ledger rows for every seeded supply line, from the item's first lot, dated at the
+    # encounter: what "supplies by funding source" reads.
+    """
+    INSERT INTO supplies_stockmovement
+        (program_id, location_id, lot_id, kind, quantity, at, by_id, reason, supplier,
+         encounter_supply_id)
+    SELECT e.program_id, e.location_id, lots.lot_id, 'distributed', -es.quantity,
+           e.occurred_at, e.staff_id, '', '', es.id
+    FROM participants_encountersupply es
+    JOIN participants_encounter e ON e.id = es.encounter_id
+    JOIN (SELECT item_id, min(id) AS lot_id FROM supplies_lot GROUP BY item_id) lots
+      ON lots.item_id = es.item_id
+    WHERE e.program_id = %(program)s
+      AND NOT EXISTS (SELECT 1 FROM supplies_stockmovement m WHERE m.encounter_supply_id = es.id)
+    """,
+    # One referral for about one in twenty encounters with a participant.
+    """
+    INSERT INTO referrals_referral
+        (program_id, participant_id, kind, encounter_id, made_by_id, made_at, follow_up_due,
+         status, linked_at, outcome_note)
+    SELECT program_id, participant_id,
+           (ARRAY['housing','substance_use_treatment','medical_care','hiv_hcv',
+                  'mental_health','benefits','food'])[1 + ((hashtext(id::text) & 2147483647) %% 7)],
+           id, staff_id, occurred_at, (occurred_at + interval '7 days')::date,
+           CASE WHEN r < 0.35 THEN 'linked' WHEN r < 0.45 THEN 'completed'
+                WHEN r < 0.75 THEN 'made' WHEN r < 0.85 THEN 'declined'
+                WHEN r < 0.95 THEN 'lost_to_follow_up' ELSE 'offered' END,
+           CASE WHEN r < 0.45 THEN occurred_at + (r * 60) * interval '1 day' END,
+           ''
+    FROM (
+        SELECT e.*, ((hashtext(e.id::text || 'status') & 2147483647) %% 1000) / 1000.0 AS r
+        FROM participants_encounter e
+        WHERE e.program_id = %(program)s AND e.participant_id IS NOT NULL
+          AND (hashtext(e.id::text) & 2147483647) %% 20 = 0
+    ) picked
+    """,
+    # A drop box emptied every day at each fixed site, a clean-up by weight every week.
+    """
+    INSERT INTO supplies_syringecollection
+        (program_id, location_id, source, collected_on, counted, weight_pounds, syringes,
+         recorded_by_id, created_at)
+    SELECT l.program_id, l.id,
+           CASE WHEN extract(dow FROM day) = 6 THEN 'cleanup' ELSE 'drop_box' END,
+           day::date, NULL, NULL, 40 + (extract(doy FROM day)::int * 37 + l.id * 11) %% 160,
+           %(manager)s, now()
+    FROM accounts_location l,
+         generate_series(now() - interval '365 days', now() - interval '1 day',
+                         interval '1 day') day
+    WHERE l.program_id = %(program)s AND l.kind = 'fixed_site'
+    """,
+    # Three trainings a week, one for law enforcement.
+    """
+    INSERT INTO training_trainingsession
+        (program_id, kind, held_on, place, trainer_id, audience, attendee_count,
+         recorded_by_id, created_at)
+    SELECT %(program)s,
+           (ARRAY['naloxone','law_enforcement','community'])[1 + n %% 3],
+           (now() - n * interval '2 days')::date, 'Public library', %(manager)s,
+           (ARRAY['participants','law_enforcement','community'])[1 + n %% 3],
+           5 + (n * 7) %% 30, %(manager)s, now()
+    FROM generate_series(1, 180) n
+    """,
+    # About one reported reversal a day.
+    """
+    INSERT INTO supplies_overdosereversal
+        (program_id, reported_on, place, doses_used, outcome, ems_called, kit_source,
+         recorded_by_id, created_at)
+    SELECT %(program)s, (now() - n * interval '1 day')::date, 'Riverside', 1 + n %% 3,
+           'survived', 'no', 'this_program', %(manager)s, now()
+    FROM generate_series(1, 365) n
+    """,
+]
+
+
+def seed_reporting_extras() -> None:
+    """Add ledger rows, referrals, collections, trainings and reversals once."""
+    from django.db import connection, transaction
+
+    from accounts.management.commands.seed_demo import DEMO_PROGRAM
+    from accounts.models import Program, User
+    from supplies.models import SyringeCollection
+
+    program = Program.objects.get(name=DEMO_PROGRAM)
+    if SyringeCollection.objects.filter(program=program).exists():
+        print("Reporting extras are there: no seeding needed.")
+        return
+    manager = User.objects.get(username="manager")
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in REPORTING_EXTRAS:
+            cursor.execute(statement, {"program": program.pk, "manager": manager.pk})
+        for table in (
+            "supplies_stockmovement",
+            "referrals_referral",
+            "supplies_syringecollection",
+            "training_trainingsession",
+            "supplies_overdosereversal",
+        ):
+            cursor.execute(f"ANALYZE {table}")
+    print(f"Reporting extras seeded in {time.monotonic() - started:.0f} s.")
+
+
+# --- Dashboard server time ---------------------------------------------------------------------
+
+
+def dashboard_pages(today: date) -> list[tuple[str, str]]:
+    last_month = today.replace(day=1) - timedelta(days=1)
+    return [
+        (f"dashboard, month ({last_month:%B %Y})", f"/reports/dashboard/?day={last_month}"),
+        (f"dashboard, year ({today.year})", f"/reports/dashboard/?period=year&day={today}"),
+        (
+            "dashboard, last 365 days",
+            f"/reports/dashboard/?period=custom&start={today - timedelta(days=364)}&end={today}",
+        ),
+    ]
+
+
+def print_dashboard_times(client, today: date) -> None:
+    print(
+        f"\nDashboard server time over {RUNS} requests after one warm-up (target {TARGET_MS} ms):"
+    )
+    print(f"{'page':<44} {'median':>9} {'p95':>9} {'queries':>8}")
+    for label, url in dashboard_pages(today):
+        status, queries, timings = encounter_pages.measure(client, url, runs=RUNS)
+        median = statistics.median(timings)
+        p95 = statistics.quantiles(timings, n=20, method="inclusive")[-1]
+        note = "" if status == 200 else f"  (HTTP {status})"
+        print(
+            f"{label:<44} {median:>6.0f} ms {p95:>6.0f} ms {queries:>8}"
+            f"   median {median / TARGET_MS:.2f}x of target{note}"
+        )
+
+
+# --- The floor: one hand-written query per measure ---------------------------------------------
+
+FLOOR_SQL = {
+    "unduplicated_participants": """
+        SELECT count(*) FROM (
+            SELECT DISTINCT e.participant_id FROM participants_encounter e
+            WHERE e.program_id = %(program)s AND e.participant_id IS NOT NULL
+              AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
+        ) s""",
+    "new_participants": """
+        SELECT count(*) FROM (
+            SELECT DISTINCT e.participant_id FROM participants_encounter e
+            WHERE e.program_id = %(program)s AND e.participant_id IS NOT NULL
+              AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
+        ) s
+        WHERE NOT EXISTS (
+            SELECT 1 FROM participants_encounter b
+            WHERE b.participant_id = s.participant_id AND b.occurred_at < %(start)s
+        )""",
+    "encounters": """
+        SELECT count(*) FROM participants_encounter e
+        WHERE e.program_id = %(program)s
+          AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s""",
+    "anonymous_encounters": """
+        SELECT count(*) FROM participants_encounter e
+        WHERE e.program_id = %(program)s AND e.participant_id IS NULL
+          AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s""",
+    "median_days_in_program": """
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s.last - f.first)
+        FROM (
+            SELECT e.participant_id, max(e.occurred_at) AS last FROM participants_encounter e
+            WHERE e.program_id = %(program)s AND e.participant_id IS NOT NULL
+              AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
+            GROUP BY e.participant_id
+        ) s
+        CROSS JOIN LATERAL (
+            SELECT min(b.occurred_at) AS first FROM participants_encounter b
+            WHERE b.participant_id = s.participant_id
+        ) f""",
+    "syringes_distributed": """
+        SELECT coalesce(sum(es.quantity), 0)
+        FROM participants_encountersupply es
+        JOIN participants_encounter e ON e.id = es.encounter_id
+        JOIN supplies_item i ON i.id = es.item_id
+        WHERE e.program_id = %(program)s AND i.category = 'syringes'
+          AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s""",
+    "syringes_collected": """
+        SELECT (
+            SELECT coalesce(sum(e.syringes_collected), 0) FROM participants_encounter e
+            WHERE e.program_id = %(program)s
+              AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
+        ) + (
+            SELECT coalesce(sum(c.syringes), 0) FROM supplies_syringecollection c
+            WHERE c.program_id = %(program)s AND c.collected_on BETWEEN %(first)s AND %(last)s
+        )""",
+    "naloxone_doses": """
+        SELECT (
+            SELECT coalesce(sum(es.quantity * coalesce(i.doses_per_unit, 1)), 0)
+            FROM participants_encountersupply es
+            JOIN participants_encounter e ON e.id = es.encounter_id
+            JOIN supplies_item i ON i.id = es.item_id
+            WHERE e.program_id = %(program)s AND i.category = 'naloxone'
+              AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
+        ) + (
+            SELECT coalesce(sum(-m.quantity * coalesce(i.doses_per_unit, 1)), 0)
+            FROM supplies_stockmovement m
+            JOIN training_trainingsession t ON t.id = m.training_session_id
+            JOIN supplies_lot l ON l.id = m.lot_id
+            JOIN supplies_item i ON i.id = l.item_id
+            WHERE t.program_id = %(program)s AND t.held_on BETWEEN %(first)s AND %(last)s
+              AND m.kind = 'distributed' AND i.category = 'naloxone'
+        )""",
+    "reversals_reported": """
+        SELECT (
+            SELECT coalesce(sum(e.overdose_reversals_reported), 0) FROM participants_encounter e
+            WHERE e.program_id = %(program)s
+              AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
+        ) + (
+            SELECT count(*) FROM supplies_overdosereversal r
+            WHERE r.program_id = %(program)s AND r.reported_on BETWEEN %(first)s AND %(last)s
+        )""",
+    "test_strips_distributed": """
+        SELECT coalesce(sum(es.quantity), 0)
+        FROM participants_encountersupply es
+        JOIN participants_encounter e ON e.id = es.encounter_id
+        JOIN supplies_item i ON i.id = es.item_id
+        WHERE e.program_id = %(program)s AND i.category = 'drug_checking'
+          AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s""",
+    "referrals_made": """
+        SELECT count(*) FROM referrals_referral r
+        WHERE r.program_id = %(program)s AND r.made_at >= %(start)s AND r.made_at < %(end)s""",
+    "linkage_rate": """
+        SELECT count(*) FILTER (WHERE r.status IN ('linked', 'completed'))::float
+               / nullif(count(*), 0)
+        FROM referrals_referral r
+        WHERE r.program_id = %(program)s AND r.made_at >= %(start)s AND r.made_at < %(end)s""",
+    "trainings": """
+        SELECT count(*) FROM training_trainingsession t
+        WHERE t.program_id = %(program)s AND t.held_on BETWEEN %(first)s AND %(last)s""",
+    "people_trained": """
+        SELECT coalesce(sum(t.attendee_count), 0) FROM training_trainingsession t
+        WHERE t.program_id = %(program)s AND t.held_on BETWEEN %(first)s AND %(last)s""",
+    "locations_active": """
+        SELECT count(DISTINCT e.location_id) FROM participants_encounter e
+        WHERE e.program_id = %(program)s
+          AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s""",
+}
+
+
+def _best_ms(call, runs: int) -> tuple[float, object]:
+    """The median of `runs` timed calls after one warm-up, and the value it returned."""
+    value = call()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), value
+
+
+def _same(app_value, floor_value) -> bool:
+    if app_value is None or floor_value is None:
+        return app_value is None and floor_value is None
+    if hasattr(floor_value, "total_seconds"):
+        floor_value = floor_value.total_seconds() / 86400
+    return abs(float(app_value) - float(floor_value)) <= 0.051 * max(1, abs(float(floor_value)))
+
+
+def print_floor(program, label: str, start: date, end: date, runs: int = 5) -> None:
+    """Each key measure by the app (compute with that one key) and by its floor query."""
+    from django.db import connection
+
+    from reports import measures
+
+    scope = measures.Scope(program=program, start=start, end=end)
+    params = {
+        "program": program.pk,
+        "start": scope.start_at,
+        "end": scope.end_at,
+        "first": start,
+        "last": end,
+    }
+
+    def floor(sql):
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()[0]
+
+        return run
+
+    print(f"\nMeasures for {label} ({start} to {end}), median of {runs} runs after a warm-up:")
+    print(f"{'measure':<28} {'value':>12} {'app':>9} {'floor':>9} {'app/floor':>10}")
+    app_total = floor_total = 0.0
+    for key, sql in FLOOR_SQL.items():
+        app_ms, app_value = _best_ms(lambda key=key: measures.compute(scope, [key])[key], runs)
+        floor_ms, floor_value = _best_ms(floor(sql), runs)
+        app_total += app_ms
+        floor_total += floor_ms
+        agree = "" if _same(app_value, floor_value) else f"  (floor says {floor_value})"
+        shown = "-" if app_value is None else f"{app_value:,}"
+        print(
+            f"{key:<28} {shown:>12} {app_ms:>6.1f} ms {floor_ms:>6.1f} ms "
+            f"{app_ms / floor_ms:>9.2f}x{agree}"
+        )
+    together_ms, _values = _best_ms(lambda: measures.compute(scope, list(FLOOR_SQL)), runs)
+    print(
+        f"{'sum of the above':<28} {'':>12} {app_total:>6.0f} ms {floor_total:>6.0f} ms "
+        f"{app_total / floor_total:>9.2f}x   (target <= {TARGET_RATIO})"
+    )
+    print(
+        f"{'all in one compute()':<28} {'':>12} {together_ms:>6.0f} ms {floor_total:>6.0f} ms "
+        f"{together_ms / floor_total:>9.2f}x   (shared queries)"
+    )
+
+
+# --- The yearly funder report run --------------------------------------------------------------
+
+
+def funder_report_run(program, year: int) -> list[tuple[str, float]]:
+    """Run the state annual report for `year` end to end (measures, breakdowns, suppression,
+    CSV, XLSX and PDF, publishing) and return (label, seconds) pairs to print."""
+    import report_run
+
+    return report_run.time_yearly_report(program, year)
+
+
+def print_funder_report(program, year: int) -> None:
+    timings = funder_report_run(program, year)
+    if not timings:
+        print("\nYearly funder report run: not measured yet (see funder_report_run).")
+        return
+    print(f"\nYearly funder report run for {year} (target 5 s):")
+    for label, seconds in timings:
+        print(f"{label:<44} {seconds:>7.2f} s")
+
+
+# --- The streamed extract, in a child process of its own ----------------------------------------
+
+
+def extract_child(year: int) -> None:
+    """Stream one year's extract as a manager would and report time, size and peak RSS."""
+    from django.test import Client
+
+    from accounts.models import User
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.get(username="manager"))
+    before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = client.get(f"/reports/extract.csv?year={year}")
+    size = rows = 0
+    for piece in response.streaming_content:
+        size += len(piece)
+        rows += piece.count(b"\n")
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "status": response.status_code,
+                "rows": rows - 1,
+                "bytes": size,
+                "seconds": seconds,
+                "rss_before_mb": before_kb / 1024,
+                "rss_peak_mb": peak_kb / 1024,
+            }
+        )
+    )
+
+
+def print_extracts(database_url: str, years: list[int]) -> None:
+    print("\nEncounter extract, streamed CSV (a fresh process each; peak RSS of that process):")
+    print(f"{'year':<6} {'rows':>10} {'size':>10} {'time':>9} {'RSS before':>11} {'peak RSS':>9}")
+    for year in years:
+        output = subprocess.run(  # noqa: S603 - this very script, with a year
+            [sys.executable, __file__, "--extract", str(year)],
+            env={**os.environ, "BENCH_DATABASE_URL": database_url},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        found = json.loads(output.strip().splitlines()[-1])
+        print(
+            f"{year:<6} {found['rows']:>10,} {found['bytes'] / 1e6:>7.1f} MB "
+            f"{found['seconds']:>7.1f} s {found['rss_before_mb']:>8.0f} MB "
+            f"{found['rss_peak_mb']:>6.0f} MB"
+        )
+
+
+# --- Main --------------------------------------------------------------------------------------
+
+
+def quiet_production_like() -> None:
+    import logging
+
+    from django.conf import settings
+
+    logging.getLogger("axes").setLevel(logging.WARNING)
+    settings.DEBUG = False
+    if "localhost" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+
+
+def main() -> None:
+    database_url = os.environ.get("BENCH_DATABASE_URL", encounter_pages.DEFAULT_DATABASE_URL)
+    if sys.argv[1:2] == ["--extract"]:
+        encounter_pages.setup_django(database_url)
+        quiet_production_like()
+        extract_child(int(sys.argv[2]))
+        return
+    wanted = int(os.environ.get("BENCH_ENCOUNTERS", encounter_pages.DEFAULT_ENCOUNTERS))
+    encounter_pages.ensure_database(database_url)
+    encounter_pages.setup_django(database_url)
+    encounter_pages.seed(wanted_encounters=wanted)
+    seed_reporting_extras()
+    quiet_production_like()
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.management.commands.seed_demo import DEMO_PROGRAM
+    from accounts.models import Program, User
+
+    program = Program.objects.get(name=DEMO_PROGRAM)
+    today = timezone.localdate(timezone=program.tzinfo)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.get(username="manager"))
+
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\nMachine: {os.cpu_count()} cores, load average {load} (1, 5, 15 min).")
+    print_dashboard_times(client, today)
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    print_floor(program, "a month", last_month_end.replace(day=1), last_month_end)
+    print_floor(program, "a year", today - timedelta(days=364), today, runs=3)
+    print_funder_report(program, today.year)
+    print_extracts(database_url, [today.year - 1, today.year])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,427 @@
+"""What a funder report holds, and its three files: CSV, XLSX (openpyxl) and PDF (reportlab).
+
+`report_content()` computes the measures and breakdowns of a definition for a period through
+`reports.measures` and suppresses every small count; the renderers only lay that content out,
+so the three files always show the same numbers.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import Flowable
+
+from accounts.models import Program
+from reports import measures
+from reports.suppression import (
+    COMPLEMENTARY_LABEL,
+    ShownValue,
+    SuppressedTable,
+    small_cell_label,
+    suppress_scalar,
+    suppress_table,
+    suppression_threshold,
+)
+
+
+class ReportContentError(Exception):
+    """A definition that cannot be computed as it stands; the message says what to fix."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class MeasureLine:
+    key: str
+    label: str
+    definition: str
+    shown: ShownValue
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything a report shows, already suppressed: the one input of every renderer."""
+
+    title: str
+    program: str
+    period_start: date
+    period_end: date
+    generated_at: datetime
+    measures: list[MeasureLine]
+    tables: list[SuppressedTable]
+    threshold: int
+
+    @property
+    def period_label(self) -> str:
+        return _("%(start)s to %(end)s") % {
+            "start": formats.date_format(self.period_start, "DATE_FORMAT"),
+            "end": formats.date_format(self.period_end, "DATE_FORMAT"),
+        }
+
+    @property
+    def suppression_note(self) -> str:
+        return _(
+            "Counts of people from 1 to %(threshold)d are shown as %(label)s. %(mark)s marks a "
+            "count hidden as well, so that no total reveals a small one. Supplies are never "
+            "hidden."
+        ) % {
+            "threshold": self.threshold,
+            "label": small_cell_label(self.threshold),
+            "mark": COMPLEMENTARY_LABEL,
+        }
+
+
+def report_content(
+    *,
+    program: Program,
+    title: str,
+    measure_keys: list[str],
+    breakdown_keys: list[str],
+    start: date,
+    end: date,
+    threshold: int | None = None,
+) -> ReportContent:
+    """Compute and suppress a report's numbers (one aggregate query per source and table)."""
+    if threshold is None:
+        threshold = suppression_threshold()
+    unknown = [key for key in measure_keys if key not in measures.MEASURES]
+    unknown += [key for key in breakdown_keys if key not in measures.BREAKDOWNS]
+    if unknown:
+        raise ReportContentError(
+            _("The definition names measures that do not exist (any more): %(keys)s.")
+            % {"keys": ", ".join(unknown)}
+        )
+    scope = measures.Scope(program=program, start=start, end=end)
+    values = measures.compute(scope, measure_keys) if measure_keys else {}
+    lines = []
+    for key in measure_keys:
+        measure = measures.MEASURES[key]
+        lines.append(
+            MeasureLine(
+                key=key,
+                label=str(measure.label),
+                definition=str(measure.definition),
+                shown=suppress_scalar(
+                    values.get(key), counts_people=measure.counts_people, threshold=threshold
+                ),
+            )
+        )
+    tables = [
+        suppress_table(measures.breakdown(scope, key), threshold=threshold)
+        for key in breakdown_keys
+    ]
+    return ReportContent(
+        title=title,
+        program=program.name,
+        period_start=start,
+        period_end=end,
+        generated_at=timezone.now(),
+        measures=lines,
+        tables=tables,
+        threshold=threshold,
+    )
+
+
+def _table_rows(table: SuppressedTable) -> list[list]:
+    """Header, body and total rows of a breakdown, each cell a number or a label."""
+    rows = [[table.row_header, *table.columns]]
+    rows += [[label, *(cell.export_value for cell in cells)] for label, cells in table.rows]
+    if table.total_row is not None:
+        rows.append([_("Total"), *(cell.export_value for cell in table.total_row)])
+    return rows
+
+
+def _no_rows_text() -> str:
+    return _("Nothing to count in this period.")
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def render_csv(content: ReportContent) -> bytes:
+    """One file: the report's heading, the measures with their definitions, each breakdown."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Report"), content.title])
+    writer.writerow([_("Program"), content.program])
+    writer.writerow([_("Period"), content.period_start.isoformat(), content.period_end.isoformat()])
+    writer.writerow([_("Generated"), content.generated_at.isoformat(timespec="seconds")])
+    writer.writerow([_("Small counts"), content.suppression_note])
+    if content.measures:
+        writer.writerow([])
+        writer.writerow([_("Measures")])
+        writer.writerow([_("Measure"), _("Value"), _("Definition")])
+        for line in content.measures:
+            writer.writerow([line.label, line.shown.export_value, line.definition])
+    for table in content.tables:
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow([_("Definition"), table.definition])
+        if table.rows:
+            writer.writerows(_table_rows(table))
+        else:
+            writer.writerow([_no_rows_text()])
+    # A byte-order mark so that spreadsheet programs read accents right.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+SHEET_TITLE_LENGTH = 31
+FORBIDDEN_IN_SHEET_TITLES = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def _sheet_title(title: str, taken: set[str]) -> str:
+    base = title.translate(FORBIDDEN_IN_SHEET_TITLES).strip()[:SHEET_TITLE_LENGTH] or "Sheet"
+    candidate, number = base, 2
+    while candidate.lower() in taken:
+        suffix = f" ({number})"
+        candidate = base[: SHEET_TITLE_LENGTH - len(suffix)] + suffix
+        number += 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def render_xlsx(content: ReportContent) -> bytes:
+    """A summary sheet (measures, values, definitions) and one sheet per breakdown."""
+    workbook = Workbook()
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    summary = workbook.active
+    taken: set[str] = set()
+    summary.title = _sheet_title(_("Summary"), taken)
+    summary.append([content.title])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append([_("Program"), content.program])
+    summary.append([_("Period"), content.period_start, content.period_end])
+    summary.append([_("Generated"), timezone.localtime(content.generated_at).replace(tzinfo=None)])
+    summary.append([_("Small counts"), content.suppression_note])
+    summary.append([])
+    summary.append([_("Measure"), _("Value"), _("Definition")])
+    for cell in summary[summary.max_row]:
+        cell.font = bold
+    for line in content.measures:
+        summary.append([line.label, line.shown.export_value, line.definition])
+        summary.cell(row=summary.max_row, column=3).alignment = wrap
+    for row in (3,):
+        for cell in summary[row][1:]:
+            cell.number_format = "yyyy-mm-dd"
+    summary.cell(row=4, column=2).number_format = "yyyy-mm-dd hh:mm"
+    summary.column_dimensions["A"].width = 42
+    summary.column_dimensions["B"].width = 14
+    summary.column_dimensions["C"].width = 90
+
+    for table in content.tables:
+        sheet = workbook.create_sheet(_sheet_title(table.title, taken))
+        sheet.append([table.title])
+        sheet["A1"].font = Font(bold=True, size=13)
+        sheet.append([_("Definition"), table.definition])
+        sheet.append([])
+        if not table.rows:
+            sheet.append([_no_rows_text()])
+            continue
+        rows = _table_rows(table)
+        for row in rows:
+            sheet.append(row)
+        for cell in sheet[4]:
+            cell.font = bold
+        if table.total_row is not None:
+            for cell in sheet[sheet.max_row]:
+                cell.font = bold
+        sheet.column_dimensions["A"].width = 36
+        for index in range(2, len(rows[0]) + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = 16
+        if table.hidden_count:
+            sheet.append([])
+            sheet.append([content.suppression_note])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+ACCENT = colors.HexColor("#0d6efd")
+GRID = colors.HexColor("#bbbbbb")
+LIGHT = colors.HexColor("#eef3fb")
+CHART_WIDTH = 6.5 * inch
+MOST_CHART_BARS = 12
+
+
+def _styles():
+    styles = getSampleStyleSheet()
+    return {
+        "title": styles["Title"],
+        "heading": styles["Heading2"],
+        "body": styles["BodyText"],
+        "small": ParagraphStyle(
+            "small", parent=styles["BodyText"], fontSize=8, leading=10, alignment=TA_LEFT
+        ),
+        "cell": ParagraphStyle("cell", parent=styles["BodyText"], fontSize=9, leading=11),
+    }
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _grid_style(*, header_rows: int = 1, total_row: bool = False) -> TableStyle:
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), LIGHT),
+        ("FONTNAME", (0, 0), (-1, header_rows - 1), "Helvetica-Bold"),
+        ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+    ]
+    if total_row:
+        commands.append(("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"))
+    return TableStyle(commands)
+
+
+def _bar_chart(table: SuppressedTable, *, column: int = 0) -> Flowable | None:
+    """A horizontal bar chart of one column of a breakdown: only the cells that are shown."""
+    bars = [
+        (label, cells[column].value)
+        for label, cells in table.rows
+        if not cells[column].is_hidden and isinstance(cells[column].value, int | float)
+    ][:MOST_CHART_BARS]
+    if len(bars) < 2:
+        return None
+    bar_height = 18
+    height = bar_height * len(bars) + 50
+    drawing = Drawing(CHART_WIDTH, height)
+    chart = HorizontalBarChart()
+    chart.x = 2.2 * inch
+    chart.y = 20
+    chart.width = CHART_WIDTH - 2.2 * inch - 20
+    chart.height = bar_height * len(bars)
+    # Bars top to bottom in table order.
+    chart.data = [[value for _label, value in reversed(bars)]]
+    chart.categoryAxis.categoryNames = [label[:38] for label, _value in reversed(bars)]
+    chart.categoryAxis.labels.fontName = "Helvetica"
+    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontSize = 8
+    chart.bars[0].fillColor = ACCENT
+    chart.barLabelFormat = "%d"
+    chart.barLabels.fontSize = 7
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    drawing.add(chart)
+    title = f"{table.title}: {table.columns[column]}"
+    drawing.add(String(0, height - 12, title, fontName="Helvetica-Bold", fontSize=10))
+    return drawing
+
+
+def _charts(content: ReportContent) -> list[Flowable]:
+    """One or two charts: the first breakdown of supplies and the first about people."""
+    chosen = []
+    for wanted_people in (False, True):
+        for table in content.tables:
+            if table.counts_people == wanted_people:
+                drawing = _bar_chart(table, column=_chart_column(table))
+                if drawing is not None:
+                    chosen.append(drawing)
+                    break
+    return chosen
+
+
+def _chart_column(table: SuppressedTable) -> int:
+    """The last column: the total of a cross-table, people trained beside sessions."""
+    return len(table.columns) - 1
+
+
+def render_pdf(content: ReportContent) -> bytes:
+    """Title, period, the measures with their definitions, charts, then each breakdown."""
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=letter,
+        leftMargin=0.75 * inch,
+        rightMargin=0.75 * inch,
+        topMargin=0.75 * inch,
+        bottomMargin=0.75 * inch,
+        title=content.title,
+        author=content.program,
+    )
+    styles = _styles()
+    story: list[Flowable] = [
+        Paragraph(_escaped(content.title), styles["title"]),
+        Paragraph(
+            _escaped(
+                _("%(program)s, %(period)s")
+                % {"program": content.program, "period": content.period_label}
+            ),
+            styles["body"],
+        ),
+        Paragraph(_escaped(content.suppression_note), styles["small"]),
+        Spacer(1, 0.2 * inch),
+    ]
+    if content.measures:
+        story.append(Paragraph(_escaped(_("Measures")), styles["heading"]))
+        rows = [[_("Measure"), _("Value"), _("Definition")]]
+        for line in content.measures:
+            rows.append(
+                [
+                    Paragraph(_escaped(line.label), styles["cell"]),
+                    line.shown.text,
+                    Paragraph(_escaped(line.definition), styles["small"]),
+                ]
+            )
+        measures_table = Table(rows, colWidths=[2.0 * inch, 0.9 * inch, 4.1 * inch], repeatRows=1)
+        measures_table.setStyle(_grid_style())
+        story += [measures_table, Spacer(1, 0.25 * inch)]
+    for drawing in _charts(content):
+        story += [drawing, Spacer(1, 0.2 * inch)]
+    for table in content.tables:
+        heading = [
+            Paragraph(_escaped(table.title), styles["heading"]),
+            Paragraph(_escaped(table.definition), styles["small"]),
+            Spacer(1, 0.08 * inch),
+        ]
+        if not table.rows:
+            story.append(KeepTogether([*heading, Paragraph(_no_rows_text(), styles["body"])]))
+            continue
+        rows = [
+            [
+                Paragraph(_escaped(str(cell)), styles["cell"])
+                if index == 0
+                else (cell if isinstance(cell, str) else ShownValue(cell).text)
+                for index, cell in enumerate(row)
+            ]
+            for row in _table_rows(table)
+        ]
+        width = document.width
+        first = min(2.6 * inch, width / 2)
+        rest = (width - first) / max(1, len(rows[0]) - 1)
+        pdf_table = Table(rows, colWidths=[first] + [rest] * (len(rows[0]) - 1), repeatRows=1)
+        pdf_table.setStyle(_grid_style(total_row=table.total_row is not None))
+        story.append(KeepTogether([*heading, pdf_table]))
+        story.append(Spacer(1, 0.2 * inch))
+    document.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,220 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Program
+
+# The last day every month has, so "run on day N" exists in February too.
+LAST_SCHEDULE_DAY = 28
+
+
+class FunderOrganisation(models.Model):
+    """A funder (a state health department, a foundation) whose grant officers read reports."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="funder_organisations",
+        blank=True,
+        limit_choices_to={"role": "funder"},
+        verbose_name=_("members"),
+        help_text=_("Funder accounts that read the reports published to this organisation."),
+    )
+
+    class Meta:
+        verbose_name = _("funder organisation")
+        verbose_name_plural = _("funder organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportDefinition(models.Model):
+    """Which measures and breakdowns a report holds, who it is published to and when it runs."""
+
+    class Schedule(models.TextChoices):
+        NONE = "none", _("Only when asked")
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        YEARLY = "yearly", _("Yearly")
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        related_name="report_definitions",
+        verbose_name=_("program"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    measures = models.JSONField(_("measures"), default=list, blank=True)
+    breakdowns = models.JSONField(_("breakdowns"), default=list, blank=True)
+    published_to = models.ManyToManyField(
+        FunderOrganisation,
+        related_name="report_definitions",
+        blank=True,
+        verbose_name=_("published to"),
+    )
+    schedule = models.CharField(
+        _("schedule"), max_length=20, choices=Schedule.choices, default=Schedule.NONE
+    )
+    run_on_day = models.PositiveSmallIntegerField(
+        _("run on day"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(LAST_SCHEDULE_DAY)],
+        help_text=_(
+            "Scheduled runs happen on this day of the month after the period ends (1 to 28)."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    # Which ready-made definition this was created from, so adding them twice adds nothing.
+    ready_key = models.CharField(_("ready-made definition"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report definition")
+        verbose_name_plural = _("report definitions")
+        ordering = ["program", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "name"], name="report_definition_unique_name"
+            ),
+            models.UniqueConstraint(
+                fields=["program", "ready_key"],
+                condition=~models.Q(ready_key=""),
+                name="report_definition_unique_ready_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(run_on_day__gte=1, run_on_day__lte=LAST_SCHEDULE_DAY),
+                name="report_definition_run_on_day_in_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.schedule != self.Schedule.NONE
+
+
+class ReportRun(models.Model):
+    """One definition computed for one period, with its three files once it has succeeded.
+
+    The files are kept in the database: web and worker processes share no file system, and a
+    report is a few hundred kilobytes at most.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    definition = models.ForeignKey(
+        ReportDefinition,
+        on_delete=models.PROTECT,
+        related_name="runs",
+        verbose_name=_("report definition"),
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    is_scheduled = models.BooleanField(_("run by the schedule"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(_("why it failed"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    csv_file = models.BinaryField(_("CSV file"), null=True, blank=True, editable=False)
+    xlsx_file = models.BinaryField(_("XLSX file"), null=True, blank=True, editable=False)
+    pdf_file = models.BinaryField(_("PDF file"), null=True, blank=True, editable=False)
+
+    FILE_FIELDS = ("csv_file", "xlsx_file", "pdf_file")
+
+    class Meta:
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # The schedule makes one run per definition and period, however often beat fires.
+            models.UniqueConstraint(
+                fields=["definition", "period_start", "period_end"],
+                condition=models.Q(is_scheduled=True),
+                name="report_run_one_scheduled_run_per_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_start__lte=models.F("period_end")),
+                name="report_run_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_scheduled=True) | models.Q(requested_by__isnull=False),
+                name="report_run_has_a_requester_or_schedule",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["definition", "-created_at"], name="report_run_by_definition")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition} {self.period_start:%Y-%m-%d} to {self.period_end:%Y-%m-%d}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.SUCCEEDED
+
+
+class CommunityReportSetting(models.Model):
+    """Whether a program shows a public community report page, and which definition it uses.
+
+    Off unless a manager turns it on: the page is open to anyone who has its address.
+    """
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("Last complete month")
+        QUARTER = "quarter", _("Last complete quarter")
+        YEAR = "year", _("Last complete year")
+
+    program = models.OneToOneField(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="community_report",
+        verbose_name=_("program"),
+    )
+    enabled = models.BooleanField(_("show the public community report"), default=False)
+    slug = models.SlugField(
+        _("web address"),
+        max_length=60,
+        unique=True,
+        help_text=_("The page is at /reports/community/<address>/."),
+    )
+    definition = models.ForeignKey(
+        ReportDefinition,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("report shown"),
+    )
+    period = models.CharField(
+        _("period shown"), max_length=10, choices=Period.choices, default=Period.QUARTER
+    )
+
+    class Meta:
+        verbose_name = _("community report setting")
+        verbose_name_plural = _("community report settings")
+
+    def __str__(self) -> str:
+        return str(self.program)

@@ -1,0 +1,614 @@
+"""Writes about funder reports: definitions, runs (asked for, scheduled, built, retried),
+publishing with its one "ready" email, downloads and the community page setting."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts.models import Program, User
+from audit.services import record_action
+from reports import exports, measures, periods
+from reports.models import CommunityReportSetting, FunderOrganisation, ReportDefinition, ReportRun
+
+EARLIEST_PERIOD_START = date(2000, 1, 1)
+LONGEST_PERIOD_DAYS = 2 * 366
+ERROR_TEXT_LENGTH = 2000
+
+
+class ReportError(Exception):
+    """A report action that cannot be done as asked; `field` names the input at fault."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _check_manager_of(by: User, program_id: int) -> None:
+    if not (by.is_authenticated and by.is_manager and by.program_id == program_id):
+        raise ReportError(_("Only a manager of the program can do this."))
+
+
+# --- Ready-made definitions --------------------------------------------------------------------
+
+READY_DEFINITIONS = [
+    {
+        "ready_key": "monthly_program",
+        "name": _("Monthly program report"),
+        "description": _("The month at a glance: people served, supplies, referrals, trainings."),
+        "schedule": ReportDefinition.Schedule.MONTHLY,
+        "run_on_day": 5,
+        "measures": [
+            "unduplicated_participants",
+            "new_participants",
+            "encounters",
+            "anonymous_encounters",
+            "syringes_distributed",
+            "syringes_collected",
+            "collection_ratio",
+            "naloxone_doses",
+            "reversals_reported",
+            "test_strips_distributed",
+            "referrals_made",
+            "referrals_linked",
+            "linkage_rate",
+            "trainings",
+            "people_trained",
+            "locations_active",
+        ],
+        "breakdowns": [
+            "encounters_by_site",
+            "encounters_by_kind",
+            "supplies_by_category",
+            "referrals_by_kind_status",
+        ],
+    },
+    {
+        "ready_key": "quarterly_samhsa",
+        "name": _("Quarterly SAMHSA-style report"),
+        "description": _(
+            "Overdose prevention for the quarter: reversals, naloxone purchased and "
+            "distributed, people trained, drug-checking supplies."
+        ),
+        "schedule": ReportDefinition.Schedule.QUARTERLY,
+        "run_on_day": 15,
+        "measures": [
+            "reversals_reported",
+            "naloxone_doses_received",
+            "naloxone_doses",
+            "naloxone_doses_participants",
+            "naloxone_doses_for_others",
+            "naloxone_doses_trainings",
+            "naloxone_refills",
+            "trainings",
+            "people_trained",
+            "law_enforcement_trained",
+            "test_strips_distributed",
+        ],
+        "breakdowns": [
+            "naloxone_doses_by_recipient",
+            "refill_reasons",
+            "supplies_by_funding_source",
+            "trainings_by_audience",
+        ],
+    },
+    {
+        "ready_key": "state_annual",
+        "name": _("State annual report"),
+        "description": _(
+            "The year for the state health department: participants, new participants, "
+            "demographics, syringes dispensed, collected and disposed, referrals by type, "
+            "locations."
+        ),
+        "schedule": ReportDefinition.Schedule.YEARLY,
+        "run_on_day": 15,
+        "measures": [
+            "unduplicated_participants",
+            "new_participants",
+            "encounters",
+            "syringes_distributed",
+            "syringes_collected",
+            "syringes_disposed",
+            "collection_ratio",
+            "referrals_made",
+            "referrals_linked",
+            "locations_active",
+        ],
+        "breakdowns": [
+            "age_band",
+            "gender",
+            "race_ethnicity",
+            "zip3",
+            "syringes_collected_by_source",
+            "referrals_by_kind_status",
+            "encounters_by_site",
+        ],
+    },
+]
+
+
+@transaction.atomic
+def add_ready_definitions(*, program: Program, by: User | None) -> list[ReportDefinition]:
+    """Create the three ready-made definitions the program does not have yet; returns the new.
+
+    Measures that this version does not compute are left out, so the definitions always run.
+    Safe to call again: a ready definition, or one of the same name, is never added twice.
+    """
+    if by is not None:
+        _check_manager_of(by, program.pk)
+    created = []
+    for ready in READY_DEFINITIONS:
+        name = str(ready["name"])
+        existing = ReportDefinition.objects.filter(program=program)
+        if (
+            existing.filter(ready_key=ready["ready_key"]).exists()
+            or existing.filter(name=name).exists()
+        ):
+            continue
+        definition = ReportDefinition.objects.create(
+            program=program,
+            name=name,
+            description=str(ready["description"]),
+            ready_key=ready["ready_key"],
+            schedule=ready["schedule"],
+            run_on_day=ready["run_on_day"],
+            measures=[key for key in ready["measures"] if key in measures.MEASURES],
+            breakdowns=[key for key in ready["breakdowns"] if key in measures.BREAKDOWNS],
+        )
+        record_action(
+            actor=by,
+            action="reports.definition.created",
+            target=definition,
+            program=program,
+            details={"ready": ready["ready_key"]},
+        )
+        created.append(definition)
+    return created
+
+
+def _clean_keys(keys, registry, *, field: str) -> list[str]:
+    keys = list(dict.fromkeys(keys))
+    unknown = [key for key in keys if key not in registry]
+    if unknown:
+        raise ReportError(
+            _("Unknown: %(keys)s.") % {"keys": ", ".join(unknown)},
+            field=field,
+        )
+    # Keep the registry's order, which groups related measures.
+    return [key for key in registry if key in keys]
+
+
+@transaction.atomic
+def save_definition(
+    *,
+    by: User,
+    definition: ReportDefinition | None = None,
+    name: str,
+    description: str = "",
+    measure_keys: list[str],
+    breakdown_keys: list[str],
+    published_to: list[FunderOrganisation],
+    schedule: str,
+    run_on_day: int,
+    is_active: bool = True,
+) -> ReportDefinition:
+    """Create a definition for the manager's program, or change one of it."""
+    program_id = definition.program_id if definition is not None else by.program_id
+    _check_manager_of(by, program_id)
+    measure_keys = _clean_keys(measure_keys, measures.MEASURES, field="measures")
+    breakdown_keys = _clean_keys(breakdown_keys, measures.BREAKDOWNS, field="breakdowns")
+    if not measure_keys and not breakdown_keys:
+        raise ReportError(_("Choose at least one measure or breakdown."), field="measures")
+    name = name.strip()
+    if not name:
+        raise ReportError(_("Give the report a name."), field="name")
+    same_name = ReportDefinition.objects.filter(program_id=program_id, name=name)
+    if definition is not None:
+        same_name = same_name.exclude(pk=definition.pk)
+    if same_name.exists():
+        raise ReportError(_("The program has a report of that name already."), field="name")
+    if schedule not in ReportDefinition.Schedule.values:
+        raise ReportError(_("Choose a schedule from the list."), field="schedule")
+    if not 1 <= run_on_day <= 28:
+        raise ReportError(_("Choose a day from 1 to 28."), field="run_on_day")
+    created = definition is None
+    if created:
+        definition = ReportDefinition(program_id=program_id)
+    definition.name = name
+    definition.description = description.strip()
+    definition.measures = measure_keys
+    definition.breakdowns = breakdown_keys
+    definition.schedule = schedule
+    definition.run_on_day = run_on_day
+    definition.is_active = is_active
+    definition.save()
+    definition.published_to.set(published_to)
+    record_action(
+        actor=by,
+        action="reports.definition.created" if created else "reports.definition.changed",
+        target=definition,
+        program=definition.program,
+        details={
+            "measures": measure_keys,
+            "breakdowns": breakdown_keys,
+            "published_to": sorted(org.pk for org in published_to),
+            "schedule": schedule,
+            "run_on_day": run_on_day,
+            "is_active": is_active,
+        },
+    )
+    return definition
+
+
+# --- Runs --------------------------------------------------------------------------------------
+
+
+def program_today(program: Program) -> date:
+    return timezone.localdate(timezone=program.tzinfo)
+
+
+def _enqueue(run_id: int) -> None:
+    from reports.tasks import build_report_run
+
+    transaction.on_commit(lambda: build_report_run.delay(run_id))
+
+
+def check_period(program: Program, start: date | None, end: date | None) -> None:
+    """A period a manager may ask for: in order, over by today, at most two years long."""
+    if start is None or end is None:
+        raise ReportError(_("Give the first and the last day of the period."), field="start")
+    if end < start:
+        raise ReportError(_("The period ends before it starts."), field="end")
+    if start < EARLIEST_PERIOD_START:
+        raise ReportError(_("The period starts too long ago."), field="start")
+    today = program_today(program)
+    if end > today:
+        raise ReportError(
+            _("The period cannot end after today (%(today)s).") % {"today": today.isoformat()},
+            field="end",
+        )
+    if (end - start).days + 1 > LONGEST_PERIOD_DAYS:
+        raise ReportError(_("A report covers at most two years."), field="end")
+
+
+@transaction.atomic
+def request_run(*, by: User, definition: ReportDefinition, start: date, end: date) -> ReportRun:
+    """Queue a run of `definition` for the period; the worker builds it after commit.
+
+    Asking again for a run that is still queued or running gives that run, not a second one.
+    """
+    _check_manager_of(by, definition.program_id)
+    check_period(definition.program, start, end)
+    waiting = (
+        ReportRun.objects.filter(
+            definition=definition,
+            period_start=start,
+            period_end=end,
+            status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING],
+        )
+        .order_by("pk")
+        .first()
+    )
+    if waiting is not None:
+        return waiting
+    run = ReportRun.objects.create(
+        definition=definition, period_start=start, period_end=end, requested_by=by
+    )
+    record_action(
+        actor=by,
+        action="reports.run.requested",
+        target=run,
+        program=definition.program,
+        details={"period_start": start.isoformat(), "period_end": end.isoformat()},
+    )
+    _enqueue(run.pk)
+    return run
+
+
+def enqueue_due_runs(*, today: date | None = None) -> int:
+    """Create and queue the scheduled runs that are due today in each program's time zone
+    (or on `today`, for every program).
+
+    Safe to call any number of times a day: a (definition, period) has at most one scheduled
+    run, enforced by a unique constraint. Returns how many runs it queued.
+    """
+    queued = 0
+    definitions = (
+        ReportDefinition.objects.filter(is_active=True)
+        .exclude(schedule=ReportDefinition.Schedule.NONE)
+        .select_related("program")
+        .order_by("pk")
+    )
+    for definition in definitions:
+        period = periods.due_period(
+            today or program_today(definition.program),
+            definition.schedule,
+            definition.run_on_day,
+        )
+        if period is None:
+            continue
+        start, end = period
+        if ReportRun.objects.filter(
+            definition=definition, period_start=start, period_end=end, is_scheduled=True
+        ).exists():
+            continue
+        try:
+            with transaction.atomic():
+                run = ReportRun.objects.create(
+                    definition=definition,
+                    period_start=start,
+                    period_end=end,
+                    is_scheduled=True,
+                )
+                record_action(
+                    actor=None,
+                    action="reports.run.scheduled",
+                    target=run,
+                    program=definition.program,
+                    details={"period_start": start.isoformat(), "period_end": end.isoformat()},
+                )
+                _enqueue(run.pk)
+        except IntegrityError:
+            continue  # another beat or worker made it a moment ago
+        queued += 1
+    return queued
+
+
+@transaction.atomic
+def retry_run(*, by: User, run: ReportRun) -> ReportRun:
+    """Queue a failed run again: the same run, so it can still be published only once."""
+    _check_manager_of(by, run.definition.program_id)
+    requeued = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.FAILED).update(
+        status=ReportRun.Status.QUEUED, error="", finished_at=None
+    )
+    if not requeued:
+        raise ReportError(_("Only a failed report can be retried."))
+    record_action(
+        actor=by,
+        action="reports.run.retried",
+        target=run,
+        program=run.definition.program,
+    )
+    _enqueue(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def build_run(run_id: int) -> str:
+    """Compute, suppress and render one run, then publish it; returns the run's status.
+
+    Claims the run with a conditional UPDATE, so a run already built is only (re)published
+    and a failed one waits for a manager's retry. A failure is stored with its reason.
+    """
+    claimed = ReportRun.objects.filter(
+        pk=run_id, status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING]
+    ).update(status=ReportRun.Status.RUNNING, started_at=timezone.now())
+    run = ReportRun.objects.select_related("definition__program", "requested_by").get(pk=run_id)
+    if not claimed:
+        if run.status == ReportRun.Status.SUCCEEDED:
+            publish_run(run_id)
+        return run.status
+    ReportRun.objects.filter(pk=run_id).update(attempts=run.attempts + 1)
+    definition = run.definition
+    language = run.requested_by.language if run.requested_by else settings.LANGUAGE_CODE
+    try:
+        with translation.override(language):
+            content = exports.report_content(
+                program=definition.program,
+                title=definition.name,
+                measure_keys=list(definition.measures),
+                breakdown_keys=list(definition.breakdowns),
+                start=run.period_start,
+                end=run.period_end,
+            )
+            files = {
+                "csv_file": exports.render_csv(content),
+                "xlsx_file": exports.render_xlsx(content),
+                "pdf_file": exports.render_pdf(content),
+            }
+    except Exception as error:  # any failure is stored and shown to the manager
+        reason = error.message if isinstance(error, exports.ReportContentError) else repr(error)
+        with transaction.atomic():
+            ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).update(
+                status=ReportRun.Status.FAILED,
+                error=reason[:ERROR_TEXT_LENGTH],
+                finished_at=timezone.now(),
+            )
+            record_action(
+                actor=None,
+                action="reports.run.failed",
+                target=run,
+                program=definition.program,
+                details={"error": reason[:200]},
+            )
+        return ReportRun.Status.FAILED
+    with transaction.atomic():
+        ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).update(
+            status=ReportRun.Status.SUCCEEDED,
+            error="",
+            finished_at=timezone.now(),
+            **files,
+        )
+        record_action(
+            actor=None,
+            action="reports.run.built",
+            target=run,
+            program=definition.program,
+            details={"bytes": {name: len(data) for name, data in files.items()}},
+        )
+    publish_run(run_id)
+    return ReportRun.Status.SUCCEEDED
+
+
+def report_recipients(run: ReportRun) -> list[User]:
+    """Who hears that a run is ready: the funders it is published to and whoever asked (for a
+    scheduled run, the program's managers), each once, with an email address."""
+    definition = run.definition
+    people = User.objects.filter(
+        is_active=True,
+        role=User.Role.FUNDER,
+        funder_organisations__report_definitions=definition,
+    )
+    if run.requested_by_id:
+        people = people | User.objects.filter(pk=run.requested_by_id, is_active=True)
+    else:
+        people = people | User.objects.filter(
+            is_active=True, role=User.Role.MANAGER, program_id=definition.program_id
+        )
+    return list(people.exclude(email="").distinct().order_by("pk"))
+
+
+def publish_run(run_id: int) -> bool:
+    """Publish a built run and send the "ready" emails, exactly once.
+
+    The conditional UPDATE on published_at comes first, in the same transaction as the
+    emails: a retry or a second delivery of the task finds it set and sends nothing; if
+    sending fails, the mark is rolled back and the next attempt sends.
+    """
+    with transaction.atomic():
+        published = ReportRun.objects.filter(
+            pk=run_id, status=ReportRun.Status.SUCCEEDED, published_at__isnull=True
+        ).update(published_at=timezone.now())
+        if not published:
+            return False
+        run = (
+            ReportRun.objects.defer(*ReportRun.FILE_FIELDS)
+            .select_related("definition__program")
+            .get(pk=run_id)
+        )
+        recipients = report_recipients(run)
+        record_action(
+            actor=None,
+            action="reports.run.published",
+            target=run,
+            program=run.definition.program,
+            details={
+                "recipients": [user.pk for user in recipients],
+                "organisations": list(run.definition.published_to.values_list("pk", flat=True)),
+            },
+        )
+        for user in recipients:
+            _send_ready_email(run, user)
+    return True
+
+
+def run_url(run: ReportRun) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("reports:run", args=[run.pk])
+
+
+def _send_ready_email(run: ReportRun, user: User) -> None:
+    with translation.override(user.language):
+        send_mail(
+            subject=_("Report ready: %(name)s, %(start)s to %(end)s")
+            % {
+                "name": run.definition.name,
+                "start": run.period_start.isoformat(),
+                "end": run.period_end.isoformat(),
+            },
+            message=render_to_string(
+                "reports/report_ready_email.txt",
+                {"run": run, "user": user, "url": run_url(run)},
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+
+
+def record_download(*, by: User, run: ReportRun, file_format: str, ip_address: str | None) -> None:
+    """Every download of a report file is in the audit log."""
+    record_action(
+        actor=by,
+        action="reports.run.downloaded",
+        target=run,
+        program=run.definition.program,
+        ip_address=ip_address,
+        details={"format": file_format},
+    )
+
+
+# --- Community report --------------------------------------------------------------------------
+
+
+def _unused_slug(program: Program) -> str:
+    base = slugify(program.name)[:50] or "program"
+    slug, number = base, 2
+    while CommunityReportSetting.objects.filter(slug=slug).exclude(program=program).exists():
+        slug = f"{base}-{number}"
+        number += 1
+    return slug
+
+
+@transaction.atomic
+def set_community_report(
+    *,
+    by: User,
+    enabled: bool,
+    definition: ReportDefinition | None,
+    period: str,
+) -> CommunityReportSetting:
+    """Turn the program's public community page on or off and choose what it shows."""
+    _check_manager_of(by, by.program_id)
+    if definition is not None and definition.program_id != by.program_id:
+        raise ReportError(_("Choose a report of your program."), field="definition")
+    if enabled and definition is None:
+        raise ReportError(
+            _("Choose which report the public page shows before turning it on."),
+            field="definition",
+        )
+    if period not in CommunityReportSetting.Period.values:
+        raise ReportError(_("Choose a period from the list."), field="period")
+    setting, _created = CommunityReportSetting.objects.select_for_update().get_or_create(
+        program=by.program, defaults={"slug": _unused_slug(by.program)}
+    )
+    setting.enabled = enabled
+    setting.definition = definition
+    setting.period = period
+    setting.save(update_fields=["enabled", "definition", "period"])
+    record_action(
+        actor=by,
+        action="reports.community.changed",
+        target=setting,
+        program=by.program,
+        details={
+            "enabled": enabled,
+            "definition": definition.pk if definition else None,
+            "period": period,
+        },
+    )
+    return setting
+
+
+def community_period(setting: CommunityReportSetting, today: date) -> tuple[date, date]:
+    """The last complete month, quarter or year before today."""
+    schedule = {
+        CommunityReportSetting.Period.MONTH: periods.MONTHLY,
+        CommunityReportSetting.Period.QUARTER: periods.QUARTERLY,
+        CommunityReportSetting.Period.YEAR: periods.YEARLY,
+    }[setting.period]
+    return periods.previous_complete_period(today, schedule)
+
+
+# --- Demo data ---------------------------------------------------------------------------------
+
+DEMO_FUNDER_ORGANISATION = "State Department of Health"
+
+
+@transaction.atomic
+def seed_demo_reports(*, program: Program, funders: list[User]) -> None:
+    """The demo's funder organisation (with the demo funders), the three ready-made reports
+    published to it, and the community page turned off. Safe to run again."""
+    organisation, _created = FunderOrganisation.objects.get_or_create(name=DEMO_FUNDER_ORGANISATION)
+    organisation.members.add(*funders)
+    add_ready_definitions(program=program, by=None)
+    for definition in ReportDefinition.objects.filter(program=program).exclude(ready_key=""):
+        definition.published_to.add(organisation)
+    CommunityReportSetting.objects.get_or_create(
+        program=program, defaults={"slug": _unused_slug(program), "enabled": False}
+    )

@@ -1,0 +1,22 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from reports import services
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(ConnectionError, SMTPException),
+    retry_backoff=True,
+    max_retries=5,
+)
+def build_report_run(run_id: int) -> str:
+    """Build one report run's files and publish it; safe to run twice (see services.build_run)."""
+    return services.build_run(run_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def enqueue_scheduled_report_runs() -> int:
+    """Daily: queue the scheduled runs due today, once per definition and period."""
+    return services.enqueue_due_runs()
