@@ -21,7 +21,8 @@ class RejectNullCharactersMiddleware:
         if self._has_nul(request):
             message = _("The request contains a character that is not allowed (NUL).")
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=400)
+                # The API answers every 400 as {field: [message]}.
+                return JsonResponse({"non_field_errors": [message]}, status=400)
             page = loader.get_template("400.html").render({"message": message})
             return HttpResponseBadRequest(page)
         return self.get_response(request)

@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.two_factor import sign_in_in_browser
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Pixels of a canvas that are not fully transparent, read back from the browser.
@@ -37,10 +39,7 @@ def test_the_dashboard_draws_its_charts(page, demo_program_with_a_year):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("response", lambda response: response.status >= 400 and errors.append(response.url))
 
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("manager")
-    page.get_by_label("Password").fill("manager-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_in_browser(page, "manager", "manager-demo")
     page.get_by_role("link", name="Dashboard").first.click()
 
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()

@@ -1,6 +1,7 @@
 """The encounter screen with no signal: saved on the phone, synced once when the signal returns."""
 
 import io
+import time
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -43,16 +44,25 @@ def on_hand(item_name: str, location_name: str = SITE) -> int:
     return levels.aggregate(total=Sum("on_hand"))["total"] or 0
 
 
+def wait_until(page, expression: str, timeout: float = 20) -> None:
+    """Poll a page expression from here: the page's CSP forbids the eval of wait_for_function."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.1)
+
+
 def open_encounter_screen_ready_for_offline(page):
     sign_in(page)
     page.goto("/encounters/new/")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    wait_until(page, "!!(navigator.serviceWorker && navigator.serviceWorker.controller)")
     expect(page.locator("html[data-offline-ready]")).to_have_count(1, timeout=20_000)
 
 
 def go_offline(page):
     page.context.set_offline(True)
-    page.wait_for_function("!navigator.onLine")
+    wait_until(page, "!navigator.onLine")
 
 
 def test_encounters_saved_offline_sync_once_when_the_signal_returns(page, demo):
