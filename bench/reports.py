@@ -369,17 +369,35 @@ def print_funder_report(program, year: int) -> None:
         print(f"{label:<44} {seconds:>7.2f} s")
 
 
+def manager_client():
+    """A test client signed in as the demo manager, past two-factor as after entering a code."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+    from security.middleware import TWO_FACTOR_ON_SESSION_KEY
+
+    manager = User.objects.get(username="manager")
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=manager, name="Bench phone", defaults={"confirmed": True}
+    )
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(manager)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[TWO_FACTOR_ON_SESSION_KEY] = True
+    session.save()
+    return client
+
+
 # --- The streamed extract, in a child process of its own ----------------------------------------
 
 
 def extract_child(year: int) -> None:
     """Stream one year's extract as a manager would and report time, size and peak RSS."""
-    from django.test import Client
 
-    from accounts.models import User
-
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(User.objects.get(username="manager"))
+    client = manager_client()
     before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     response = client.get(f"/reports/extract.csv?year={year}")
@@ -450,16 +468,14 @@ def main() -> None:
     seed_reporting_extras()
     quiet_production_like()
 
-    from django.test import Client
     from django.utils import timezone
 
     from accounts.management.commands.seed_demo import DEMO_PROGRAM
-    from accounts.models import Program, User
+    from accounts.models import Program
 
     program = Program.objects.get(name=DEMO_PROGRAM)
     today = timezone.localdate(timezone=program.tzinfo)
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(User.objects.get(username="manager"))
+    client = manager_client()
 
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\nMachine: {os.cpu_count()} cores, load average {load} (1, 5, 15 min).")
