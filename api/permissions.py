@@ -10,3 +10,13 @@ class IsProgramStaff(BasePermission):
     def has_permission(self, request, view):
         user = request.user
         return bool(user and user.is_authenticated and user.is_program_staff)
+
+
+class IsReportReader(BasePermission):
+    """Managers and funders: the report runs (each sees only their own, by the selector)."""
+
+    message = _("Only managers and funders may read reports.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_manager or user.is_funder))

@@ -4,6 +4,7 @@ Business rules stay in the services (and the pages' forms, reused here for the p
 code and profile answers), so the API accepts exactly what the pages accept.
 """
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -15,6 +16,8 @@ from participants.forms import ANONYMOUS, CodeAnswersForm, ParticipantProfileFor
 from participants.models import Characteristic, Encounter, EncounterSupply, Participant
 from participants.services import SupplyLine
 from referrals.models import Partner, Referral, ReferralKind
+from reports.exports import RUN_FILE_FORMATS
+from reports.models import ReportRun
 from supplies.models import Item, Kit, KitItem, StockLevel
 from training.models import HIGHEST_SCORE, Attendee, TrainingSession
 
@@ -645,3 +648,70 @@ class TrainingSessionInSerializer(serializers.Serializer):
         if location is None:
             raise serializers.ValidationError(_("No such location in your program."))
         return location
+
+
+# --- Report runs ------------------------------------------------------------------------------
+
+
+class ReportDownloadsSerializer(serializers.Serializer):
+    """Where to download each file of a built run (the same sign-in as this call)."""
+
+    csv = serializers.URLField()
+    xlsx = serializers.URLField()
+    pdf = serializers.URLField()
+
+
+class ReportRunSerializer(serializers.ModelSerializer):
+    """A report for one period: its status and, once built, its files. Aggregate only."""
+
+    report = serializers.CharField(source="definition.name", read_only=True)
+    program = serializers.CharField(source="definition.program.name", read_only=True)
+    requested_by = serializers.SerializerMethodField()
+    downloads = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportRun
+        fields = [
+            "id",
+            "definition",
+            "report",
+            "program",
+            "period_start",
+            "period_end",
+            "status",
+            "error",
+            "is_scheduled",
+            "requested_by",
+            "created_at",
+            "finished_at",
+            "published_at",
+            "downloads",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text=_("Who asked for it (managers only; null for a scheduled run)."),
+        )
+    )
+    def get_requested_by(self, run) -> str | None:
+        # Funders see the report, not who in the program asked for it (as on the page).
+        if not self.context["request"].user.is_manager or run.requested_by is None:
+            return None
+        return run.requested_by.get_username()
+
+    @extend_schema_field(ReportDownloadsSerializer(allow_null=True))
+    def get_downloads(self, run) -> dict | None:
+        if not run.is_ready:
+            return None
+        request = self.context["request"]
+        return {
+            file_format: request.build_absolute_uri(
+                reverse(
+                    "api:report-run-download",
+                    kwargs={"pk": run.pk, "file_format": file_format},
+                )
+            )
+            for file_format in RUN_FILE_FORMATS
+        }

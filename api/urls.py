@@ -15,6 +15,7 @@ router.register("locations", viewsets.LocationViewSet, basename="location")
 router.register("stock-levels", viewsets.StockLevelViewSet, basename="stock-level")
 router.register("referrals", viewsets.ReferralViewSet, basename="referral")
 router.register("training-sessions", viewsets.TrainingSessionViewSet, basename="training-session")
+router.register("report-runs", viewsets.ReportRunViewSet, basename="report-run")
 
 urlpatterns = [
     path("v1/sync/", viewsets.SyncView.as_view(), name="sync"),

@@ -1,13 +1,17 @@
 """The REST endpoints under /api/v1/: thin, reading through the apps' selectors and writing
 through their services, exactly as the pages do."""
 
+from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,12 +20,17 @@ from accounts.selectors import locations_for
 from api import filters, serializers
 from api.lookups import Lookups
 from api.pagination import NewestFirstCursorPagination
+from api.permissions import IsReportReader
 from api.services import record_encounter_from_api, sync_encounters
+from audit.middleware import client_ip
 from participants import codes
 from participants import selectors as participant_selectors
 from participants import services as participant_services
 from referrals import selectors as referral_selectors
 from referrals import services as referral_services
+from reports import exports
+from reports import selectors as report_selectors
+from reports import services as report_services
 from supplies import selectors as supply_selectors
 from training import selectors as training_selectors
 from training import services as training_services
@@ -29,6 +38,7 @@ from training.services import AttendeeRecord
 
 PUBLIC_ID_PATTERN = "[A-Za-z0-9-]{1,20}"
 UUID_PATTERN = "[0-9a-fA-F-]{32,36}"
+RUN_ID_PATTERN = "[0-9]{1,18}"  # within a bigint: a longer number is the JSON 404 of any path
 
 
 class ApiViewMixin:
@@ -429,3 +439,73 @@ class TrainingSessionViewSet(
             training_selectors.trainings_for(user).select_related("trainer").get(pk=session.pk)
         )
         return Response(self._detail(session), status=status.HTTP_201_CREATED)
+
+
+# --- Report runs ------------------------------------------------------------------------------
+
+
+class FilesOrJsonErrors(BaseContentNegotiation):
+    """A download answers with its file whatever the Accept header, and any refusal in JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+@extend_schema(tags=["reports"])
+class ReportRunViewSet(
+    ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Report runs, newest first: a manager sees every run of the program, a funder only the
+    runs published to their organisation. Outreach staff are refused; others' runs are 404."""
+
+    permission_classes = [IsReportReader]
+    serializer_class = serializers.ReportRunSerializer
+    lookup_value_regex = RUN_ID_PATTERN
+
+    def get_queryset(self):
+        return report_selectors.run_list(self.request.user)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "file_format",
+                str,
+                OpenApiParameter.PATH,
+                enum=list(exports.RUN_FILE_FORMATS),
+                description="Which of the run's three files.",
+            )
+        ],
+        responses={
+            (200, file.content_type.split(";")[0]): OpenApiTypes.BINARY
+            for file in exports.RUN_FILE_FORMATS.values()
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=f"download/(?P<file_format>{'|'.join(exports.RUN_FILE_FORMATS)})",
+        content_negotiation_class=FilesOrJsonErrors,
+    )
+    def download(self, request, pk=None, file_format=None):
+        """One file of a built run (404 until it is built); every download is audited."""
+        stored = exports.RUN_FILE_FORMATS[file_format]
+        found = report_selectors.run_file(request.user, int(pk), stored.field)
+        if found is None:
+            raise NotFound(_("No such report file."))
+        run, data = found
+        with transaction.atomic():
+            report_services.record_download(
+                by=request.user, run=run, file_format=file_format, ip_address=client_ip(request)
+            )
+        response = HttpResponse(data, content_type=stored.content_type)
+        name = exports.run_file_name(
+            definition_name=run.definition.name,
+            start=run.period_start,
+            end=run.period_end,
+            file_format=file_format,
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

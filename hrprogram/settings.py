@@ -374,8 +374,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "hrprogram API",
-    "DESCRIPTION": "Participants, encounters (and the offline sync), supplies, referrals and "
-    "trainings of one harm reduction program. Every error is JSON.",
+    "DESCRIPTION": "Participants, encounters (and the offline sync), supplies, referrals, "
+    "trainings and funder report runs of one harm reduction program. Every error is JSON.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import formats, timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -425,3 +426,27 @@ def render_pdf(content: ReportContent) -> bytes:
         story.append(Spacer(1, 0.2 * inch))
     document.build(story)
     return buffer.getvalue()
+
+
+# --- A run's stored files, as downloaded from the pages and the API -----------------------------
+
+
+@dataclass(frozen=True)
+class RunFileFormat:
+    field: str  # the ReportRun field holding the file
+    content_type: str
+
+
+RUN_FILE_FORMATS = {
+    "csv": RunFileFormat("csv_file", "text/csv; charset=utf-8"),
+    "xlsx": RunFileFormat(
+        "xlsx_file", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ),
+    "pdf": RunFileFormat("pdf_file", "application/pdf"),
+}
+
+
+def run_file_name(*, definition_name: str, start: date, end: date, file_format: str) -> str:
+    """`monthly-program-report-2025-03-01-2025-03-31.pdf`: what a download is saved as."""
+    name = slugify(definition_name) or "report"
+    return f"{name}-{start:%Y-%m-%d}-{end:%Y-%m-%d}.{file_format}"

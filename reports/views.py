@@ -7,7 +7,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -71,14 +70,6 @@ def encounter_extract(request):
 # --- Funder reports: definitions, runs, downloads, the community page ---------------------------
 
 RUN_PAGE_SIZE = 50
-DOWNLOADS = {
-    "csv": ("csv_file", "text/csv; charset=utf-8"),
-    "xlsx": (
-        "xlsx_file",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    "pdf": ("pdf_file", "application/pdf"),
-}
 COMMUNITY_CACHE_SECONDS = 60 * 60
 
 
@@ -267,7 +258,7 @@ def run_detail(request, pk: int):
         "reports/run_detail.html",
         {
             "run": run,
-            "formats": list(DOWNLOADS),
+            "formats": list(exports.RUN_FILE_FORMATS),
             "in_progress": not run.is_ready and run.status != run.Status.FAILED,
         },
     )
@@ -290,10 +281,10 @@ def run_retry(request, pk: int):
 @report_reader_required
 def run_download(request, pk: int, file_format: str):
     """One file of a run: managers of the program, funders it is published to; else 404."""
-    if file_format not in DOWNLOADS:
+    if file_format not in exports.RUN_FILE_FORMATS:
         raise Http404
-    field, content_type = DOWNLOADS[file_format]
-    found = report_selectors.run_file(request.user, pk, field)
+    stored = exports.RUN_FILE_FORMATS[file_format]
+    found = report_selectors.run_file(request.user, pk, stored.field)
     if found is None:
         raise Http404
     run, data = found
@@ -301,12 +292,14 @@ def run_download(request, pk: int, file_format: str):
         report_services.record_download(
             by=request.user, run=run, file_format=file_format, ip_address=_client_ip(request)
         )
-    response = HttpResponse(data, content_type=content_type)
-    name = slugify(run.definition.name) or "report"
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}-{run.period_start:%Y-%m-%d}-{run.period_end:%Y-%m-%d}'
-        f'.{file_format}"'
+    response = HttpResponse(data, content_type=stored.content_type)
+    name = exports.run_file_name(
+        definition_name=run.definition.name,
+        start=run.period_start,
+        end=run.period_end,
+        file_format=file_format,
     )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

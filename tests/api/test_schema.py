@@ -24,6 +24,8 @@ from schemathesis.specs.openapi.checks import (
 from api.services import create_token
 from hrprogram.wsgi import application
 from referrals.services import make_referral
+from reports.models import ReportRun
+from reports.services import add_ready_definitions
 from supplies.models import Kit, KitItem
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +60,21 @@ def api_schema(keep_test_connection, monkeypatch, manager_a, outreach_a, program
     kit = Kit.objects.create(program=program_a, name="Standard")
     KitItem.objects.create(kit=kit, item=item, quantity=10)
     make_referral(by=outreach_a, participant=encounter_a.participant, kind="housing")
+    # Report runs: one built (with its files), one failed (no files, a reason).
+    (definition, *_others) = add_ready_definitions(program=program_a, by=manager_a)
+    for status, files in (
+        (ReportRun.Status.SUCCEEDED, {"csv_file": b"a,b", "xlsx_file": b"PK", "pdf_file": b"%PDF"}),
+        (ReportRun.Status.FAILED, {}),
+    ):
+        ReportRun.objects.create(
+            definition=definition,
+            period_start="2025-03-01",
+            period_end="2025-03-31",
+            requested_by=manager_a,
+            status=status,
+            error="" if files else "It failed.",
+            **files,
+        )
     _token, plain = create_token(by=manager_a, user=manager_a, name="schemathesis")
     headers = {"Authorization": f"Token {plain}"}
     config = schemathesis.Config.from_dict({"headers": headers})
