@@ -93,9 +93,12 @@ def start_enrollment(*, user: User) -> TOTPDevice:
     pending = selectors.pending_authenticator_for(user)
     if pending is not None:
         return pending
-    return TOTPDevice.objects.create(
+    device = TOTPDevice.objects.create(
         user=user, name=_("Authenticator app"), confirmed=False, digits=TOTP_DIGITS
     )
+    # A new secret was made for this account: worth a line even if it is never confirmed.
+    record_action(actor=user, action="accounts.two_factor.enrollment_started", target=user)
+    return device
 
 
 @sensitive_variables("token")

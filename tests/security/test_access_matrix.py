@@ -56,6 +56,18 @@ SIGNED_IN = Expect(LOGIN, 200, 200, 200, 200, 200)
 STAFF = Expect(LOGIN, 200, 200, 200, 403, 403)
 STAFF_A_ROW = Expect(LOGIN, 200, 404, 200, 403, 403)
 MANAGERS = Expect(LOGIN, 403, 403, 200, 403, 403)
+# Participant and encounter pages: a funder is told they do not exist (404), not refused.
+PARTICIPANT_STAFF = Expect(LOGIN, 200, 200, 200, 404, 403)
+PARTICIPANT_A_ROW = Expect(LOGIN, 200, 404, 200, 404, 403)
+PARTICIPANT_MANAGERS = Expect(LOGIN, 403, 403, 200, 404, 403)
+# Reports of program A's run: its manager, and the funder it is published to.
+RUN_READERS = Expect(LOGIN, 403, 403, 200, 200, 403)
+# The API: program staff only; a token or a session, never the sign-in page.
+API_STAFF = Expect(401, 200, 200, 200, 403, 403)
+API_STAFF_A_ROW = Expect(401, 200, 404, 200, 403, 403)
+API_POST_ONLY = Expect(401, 405, 405, 405, 403, 403)
+# Report runs are the one part of the API open to funders (those they are published to).
+API_RUN_READERS = Expect(401, 403, 403, 200, 200, 403)
 
 # url name: (its keyword arguments, Expect(anonymous, outreach_a, outreach_b, manager_a,
 #                                          funder, admin))
@@ -87,20 +99,20 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "accounts:locations": (NONE, MANAGERS),
     "accounts:language": (NONE, GET_REFUSED),
     # participants and encounters
-    "participants:encounter_new": (NONE, STAFF),
-    "participants:encounter_list": (NONE, STAFF),
+    "participants:encounter_new": (NONE, PARTICIPANT_STAFF),
+    "participants:encounter_list": (NONE, PARTICIPANT_STAFF),
     "participants:encounter_undo": (lambda rows: {"pk": rows.encounter.pk}, GET_REFUSED),
-    "participants:list": (NONE, STAFF),
-    "participants:enroll": (NONE, STAFF),
-    "participants:finder": (NONE, STAFF),
-    "participants:search": (NONE, STAFF),
+    "participants:list": (NONE, PARTICIPANT_STAFF),
+    "participants:enroll": (NONE, PARTICIPANT_STAFF),
+    "participants:finder": (NONE, PARTICIPANT_STAFF),
+    "participants:search": (NONE, PARTICIPANT_STAFF),
     "participants:find_by_code": (NONE, GET_REFUSED),
-    "participants:duplicates": (NONE, MANAGERS),
+    "participants:duplicates": (NONE, PARTICIPANT_MANAGERS),
     "participants:duplicate_resolve": (lambda rows: {"pk": rows.duplicate.pk}, GET_REFUSED),
-    "participants:pick": (PARTICIPANT, STAFF_A_ROW),
-    "participants:detail": (PARTICIPANT, STAFF_A_ROW),
-    "participants:edit": (PARTICIPANT, STAFF_A_ROW),
-    "participants:delete": (PARTICIPANT, MANAGERS),
+    "participants:pick": (PARTICIPANT, PARTICIPANT_A_ROW),
+    "participants:detail": (PARTICIPANT, PARTICIPANT_A_ROW),
+    "participants:edit": (PARTICIPANT, PARTICIPANT_A_ROW),
+    "participants:delete": (PARTICIPANT, PARTICIPANT_MANAGERS),
     # referrals
     "referrals:follow_ups": (NONE, STAFF),
     "referrals:new": (PARTICIPANT, STAFF_A_ROW),
@@ -128,8 +140,63 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "supplies:reversal_new": (NONE, STAFF),
     # reports
     "reports:list": (NONE, Expect(LOGIN, 403, 403, 200, 200, 403)),
+    "reports:dashboard": (NONE, MANAGERS),
+    "reports:encounter_extract": (NONE, MANAGERS),
+    "reports:definition_new": (NONE, MANAGERS),
+    "reports:definition": (lambda rows: {"pk": rows.definition.pk}, MANAGERS),
+    "reports:definition_edit": (lambda rows: {"pk": rows.definition.pk}, MANAGERS),
+    "reports:community_settings": (NONE, MANAGERS),
+    "reports:ready_definitions_add": (NONE, GET_REFUSED),
+    "reports:run_request": (lambda rows: {"pk": rows.definition.pk}, GET_REFUSED),
+    "reports:run_request_from_list": (NONE, GET_REFUSED),
+    "reports:run_retry": (lambda rows: {"pk": rows.run.pk}, GET_REFUSED),
+    "reports:run": (lambda rows: {"pk": rows.run.pk}, RUN_READERS),
+    "reports:run_download": (
+        lambda rows: {"pk": rows.run.pk, "file_format": "csv"},
+        RUN_READERS,
+    ),
+    # Public on purpose once a manager turns it on (program A's is on; off, it is a 404:
+    # tests/reports/test_community.py).
+    "reports:community": (lambda rows: {"slug": rows.community.slug}, EVERYONE_200),
     # audit
     "audit:log": (NONE, MANAGERS),
+    # The installable encounter app: public files (the pages they open need a sign-in).
+    "participants:service_worker": (NONE, EVERYONE_200),
+    "participants:web_manifest": (NONE, EVERYONE_200),
+    # API pages for people: managers make tokens; the schema and docs need a sign-in.
+    "api:tokens": (NONE, MANAGERS),
+    "api:token_revoke": (lambda rows: {"pk": rows.token.pk}, GET_REFUSED),
+    "api:schema": (NONE, Expect(401, 200, 200, 200, 200, 200)),
+    "api:docs": (NONE, Expect(401, 200, 200, 200, 200, 200)),
+    # Anything else under /api/: a JSON 404 for anyone.
+    "api:not_found": (NONE, Expect(404, 404, 404, 404, 404, 404)),
+    # API endpoints
+    "api:sync": (NONE, API_POST_ONLY),
+    "api:participant-list": (NONE, API_STAFF),
+    "api:participant-lookup": (NONE, API_POST_ONLY),
+    "api:participant-questions": (NONE, API_STAFF),
+    "api:participant-recent": (NONE, API_STAFF),
+    "api:participant-detail": (PARTICIPANT, API_STAFF_A_ROW),
+    "api:encounter-list": (NONE, API_STAFF),
+    "api:encounter-detail": (lambda rows: {"pk": rows.encounter.pk}, API_STAFF_A_ROW),
+    "api:item-list": (NONE, API_STAFF),
+    "api:item-detail": (lambda rows: {"pk": rows.lot.item.pk}, API_STAFF_A_ROW),
+    "api:kit-list": (NONE, API_STAFF),
+    "api:kit-detail": (lambda rows: {"pk": rows.kit.pk}, API_STAFF_A_ROW),
+    "api:location-list": (NONE, API_STAFF),
+    "api:location-detail": (lambda rows: {"pk": rows.location.pk}, API_STAFF_A_ROW),
+    "api:stock-level-list": (NONE, API_STAFF),
+    "api:referral-list": (NONE, API_STAFF),
+    "api:referral-detail": (lambda rows: {"pk": rows.referral.pk}, API_STAFF_A_ROW),
+    "api:training-session-list": (NONE, API_STAFF),
+    # The training was given by outreach_a, as on its page.
+    "api:training-session-detail": (lambda rows: {"pk": rows.training.pk}, API_STAFF_A_ROW),
+    "api:report-run-list": (NONE, API_RUN_READERS),
+    "api:report-run-detail": (lambda rows: {"pk": rows.run.pk}, API_RUN_READERS),
+    "api:report-run-download": (
+        lambda rows: {"pk": rows.run.pk, "file_format": "csv"},
+        API_RUN_READERS,
+    ),
 }
 
 # POST-only URLs, posted an empty form. Roles run in this order, the one who may act last:
@@ -141,9 +208,9 @@ POST_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     # Only its author may undo; the manager is told it can no longer be undone here.
     "participants:encounter_undo": (
         lambda rows: {"pk": rows.encounter.pk},
-        Expect(LOGIN, REDIRECT, 404, REDIRECT, 403, 403),
+        Expect(LOGIN, REDIRECT, 404, REDIRECT, 404, 403),
     ),
-    "participants:find_by_code": (NONE, Expect(LOGIN, 200, 200, 200, 403, 403)),
+    "participants:find_by_code": (NONE, Expect(LOGIN, 200, 200, 200, 404, 403)),
     # New codes only for a session past two-factor; outreach_a and _b have no authenticator.
     "security:recovery_codes": (NONE, Expect(LOGIN, REDIRECT, REDIRECT, 200, 200, 200)),
     "security:two_factor_off": (
@@ -152,11 +219,27 @@ POST_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     ),
     "participants:duplicate_resolve": (
         lambda rows: {"pk": rows.duplicate.pk},
-        Expect(LOGIN, 403, 403, REDIRECT, 403, 403),
+        Expect(LOGIN, 403, 403, REDIRECT, 404, 403),
     ),
     "training:issue_certificates": (
         lambda rows: {"pk": rows.training.pk},
         Expect(LOGIN, REDIRECT, 404, REDIRECT, 403, 403),
+    ),
+    "api:token_revoke": (
+        lambda rows: {"pk": rows.token.pk},
+        Expect(LOGIN, 403, 403, REDIRECT, 403, 403),
+    ),
+    "reports:ready_definitions_add": (NONE, Expect(LOGIN, 403, 403, REDIRECT, 403, 403)),
+    # An empty form: the manager gets the page again with what is missing.
+    "reports:run_request": (
+        lambda rows: {"pk": rows.definition.pk},
+        Expect(LOGIN, 403, 403, 400, 403, 403),
+    ),
+    "reports:run_request_from_list": (NONE, Expect(LOGIN, 403, 403, 400, 403, 403)),
+    # The run was built: the manager is told only a failed run can be retried.
+    "reports:run_retry": (
+        lambda rows: {"pk": rows.run.pk},
+        Expect(LOGIN, 403, 403, REDIRECT, 403, 403),
     ),
 }
 
@@ -211,8 +294,8 @@ def users(outreach_a, outreach_b, manager_a, funder, admin_user):
 
 
 @pytest.fixture
-def rows_a(site_a, outreach_a, manager_a):
-    return program_rows(location=site_a, outreach=outreach_a, manager=manager_a)
+def rows_a(site_a, outreach_a, manager_a, funder):
+    return program_rows(location=site_a, outreach=outreach_a, manager=manager_a, funder=funder)
 
 
 def _status(response) -> Status:

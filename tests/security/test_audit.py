@@ -3,7 +3,8 @@ shows a participant, every download, every sign-in; a manager reads their progra
 
 import inspect
 import json
-from datetime import timedelta
+import uuid
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -12,15 +13,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as account_services
+from api import services as api_services
 from audit.middleware import client_ip
 from audit.models import AppendOnlyError, AuditEntry
 from audit.services import record_action
+from participants import retention
 from participants import services as participant_services
 from participants.models import PossibleDuplicate
 from referrals import services as referral_services
 from referrals.models import Partner
+from reports import services as report_services
+from reports.models import ReportRun
+from security import services as security_services
 from supplies import services as supply_services
 from tests.factories import TEST_PASSWORD, ItemFactory, ParticipantFactory, UserFactory
+from tests.two_factor import authenticator_for, current_code
 from training import services as training_services
 from training.models import TrainingSession
 from training.services import AttendeeRecord
@@ -583,7 +590,58 @@ def _referral(world):
     )
 
 
-# service -> (the call, by whom, the action it must record)
+def _monthly_report(world):
+    """Program A's ready-made monthly report (scheduled on the 5th)."""
+    definitions = report_services.add_ready_definitions(program=world.program_a, by=world.manager_a)
+    return next(d for d in definitions if d.ready_key == "monthly_program")
+
+
+def _report_run(world, status=ReportRun.Status.QUEUED, **fields):
+    return ReportRun.objects.create(
+        definition=_monthly_report(world),
+        period_start=date(2025, 3, 1),
+        period_end=date(2025, 3, 31),
+        requested_by=world.manager_a,
+        status=status,
+        **fields,
+    )
+
+
+def _encounter_data(world) -> dict:
+    """What the API's encounter serializer hands the service for a valid encounter."""
+    return {
+        "id": uuid.uuid4(),
+        "participant": world.participant,
+        "location": world.site_a,
+        "kind": "fixed_site",
+        "supply_lines": [participant_services.SupplyLine(item=world.lot.item, quantity=1)],
+        "syringes_collected": 0,
+        "secondary_distribution_for": 0,
+        "overdose_reversals_reported": 0,
+        "services": {},
+    }
+
+
+def _synced(world):
+    """One encounter queued offline, as a phone sends it to /api/v1/sync/."""
+    request = SimpleNamespace(user=world.outreach_a)
+    item = {
+        "id": str(uuid.uuid4()),
+        "occurred_at": timezone.now().isoformat(),
+        "location": world.site_a.pk,
+        "kind": "fixed_site",
+        "participant": world.participant.public_id,
+        "supplies": [{"item": world.lot.item.pk, "quantity": 1}],
+    }
+    (result,) = api_services.sync_encounters(by=world.outreach_a, items=[item], request=request)
+    assert result["status"] == "created", result
+
+
+def _enrolling(world):
+    return security_services.start_enrollment(user=world.manager_a)
+
+
+# service -> (the call, by whom ("nobody": a scheduled task), the action it must record)
 WRITE_SERVICES = {
     "accounts.services.set_user_language": (
         lambda w: account_services.set_user_language(user=w.outreach_a, language="es"),
@@ -705,6 +763,156 @@ WRITE_SERVICES = {
         "manager_a",
         "training.certificates.issued",
     ),
+    # Forgetting participants
+    "participants.retention.delete_participant_on_request": (
+        lambda w: retention.delete_participant_on_request(
+            by=w.manager_a, participant=w.participant
+        ),
+        "manager_a",
+        "participants.participant.deleted_on_request",
+    ),
+    "participants.retention.anonymise_inactive_participants": (
+        lambda w: retention.anonymise_inactive_participants(
+            now=timezone.now() + timedelta(days=366 * 10)
+        ),
+        "nobody",
+        "participants.retention.anonymised",
+    ),
+    # Two-factor
+    "security.services.start_enrollment": (
+        _enrolling,
+        "manager_a",
+        "accounts.two_factor.enrollment_started",
+    ),
+    "security.services.confirm_enrollment": (
+        lambda w: security_services.confirm_enrollment(
+            user=w.manager_a, device=(device := _enrolling(w)), token=current_code(device)
+        ),
+        "manager_a",
+        "accounts.two_factor.enrolled",
+    ),
+    "security.services.verify_second_factor": (
+        lambda w: security_services.verify_second_factor(
+            user=w.manager_a, token=current_code(authenticator_for(w.manager_a))
+        ),
+        "manager_a",
+        "accounts.two_factor.verified",
+    ),
+    "security.services.regenerate_recovery_codes": (
+        lambda w: (
+            authenticator_for(w.manager_a)
+            and security_services.regenerate_recovery_codes(user=w.manager_a)
+        ),
+        "manager_a",
+        "accounts.two_factor.recovery_codes_replaced",
+    ),
+    "security.services.turn_off_two_factor": (
+        lambda w: (
+            authenticator_for(w.outreach_a)
+            and security_services.turn_off_two_factor(user=w.outreach_a)
+        ),
+        "outreach_a",
+        "accounts.two_factor.turned_off",
+    ),
+    # Funder reports
+    "reports.services.add_ready_definitions": (
+        _monthly_report,
+        "manager_a",
+        "reports.definition.created",
+    ),
+    "reports.services.save_definition": (
+        lambda w: report_services.save_definition(
+            by=w.manager_a,
+            name="Naloxone for the county",
+            measure_keys=["naloxone_doses"],
+            breakdown_keys=[],
+            published_to=[],
+            schedule="none",
+            run_on_day=5,
+        ),
+        "manager_a",
+        "reports.definition.created",
+    ),
+    "reports.services.request_run": (
+        lambda w: report_services.request_run(
+            by=w.manager_a,
+            definition=_monthly_report(w),
+            start=date(2025, 3, 1),
+            end=date(2025, 3, 31),
+        ),
+        "manager_a",
+        "reports.run.requested",
+    ),
+    "reports.services.enqueue_due_runs": (
+        lambda w: _monthly_report(w) and report_services.enqueue_due_runs(today=date(2025, 4, 5)),
+        "nobody",
+        "reports.run.scheduled",
+    ),
+    "reports.services.retry_run": (
+        lambda w: report_services.retry_run(
+            by=w.manager_a, run=_report_run(w, ReportRun.Status.FAILED, error="boom")
+        ),
+        "manager_a",
+        "reports.run.retried",
+    ),
+    "reports.services.build_run": (
+        lambda w: report_services.build_run(_report_run(w).pk),
+        "nobody",
+        "reports.run.built",
+    ),
+    "reports.services.publish_run": (
+        lambda w: report_services.publish_run(
+            _report_run(w, ReportRun.Status.SUCCEEDED, csv_file=b"a").pk
+        ),
+        "nobody",
+        "reports.run.published",
+    ),
+    "reports.services.record_download": (
+        lambda w: report_services.record_download(
+            by=w.manager_a,
+            run=_report_run(w, ReportRun.Status.SUCCEEDED, csv_file=b"a"),
+            file_format="csv",
+            ip_address="203.0.113.9",
+        ),
+        "manager_a",
+        "reports.run.downloaded",
+    ),
+    "reports.services.set_community_report": (
+        lambda w: report_services.set_community_report(
+            by=w.manager_a, enabled=True, definition=_monthly_report(w), period="quarter"
+        ),
+        "manager_a",
+        "reports.community.changed",
+    ),
+    "reports.services.seed_demo_reports": (
+        lambda w: report_services.seed_demo_reports(program=w.program_a, funders=[]),
+        "nobody",
+        "reports.definition.created",
+    ),
+    # The API
+    "api.services.create_token": (
+        lambda w: api_services.create_token(by=w.manager_a, user=w.outreach_a, name="Warehouse"),
+        "manager_a",
+        "api.token.created",
+    ),
+    "api.services.revoke_token": (
+        lambda w: api_services.revoke_token(
+            by=w.manager_a,
+            token=api_services.create_token(by=w.manager_a, user=w.outreach_a, name="Old")[0],
+        ),
+        "manager_a",
+        "api.token.revoked",
+    ),
+    "api.services.record_encounter_from_api": (
+        lambda w: api_services.record_encounter_from_api(by=w.outreach_a, data=_encounter_data(w)),
+        "outreach_a",
+        "participants.encounter.recorded",
+    ),
+    "api.services.sync_encounters": (
+        _synced,
+        "outreach_a",
+        "participants.encounter.recorded",
+    ),
 }
 
 # Public functions of the service modules that write no entry of their own, and why.
@@ -716,14 +924,32 @@ NOT_AUDITED_ON_THEIR_OWN = {
     "supplies.services.distribute_item": (
         "a step of record_encounter and record_training_session, which write the entry"
     ),
+    "supplies.services.distribute_items": (
+        "a step of record_encounter and record_training_session, which write the entry"
+    ),
     "supplies.services.return_encounter_supplies": "a step of undo_encounter, which writes it",
+    "participants.retention.years_before": "computes a date, writes nothing",
+    "participants.retention.retention_cutoff": "computes a date, writes nothing",
+    "participants.retention.participants_due_for_anonymisation": "a query, writes nothing",
+    "security.services.normalise_code": "computes a value, writes nothing",
+    "security.services.hash_recovery_code": "computes a value, writes nothing",
+    "security.services.format_recovery_code": "computes a value, writes nothing",
+    "reports.services.program_today": "computes a date, writes nothing",
+    "reports.services.check_period": "checks input, writes nothing",
+    "reports.services.report_recipients": "a query, writes nothing",
+    "reports.services.run_url": "computes a value, writes nothing",
+    "reports.services.community_period": "computes dates, writes nothing",
 }
 SERVICE_MODULES = [
     account_services,
     participant_services,
+    retention,
     supply_services,
     referral_services,
     training_services,
+    security_services,
+    report_services,
+    api_services,
 ]
 
 
@@ -751,6 +977,7 @@ def test_every_write_service_records_who_did_what_in_which_program(
         van_a=van_a,
         outreach_a=outreach_a,
         manager_a=manager_a,
+        nobody=None,
         lot=stocked_a,
         participant=ParticipantFactory(program=program_a),
     )

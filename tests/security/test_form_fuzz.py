@@ -560,7 +560,10 @@ def test_nul_character_in_an_api_path_is_a_json_400(client, outreach_a):
     response = client.get("/api/v1/participants/HR-\x00/")
 
     assert response.status_code == 400
-    assert "detail" in response.json()
+    # Like every 400 of the API: {field: [message]}.
+    assert response.json() == {
+        "non_field_errors": ["The request contains a character that is not allowed (NUL)."]
+    }
 
 
 def test_overlong_user_name_at_sign_in_is_a_form_error(client, fast_password_hashing):

@@ -134,7 +134,10 @@ def test_first_code_turns_two_factor_on_and_shows_ten_recovery_codes_once(client
     assert stored == {services.hash_recovery_code(code) for code in codes}
     # The session is verified: pages open.
     assert client.get("/").status_code == 200
-    assert actions_of(manager_a) == ["accounts.two_factor.enrolled"]
+    assert actions_of(manager_a) == [
+        "accounts.two_factor.enrollment_started",
+        "accounts.two_factor.enrolled",
+    ]
 
 
 def test_wrong_first_code_leaves_two_factor_off(client, manager_a):
@@ -146,7 +149,10 @@ def test_wrong_first_code_leaves_two_factor_off(client, manager_a):
     assert "That code is not right" in response.text
     assert not TOTPDevice.objects.filter(user=manager_a, confirmed=True).exists()
     assert client.get("/").status_code == 302
-    assert actions_of(manager_a) == ["accounts.two_factor.failed"]
+    assert actions_of(manager_a) == [
+        "accounts.two_factor.enrollment_started",
+        "accounts.two_factor.failed",
+    ]
 
 
 def test_password_alone_cannot_swap_in_another_phone(client, manager_a):

@@ -1,8 +1,10 @@
 """Rows of every kind a page can name by id, for one program: what the access tests point at.
 
-`program_rows(program, outreach, manager)` makes a participant with an encounter, a referral,
-a partner, a possible duplicate, a training with a certificate and a lot in stock, each made
-through the services (or a factory where a service would need much more setup).
+`program_rows(location, outreach, manager, funder)` makes a participant with an encounter, a
+referral, a partner, a possible duplicate, a training with a certificate, a lot in stock, a kit,
+an API token, a report definition with a built run (published to an organisation of `funder`,
+if one is given) and the public community page turned on, each made through the services (or a
+factory where a service would need much more setup).
 """
 
 from dataclasses import dataclass
@@ -11,11 +13,20 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Location, User
+from api import services as api_services
+from api.models import ApiToken
 from participants.models import Encounter, Participant, PossibleDuplicate
 from referrals import services as referral_services
 from referrals.models import Partner, Referral
+from reports import services as report_services
+from reports.models import (
+    CommunityReportSetting,
+    FunderOrganisation,
+    ReportDefinition,
+    ReportRun,
+)
 from supplies import services as supply_services
-from supplies.models import Lot
+from supplies.models import Kit, KitItem, Lot
 from tests.factories import EncounterFactory, ItemFactory, ParticipantFactory
 from training import services as training_services
 from training.models import Certificate, TrainingSession
@@ -33,9 +44,49 @@ class ProgramRows:
     training: TrainingSession
     certificate: Certificate
     lot: Lot
+    kit: Kit
+    token: ApiToken
+    definition: ReportDefinition
+    run: ReportRun
+    community: CommunityReportSetting
 
 
-def program_rows(*, location: Location, outreach: User, manager: User) -> ProgramRows:
+def _report_rows(*, manager: User, funder: User | None):
+    """A definition (published to `funder`'s organisation, if any), one run built and
+    published, and the program's public community page showing it."""
+    program = manager.program
+    published_to = []
+    if funder is not None:
+        organisation = FunderOrganisation.objects.create(name=f"Funder of {program.name}")
+        organisation.members.add(funder)
+        published_to.append(organisation)
+    definition = report_services.save_definition(
+        by=manager,
+        name=f"Report of {program.name}",
+        measure_keys=["unduplicated_participants", "encounters", "syringes_distributed"],
+        breakdown_keys=["encounters_by_site"],
+        published_to=published_to,
+        schedule=ReportDefinition.Schedule.MONTHLY,
+        run_on_day=5,
+    )
+    today = report_services.program_today(program)
+    run = report_services.request_run(
+        by=manager, definition=definition, start=today - timedelta(days=7), end=today
+    )
+    # The worker's job, done here: in a test transaction on_commit never fires.
+    report_services.build_run(run.pk)
+    community = report_services.set_community_report(
+        by=manager,
+        enabled=True,
+        definition=definition,
+        period=CommunityReportSetting.Period.MONTH,
+    )
+    return definition, ReportRun.objects.get(pk=run.pk), community
+
+
+def program_rows(
+    *, location: Location, outreach: User, manager: User, funder: User | None = None
+) -> ProgramRows:
     program = location.program
     participant = ParticipantFactory(program=program, alias=f"Alias of {program.name}")
     item = ItemFactory(program=program, name=f"Syringe of {program.name}")
@@ -52,6 +103,10 @@ def program_rows(*, location: Location, outreach: User, manager: User) -> Progra
         attendees=[AttendeeRecord(name=f"Attendee of {program.name}")],
     )
     (certificate,) = training_services.issue_certificates(by=outreach, session=training)
+    kit = Kit.objects.create(program=program, name=f"Kit of {program.name}")
+    KitItem.objects.create(kit=kit, item=item, quantity=10)
+    token, _plain = api_services.create_token(by=manager, user=outreach, name="Access tests")
+    definition, run, community = _report_rows(manager=manager, funder=funder)
     return ProgramRows(
         location=location,
         participant=participant,
@@ -74,4 +129,9 @@ def program_rows(*, location: Location, outreach: User, manager: User) -> Progra
         training=training,
         certificate=certificate,
         lot=received.lot,
+        kit=kit,
+        token=token,
+        definition=definition,
+        run=run,
+        community=community,
     )
