@@ -1,8 +1,6 @@
 """The REST endpoints under /api/v1/: thin, reading through the apps' selectors and writing
 through their services, exactly as the pages do."""
 
-from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,7 +20,6 @@ from api.lookups import Lookups
 from api.pagination import NewestFirstCursorPagination
 from api.permissions import IsReportReader
 from api.services import record_encounter_from_api, sync_encounters
-from audit.middleware import client_ip
 from participants import codes
 from participants import selectors as participant_selectors
 from participants import services as participant_services
@@ -30,7 +27,7 @@ from referrals import selectors as referral_selectors
 from referrals import services as referral_services
 from reports import exports
 from reports import selectors as report_selectors
-from reports import services as report_services
+from reports.downloads import run_file_response
 from supplies import selectors as supply_selectors
 from training import selectors as training_selectors
 from training import services as training_services
@@ -491,21 +488,7 @@ class ReportRunViewSet(
     )
     def download(self, request, pk=None, file_format=None):
         """One file of a built run (404 until it is built); every download is audited."""
-        stored = exports.RUN_FILE_FORMATS[file_format]
-        found = report_selectors.run_file(request.user, int(pk), stored.field)
-        if found is None:
+        response = run_file_response(request, int(pk), file_format)
+        if response is None:
             raise NotFound(_("No such report file."))
-        run, data = found
-        with transaction.atomic():
-            report_services.record_download(
-                by=request.user, run=run, file_format=file_format, ip_address=client_ip(request)
-            )
-        response = HttpResponse(data, content_type=stored.content_type)
-        name = exports.run_file_name(
-            definition_name=run.definition.name,
-            start=run.period_start,
-            end=run.period_end,
-            file_format=file_format,
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

@@ -3,8 +3,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from reports import exports, measures
 from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.dashboard import EARLIEST, DashboardFilterForm, dashboard_context
+from reports.downloads import run_file_response
 from reports.extract import encounter_extract_rows, extract_header, stream_csv
 from reports.forms import CommunityReportForm, ReportDefinitionForm, RunRequestForm
 from reports.measures import Scope
@@ -71,10 +71,6 @@ def encounter_extract(request):
 
 RUN_PAGE_SIZE = 50
 COMMUNITY_CACHE_SECONDS = 60 * 60
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 @require_GET
@@ -281,25 +277,9 @@ def run_retry(request, pk: int):
 @report_reader_required
 def run_download(request, pk: int, file_format: str):
     """One file of a run: managers of the program, funders it is published to; else 404."""
-    if file_format not in exports.RUN_FILE_FORMATS:
+    response = run_file_response(request, pk, file_format)
+    if response is None:
         raise Http404
-    stored = exports.RUN_FILE_FORMATS[file_format]
-    found = report_selectors.run_file(request.user, pk, stored.field)
-    if found is None:
-        raise Http404
-    run, data = found
-    with transaction.atomic():
-        report_services.record_download(
-            by=request.user, run=run, file_format=file_format, ip_address=_client_ip(request)
-        )
-    response = HttpResponse(data, content_type=stored.content_type)
-    name = exports.run_file_name(
-        definition_name=run.definition.name,
-        start=run.period_start,
-        end=run.period_end,
-        file_format=file_format,
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
