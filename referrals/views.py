@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import manager_required, program_staff_required
+from accounts.access import manager_required, participant_staff_required, program_staff_required
 from accounts.models import User
 from audit.services import record_read
 from participants.selectors import participants_for
@@ -41,7 +41,7 @@ def follow_up_list(request):
     )
 
 
-@program_staff_required
+@participant_staff_required
 def referral_new(request, public_id: str):
     user = request.user
     participant = get_object_or_404(participants_for(user), public_id=public_id)
@@ -66,7 +66,7 @@ def referral_new(request, public_id: str):
     )
 
 
-@program_staff_required
+@participant_staff_required
 def referral_detail(request, pk: int):
     """The referral, its history, and the form to move it to a new status."""
     referral = get_object_or_404(

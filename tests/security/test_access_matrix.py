@@ -115,8 +115,8 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "participants:delete": (PARTICIPANT, PARTICIPANT_MANAGERS),
     # referrals
     "referrals:follow_ups": (NONE, STAFF),
-    "referrals:new": (PARTICIPANT, STAFF_A_ROW),
-    "referrals:detail": (lambda rows: {"pk": rows.referral.pk}, STAFF_A_ROW),
+    "referrals:new": (PARTICIPANT, PARTICIPANT_A_ROW),
+    "referrals:detail": (lambda rows: {"pk": rows.referral.pk}, PARTICIPANT_A_ROW),
     "referrals:partners": (NONE, STAFF),
     "referrals:partner_new": (NONE, MANAGERS),
     "referrals:partner_edit": (lambda rows: {"pk": rows.partner.pk}, MANAGERS),
