@@ -563,26 +563,25 @@ def summaries_on() -> bool:
     return connection.vendor == "postgresql" and getattr(settings, "REPORTS_SUMMARY_TABLES", True)
 
 
-def _encounter_totals(scope: Scope) -> QuerySet[DailyEncounterTotals]:
-    totals = DailyEncounterTotals.objects.filter(
-        program=scope.program, day__gte=scope.start, day__lte=scope.end
+def _summary_rows(model, scope: Scope, *, period_field: str) -> QuerySet:
+    """Rows of a trigger-kept summary table (keyed by program, period, location and kind)."""
+    rows = model.objects.filter(
+        program=scope.program,
+        **{f"{period_field}__gte": scope.start, f"{period_field}__lte": scope.end},
     )
     if scope.location is not None:
-        totals = totals.filter(location=scope.location)
+        rows = rows.filter(location=scope.location)
     if scope.kind:
-        totals = totals.filter(kind=scope.kind)
-    return totals
+        rows = rows.filter(kind=scope.kind)
+    return rows
+
+
+def _encounter_totals(scope: Scope) -> QuerySet[DailyEncounterTotals]:
+    return _summary_rows(DailyEncounterTotals, scope, period_field="day")
 
 
 def _supply_totals(scope: Scope) -> QuerySet[DailySupplyTotals]:
-    totals = DailySupplyTotals.objects.filter(
-        program=scope.program, day__gte=scope.start, day__lte=scope.end
-    )
-    if scope.location is not None:
-        totals = totals.filter(location=scope.location)
-    if scope.kind:
-        totals = totals.filter(kind=scope.kind)
-    return totals
+    return _summary_rows(DailySupplyTotals, scope, period_field="day")
 
 
 def _supplies(scope: Scope) -> QuerySet:
@@ -653,14 +652,7 @@ def _by_participant_months(scope: Scope) -> bool:
 
 
 def _participant_months(scope: Scope) -> QuerySet[ParticipantMonth]:
-    months = ParticipantMonth.objects.filter(
-        program=scope.program, month__gte=scope.start, month__lte=scope.end
-    )
-    if scope.location is not None:
-        months = months.filter(location=scope.location)
-    if scope.kind:
-        months = months.filter(kind=scope.kind)
-    return months
+    return _summary_rows(ParticipantMonth, scope, period_field="month")
 
 
 def _edges(scope: Scope, inner: Scope) -> list[Scope]:
@@ -674,14 +666,7 @@ def _edges(scope: Scope, inner: Scope) -> list[Scope]:
 
 
 def _participant_years(scope: Scope) -> QuerySet[ParticipantYear]:
-    years = ParticipantYear.objects.filter(
-        program=scope.program, year__gte=scope.start, year__lte=scope.end
-    )
-    if scope.location is not None:
-        years = years.filter(location=scope.location)
-    if scope.kind:
-        years = years.filter(kind=scope.kind)
-    return years
+    return _summary_rows(ParticipantYear, scope, period_field="year")
 
 
 def _pieces(scope: Scope) -> tuple[list[Scope], list[Scope], list[Scope]]:
