@@ -259,6 +259,8 @@ def test_signing_out_leaves_no_participants_in_the_phones_cache(page, demo):
     assert "/encounters/new/" in cached
     assert f"/participants/pick/{demo.public_id}/" in cached
 
+    # The page refreshes its offline copy after loading; sign out once that has settled.
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("button", name="Sign out (outreach)").click()
     expect(page.get_by_label("Username")).to_be_visible()
