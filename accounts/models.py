@@ -1,8 +1,10 @@
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.codes import DEFAULT_RECIPE, validate_recipe
@@ -63,6 +65,10 @@ class Program(models.Model):
     @property
     def tzinfo(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def today(self) -> date:
+        """Today's date where the program works, which is what its periods are cut by."""
+        return timezone.localdate(timezone=self.tzinfo)
 
 
 class Location(models.Model):

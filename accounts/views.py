@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -22,7 +22,7 @@ def home(request):
         return redirect("reports:list")
     context = {"my_locations": assigned_locations(user)}
     if user.is_program_staff:
-        today = timezone.localdate(timezone=user.program.tzinfo)
+        today = user.program.today()
         context["follow_ups_due"] = referral_selectors.follow_ups(user, on=today).count()
     if user.is_manager:
         context["low_stock"] = supply_selectors.low_stock(user.program_id)

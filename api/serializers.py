@@ -5,7 +5,6 @@ code and profile answers), so the API accepts exactly what the pages accept.
 """
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -627,7 +626,7 @@ class TrainingSessionInSerializer(serializers.Serializer):
 
     def validate_held_on(self, value):
         user = self.context["request"].user
-        if value > timezone.localdate(timezone=user.program.tzinfo):
+        if value > user.program.today():
             raise serializers.ValidationError(
                 _("This date is in the future. Record a training once given.")
             )

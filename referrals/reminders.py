@@ -2,7 +2,7 @@
 
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import ngettext
 
 from accounts.models import User
@@ -28,7 +28,7 @@ def send_follow_up_digests() -> int:
 
 
 def send_worker_digest(worker: User) -> int:
-    today = timezone.localdate(timezone=worker.program.tzinfo)
+    today = worker.program.today()
     overdue = list(
         Referral.objects.filter(
             made_by=worker, status__in=Referral.OPEN_STATUSES, follow_up_due__lt=today

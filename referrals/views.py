@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -24,7 +23,7 @@ from referrals.models import Partner
 def follow_up_list(request):
     """Open referrals, soonest due first: a worker's own, or everyone's for a manager."""
     user = request.user
-    today = timezone.localdate(timezone=user.program.tzinfo)
+    today = user.program.today()
     form = FollowUpFilterForm(
         request.GET or None,
         workers=User.objects.filter(program_id=user.program_id, role__in=["outreach", "manager"]),

@@ -251,7 +251,7 @@ def save_definition(
 
 
 def program_today(program: Program) -> date:
-    return timezone.localdate(timezone=program.tzinfo)
+    return program.today()
 
 
 def _enqueue(run_id: int) -> None:

@@ -5,13 +5,14 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import manager_required, report_reader_required
 from accounts.selectors import locations_for
+from audit.middleware import client_ip
 from audit.services import record_action
 from reports import exports, measures
 from reports import selectors as report_selectors
@@ -28,7 +29,7 @@ def dashboard(request):
     """The manager's landing page for reports: key measures against the period before, trends,
     sites, stock alerts and overdue follow-ups, all of the manager's own program."""
     user = request.user
-    today = timezone.localdate(timezone=user.program.tzinfo)
+    today = user.program.today()
     form = DashboardFilterForm(request.GET or None, locations=locations_for(user), today=today)
     start, end = form.period_bounds()
     scope = Scope(program=user.program, start=start, end=end, location=form.chosen_location())
@@ -41,7 +42,7 @@ def dashboard(request):
 def encounter_extract(request):
     """One year's encounters of the manager's program as CSV, streamed with flat memory."""
     user = request.user
-    this_year = timezone.localdate(timezone=user.program.tzinfo).year
+    this_year = user.program.today().year
     try:
         year = int(request.GET.get("year", this_year))
     except ValueError:
@@ -56,7 +57,7 @@ def encounter_extract(request):
         actor=user,
         action="reports.extract.downloaded",
         program=user.program,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         details={"year": year, "extract": "encounters"},
     )
     response = StreamingHttpResponse(

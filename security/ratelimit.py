@@ -12,11 +12,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
+from audit.middleware import client_ip
+
 
 def _client(request) -> str:
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{client_ip(request) or ''}"
 
 
 def hit(bucket: str, who: str) -> int | None:

@@ -1,10 +1,9 @@
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -41,11 +40,6 @@ def _active_locations(user: User) -> QuerySet[Location]:
     return locations_for(user).filter(is_active=True)
 
 
-def _program_today(user: User) -> date:
-    """Today in the program's time zone, which may differ from the server's."""
-    return timezone.localdate(timezone=user.program.tzinfo)
-
-
 def _levels_on_hand(user: User) -> list[StockLevel]:
     """Every lot on hand in the program, for the lot pickers (one query)."""
     return list(selectors.stock_levels(user))
@@ -60,7 +54,7 @@ def stock(request):
     """Stock on hand, one row per lot and location; expired and expiring naloxone stand out."""
     user = request.user
     form = StockFilterForm(request.GET or None, locations=locations_for(user))
-    today = _program_today(user)
+    today = user.program.today()
     horizon = today + timedelta(days=user.program.naloxone_expiry_alert_days)
     location_id = form.location_id()
     rows = [
@@ -99,7 +93,7 @@ def receive(request):
         locations=_active_locations(user),
         items=selectors.items_for(user).filter(is_active=True),
         funding_sources=FundingSource.objects.filter(program_id=user.program_id),
-        today=_program_today(user),
+        today=user.program.today(),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -299,7 +293,7 @@ def collection_new(request):
     """Syringes from a drop box or a clean-up, by count or by weight; recent ones below."""
     user = request.user
     form = SyringeCollectionForm(
-        request.POST or None, locations=_active_locations(user), today=_program_today(user)
+        request.POST or None, locations=_active_locations(user), today=user.program.today()
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -333,7 +327,7 @@ def reversal_new(request):
     """An overdose reversal someone reported: counted for funders, kept coarse."""
     user = request.user
     form = OverdoseReversalForm(
-        request.POST or None, participants=participants_for(user), today=_program_today(user)
+        request.POST or None, participants=participants_for(user), today=user.program.today()
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

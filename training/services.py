@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Location, User
@@ -185,7 +184,7 @@ def issue_certificates(*, by: User, session: TrainingSession) -> list[Certificat
     waiting = list(
         session.attendees.exclude(name="").filter(certificate__isnull=True).order_by("id")
     )
-    today = timezone.localdate(timezone=session.program.tzinfo)
+    today = session.program.today()
     valid_until = certificate_valid_until(session.kind, session.held_on)
     certificates = Certificate.objects.bulk_create(
         Certificate(

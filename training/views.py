@@ -1,11 +1,8 @@
-from datetime import date
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -28,11 +25,6 @@ from training.forms import (
 LIST_PAGE_SIZE = 50
 
 
-def _program_today(user: User) -> date:
-    """Today in the program's time zone, which may differ from the server's."""
-    return timezone.localdate(timezone=user.program.tzinfo)
-
-
 @require_GET
 @program_staff_required
 def training_list(request):
@@ -53,7 +45,7 @@ def training_new(request):
         trainers=_trainers(user) if user.is_manager else None,
         locations=locations_for(user).filter(is_active=True),
         naloxone_items=list(selectors.naloxone_items_for(user).order_by("display_order", "name")),
-        today=_program_today(user),
+        today=user.program.today(),
         initial={"trainer": user.pk},
     )
     attendees = attendee_formset(
@@ -181,7 +173,7 @@ def verify(request, code: str):
         response = render(request, "training/verify.html", {"status": "unknown"}, status=404)
     else:
         session = certificate.attendee.session
-        today = timezone.localdate(timezone=session.program.tzinfo)
+        today = session.program.today()
         response = render(
             request,
             "training/verify.html",
