@@ -8,8 +8,10 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -27,6 +29,22 @@ def pytest_report_header(config):
         f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({where})",
         f"celery broker: {settings.CELERY_BROKER_URL.split('@')[-1]}",
     ]
+
+
+# 23:30 on 9 March in New York (the programs' default zone) and already 10 March in UTC: a test
+# under this clock fails if it takes the server's date where the program's is meant.
+PROGRAM_EVENING = datetime(2026, 3, 10, 3, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def program_evening(request):
+    """Pins the clock (ticking) at PROGRAM_EVENING, except for a test with a real worker, whose
+    process keeps the real clock."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    with time_machine.travel(PROGRAM_EVENING, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,25 +1,26 @@
 """Training sessions through the API: recorded by the training service, naloxone taken from
 stock, outreach staff seeing only the trainings they gave."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from supplies.models import StockLevel
 from training.models import TrainingSession
 from training.services import record_training_session
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("program_evening")]
 
 TRAININGS = "/api/v1/training-sessions/"
+PROGRAM_TODAY = date(2026, 3, 9)  # under the program_evening clock
 
 
 def session_body(**extra) -> dict:
+    """A valid training held today where programs of the tests work (New York)."""
     return {
         "kind": "naloxone",
         "audience": "community",
-        "held_on": timezone.localdate().isoformat(),
+        "held_on": PROGRAM_TODAY.isoformat(),
         "place": "Public library",
         "attendee_count": 12,
         **extra,
@@ -69,7 +70,7 @@ def test_kits_beyond_the_stock_are_a_409_and_nothing_is_saved(outreach_a_api, si
 
 
 def test_training_errors_name_the_field(outreach_a_api, stock_a, participant_a):
-    tomorrow = (timezone.localdate() + timedelta(days=2)).isoformat()
+    tomorrow = (PROGRAM_TODAY + timedelta(days=2)).isoformat()
 
     response = outreach_a_api.post(
         TRAININGS,
@@ -101,7 +102,7 @@ def test_outreach_record_only_trainings_they_gave(outreach_a_api, manager_a):
 def test_outreach_see_their_own_trainings_and_managers_all(
     outreach_a, manager_a, outreach_a_api, manager_a_api
 ):
-    today = timezone.localdate()
+    today = manager_a.program.today()
     own = record_training_session(
         by=outreach_a,
         kind="naloxone",
@@ -129,7 +130,7 @@ def test_program_b_gets_404_on_program_a_trainings(outreach_b_api, manager_a):
     session = record_training_session(
         by=manager_a,
         kind="staff",
-        held_on=timezone.localdate(),
+        held_on=manager_a.program.today(),
         place="Office",
         audience="providers",
         attendee_count=4,

@@ -13,7 +13,7 @@ from reports import measures
 from reports.measures import Scope
 from tests.factories import ParticipantFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("program_evening")]
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_housing_referral_from_the_encounter_screen_in_one_tap(
     referral = Referral.objects.get()
     assert (referral.kind, referral.status, referral.made_by) == ("housing", "made", outreach_a)
     assert referral.encounter == Encounter.objects.get()
-    assert referral.follow_up_due == timezone.localdate() + timedelta(days=14)
+    assert referral.follow_up_due == outreach_a.program.today() + timedelta(days=14)
     assert "Referral: Housing" in response.text
 
 
@@ -67,7 +67,10 @@ def test_referral_needs_a_participant(client, outreach_a, site_a, catalogue_a):
 
 def test_worker_sees_due_follow_up_and_marks_it_linked(client, outreach_a, participant_a):
     referral = services.make_referral(
-        by=outreach_a, participant=participant_a, kind="housing", follow_up_due=timezone.localdate()
+        by=outreach_a,
+        participant=participant_a,
+        kind="housing",
+        follow_up_due=outreach_a.program.today(),
     )
     client.force_login(outreach_a)
 
@@ -93,10 +96,16 @@ def test_follow_ups_of_a_worker_exclude_others_but_a_manager_sees_all(
     client, outreach_a, manager_a, participant_a
 ):
     mine = services.make_referral(
-        by=outreach_a, participant=participant_a, kind="food", follow_up_due=timezone.localdate()
+        by=outreach_a,
+        participant=participant_a,
+        kind="food",
+        follow_up_due=outreach_a.program.today(),
     )
     theirs = services.make_referral(
-        by=manager_a, participant=participant_a, kind="legal", follow_up_due=timezone.localdate()
+        by=manager_a,
+        participant=participant_a,
+        kind="legal",
+        follow_up_due=outreach_a.program.today(),
     )
     client.force_login(outreach_a)
     worker_page = client.get(reverse("referrals:follow_ups")).text
@@ -134,7 +143,7 @@ def test_status_history_is_kept(outreach_a, participant_a):
 
 def last_month(program) -> Scope:
     """The 31 days up to today, in the program's time zone."""
-    today = timezone.localdate(timezone=program.tzinfo)
+    today = program.today()
     return Scope(program=program, start=today - timedelta(days=31), end=today)
 
 
@@ -228,7 +237,7 @@ def overdue_referrals(outreach_a, manager_a, participant_a):
     outreach_a.save()
     manager_a.email = "manager_a@example.org"
     manager_a.save()
-    yesterday = timezone.localdate() - timedelta(days=1)
+    yesterday = outreach_a.program.today() - timedelta(days=1)
     for kind in ("housing", "food"):
         services.make_referral(
             by=outreach_a, participant=participant_a, kind=kind, follow_up_due=yesterday
@@ -240,7 +249,7 @@ def overdue_referrals(outreach_a, manager_a, participant_a):
         by=outreach_a,
         participant=participant_a,
         kind="clothing",
-        follow_up_due=timezone.localdate() + timedelta(days=3),
+        follow_up_due=outreach_a.program.today() + timedelta(days=3),
     )
 
 

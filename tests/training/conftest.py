@@ -1,6 +1,8 @@
-from datetime import date, timedelta
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from tests.participants.conftest import catalogue_a, code_answers  # noqa: F401
 from training import services
@@ -9,7 +11,8 @@ from training.services import AttendeeRecord
 
 NALOXONE = "Naloxone nasal 4 mg (2-dose kit)"
 INJECTABLE = "Naloxone injectable 0.4 mg"
-TODAY = date.today()
+# The date where the test programs work (New York, their default zone), not the server's.
+TODAY = timezone.localdate(timezone=ZoneInfo("America/New_York"))
 
 
 def record_session(by, **fields) -> TrainingSession:
