@@ -6,9 +6,9 @@ from accounts.models import User
 NAVIGATION = {
     User.Role.OUTREACH: [
         ("home", _("Home")),
-        ("participants:encounter_new", _("Log encounter")),
+        ("encounters:new", _("Log encounter")),
         ("participants:list", _("Participants")),
-        ("participants:encounter_list", _("Encounters")),
+        ("encounters:list", _("Encounters")),
         ("referrals:follow_ups", _("Follow-ups")),
         ("referrals:partners", _("Partners")),
         ("training:list", _("Trainings")),
@@ -16,9 +16,9 @@ NAVIGATION = {
     ],
     User.Role.MANAGER: [
         ("home", _("Home")),
-        ("participants:encounter_new", _("Log encounter")),
+        ("encounters:new", _("Log encounter")),
         ("participants:list", _("Participants")),
-        ("participants:encounter_list", _("Encounters")),
+        ("encounters:list", _("Encounters")),
         ("referrals:follow_ups", _("Follow-ups")),
         ("referrals:partners", _("Partners")),
         ("training:list", _("Trainings")),

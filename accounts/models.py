@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from participants.codes import DEFAULT_RECIPE, validate_recipe
+from accounts.code_recipes import DEFAULT_RECIPE, validate_recipe
 
 
 def default_code_recipe() -> list[dict]:

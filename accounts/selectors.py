@@ -27,3 +27,18 @@ def users_for(user: User) -> QuerySet[User]:
         .prefetch_related("locations")
         .order_by("role", "username")
     )
+
+
+def staff_of(user: User) -> QuerySet[User]:
+    """Outreach workers and managers of the user's program, former ones included (they stay in
+    the filters of what they recorded); none for funders and administrators."""
+    if not user.is_authenticated or not user.is_program_staff:
+        return User.objects.none()
+    return User.objects.filter(
+        program_id=user.program_id, role__in=[User.Role.OUTREACH, User.Role.MANAGER]
+    ).order_by("first_name", "last_name", "username")
+
+
+def active_staff_of(user: User) -> QuerySet[User]:
+    """The people who work in the user's program now: who can give a training or hold a token."""
+    return staff_of(user).filter(is_active=True)

@@ -1,7 +1,6 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, HttpResponseServerError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,27 +8,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import manager_required
 from accounts.forms import LanguageForm
-from accounts.selectors import assigned_locations, locations_for, users_for
+from accounts.selectors import locations_for, users_for
 from accounts.services import set_user_language
-from referrals import selectors as referral_selectors
-from supplies import selectors as supply_selectors
-
-
-@login_required
-def home(request):
-    user = request.user
-    if user.is_funder:
-        return redirect("reports:list")
-    context = {"my_locations": assigned_locations(user)}
-    if user.is_program_staff:
-        today = user.program.today()
-        context["follow_ups_due"] = referral_selectors.follow_ups(user, on=today).count()
-    if user.is_manager:
-        context["low_stock"] = supply_selectors.low_stock(user.program_id)
-        context["expiring"] = supply_selectors.expiring_naloxone(
-            user.program_id, within_days=user.program.naloxone_expiry_alert_days
-        )
-    return render(request, "accounts/home.html", context)
 
 
 @manager_required

@@ -11,10 +11,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from participants.services import EncounterError
-from referrals.services import ReferralError
-from supplies.services import InsufficientStock, StockError
-from training.services import TrainingError
+from core.errors import DomainError
+from supplies.services import InsufficientStock
 
 NON_FIELD = "non_field_errors"
 # The services name their inputs; a few are called differently in the API.
@@ -46,10 +44,9 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
 
 def domain_error_response(error: Exception) -> Response | None:
     """The response for a service's domain error, or None if `error` is not one."""
-    if not isinstance(error, EncounterError | TrainingError | ReferralError | StockError):
+    if not isinstance(error, DomainError):
         return None
-    field = getattr(error, "field", None)
-    field = SERVICE_FIELD_NAMES.get(field, field) or NON_FIELD
+    field = SERVICE_FIELD_NAMES.get(error.field, error.field) or NON_FIELD
     out_of_stock = isinstance(error, InsufficientStock) or isinstance(
         error.__cause__, InsufficientStock
     )

@@ -5,8 +5,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import assigned_locations, locations_for
-from participants.models import Encounter
-from participants.selectors import EncounterFilters, filtered_encounters
+from encounters.models import Encounter
+from encounters.selectors import EncounterFilters, filtered_encounters
 from referrals.models import Referral, ReferralKind
 from training.models import TrainingSession
 

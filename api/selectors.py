@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from accounts.models import User
+from accounts.selectors import active_staff_of
 from api.models import ApiToken
 
 
@@ -19,8 +20,4 @@ def token_users_for(user: User) -> QuerySet[User]:
     """Whom a manager may make a token for: active staff of their own program."""
     if not user.is_authenticated or not user.is_manager:
         return User.objects.none()
-    return User.objects.filter(
-        program_id=user.program_id,
-        is_active=True,
-        role__in=[User.Role.OUTREACH, User.Role.MANAGER],
-    ).order_by("username")
+    return active_staff_of(user)

@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import code_recipes
 from api.lookups import lookups_from
-from participants import codes
-from participants.forms import ANONYMOUS, CodeAnswersForm, ParticipantProfileForm
-from participants.models import Characteristic, Encounter, EncounterSupply, Participant
-from participants.services import SupplyLine
+from encounters.forms import ANONYMOUS
+from encounters.models import Encounter, EncounterSupply
+from encounters.services import SupplyLine
+from participants.forms import CodeAnswersForm, ParticipantProfileForm
+from participants.models import Characteristic, Participant
 from referrals.models import Partner, Referral, ReferralKind
 from reports.exports import RUN_FILE_FORMATS
 from reports.models import ReportRun
@@ -70,7 +72,7 @@ class ProfileSerializer(serializers.Serializer):
     {
         "type": "object",
         "description": "Answers to the program's code questions (see participants/questions/).",
-        "properties": {key: {"type": "string", "maxLength": 60} for key in codes.QUESTIONS},
+        "properties": {key: {"type": "string", "maxLength": 60} for key in code_recipes.QUESTIONS},
         "additionalProperties": False,
     }
 )
@@ -79,7 +81,7 @@ class CodeAnswersField(serializers.DictField):
 
     def to_internal_value(self, data):
         answers = super().to_internal_value(data)
-        unknown = sorted(set(answers) - set(codes.QUESTIONS))
+        unknown = sorted(set(answers) - set(code_recipes.QUESTIONS))
         if unknown:
             raise serializers.ValidationError(
                 _("Unknown question: %(names)s.") % {"names": ", ".join(unknown)}

@@ -16,9 +16,11 @@ from api.lookups import Lookups
 from api.models import ApiToken, token_hash
 from api.serializers import EncounterInSerializer
 from audit.services import record_action
+from encounters import services as encounter_services
+from encounters.models import Encounter
 from participants import selectors as participant_selectors
 from participants import services as participant_services
-from participants.models import Encounter, Participant
+from participants.models import Participant
 
 TOKEN_PREFIX = "hrp_"  # noqa: S105 - a marker that makes leaked tokens easy to find
 SHOWN_PREFIX_LENGTH = 12
@@ -109,7 +111,7 @@ def _stored(*, by: User, encounter_id) -> Encounter | None:
     """The encounter already stored under this id, if any; another program's is an error."""
     existing = Encounter.objects.filter(pk=encounter_id).select_related("participant").first()
     if existing is not None and existing.program_id != by.program_id:
-        raise participant_services.EncounterError(
+        raise encounter_services.EncounterError(
             _("This encounter id is already used."), field="encounter_id"
         )
     return existing
@@ -132,7 +134,7 @@ def record_encounter_from_api(
     participant, enrolled = data.get("participant"), False
     if data.get("new_participant"):
         participant, enrolled = _enroll(by=by, enrolment=data["new_participant"])
-    encounter, created = participant_services.record_encounter(
+    encounter, created = encounter_services.record_encounter(
         by=by,
         encounter_id=encounter_id,
         participant=participant,

@@ -13,14 +13,14 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
-from accounts.selectors import locations_for
+from accounts import code_recipes
+from accounts.selectors import active_staff_of, locations_for
 from api import filters, serializers
 from api.lookups import Lookups
 from api.pagination import NewestFirstCursorPagination
 from api.permissions import IsReportReader
 from api.services import record_encounter_from_api, sync_encounters
-from participants import codes
+from encounters import selectors as encounter_selectors
 from participants import selectors as participant_selectors
 from participants import services as participant_services
 from referrals import selectors as referral_selectors
@@ -136,7 +136,7 @@ class ParticipantViewSet(
     @action(detail=False, methods=["get"], pagination_class=None)
     def recent(self, request):
         """The participants you saw most recently (for a phone's offline list)."""
-        participants = participant_selectors.recent_participants(request.user)
+        participants = encounter_selectors.recent_participants(request.user)
         return Response(serializers.RecentParticipantSerializer(participants, many=True).data)
 
     @extend_schema(responses={200: serializers.CodeQuestionsSerializer})
@@ -145,8 +145,8 @@ class ParticipantViewSet(
         """The questions of your program's code recipe, in order."""
         recipe = request.user.program.code_recipe
         questions = []
-        for key in codes.recipe_questions(recipe):
-            question = codes.QUESTIONS[key]
+        for key in code_recipes.recipe_questions(recipe):
+            question = code_recipes.QUESTIONS[key]
             questions.append(
                 {
                     "key": key,
@@ -178,10 +178,10 @@ class EncounterViewSet(
     lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self):
-        return participant_selectors.encounters_for(self.request.user)
+        return encounter_selectors.encounters_for(self.request.user)
 
     def _with_details(self, encounters):
-        return participant_selectors.with_list_details(encounters).prefetch_related("referrals")
+        return encounter_selectors.with_list_details(encounters).prefetch_related("referrals")
 
     def list(self, request, *args, **kwargs):
         encounters = self._with_details(self.filter_queryset(self.get_queryset()))
@@ -399,11 +399,7 @@ class TrainingSessionViewSet(
         context = {
             **self.get_serializer_context(),
             "lookups": Lookups(user),
-            "trainers": User.objects.filter(
-                program_id=user.program_id,
-                role__in=[User.Role.OUTREACH, User.Role.MANAGER],
-                is_active=True,
-            ),
+            "trainers": active_staff_of(user),
             "locations": locations_for(user).filter(is_active=True),
             "naloxone_items": training_selectors.naloxone_items_for(user),
         }

@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from audit.selectors import PARTICIPANT_TYPE, AuditFilters, participant_pk_for_public_id
+from audit.object_names import namer_reading
+from audit.selectors import AuditFilters
 
 
 class AuditFilterForm(forms.Form):
@@ -63,13 +64,14 @@ class AuditFilterForm(forms.Form):
         ):
             self.add_error("date_to", _("The end date is before the start date."))
         object_id = (cleaned.get("object_id") or "").strip()
-        if object_id.upper().startswith("HR-"):
-            pk = participant_pk_for_public_id(self.requesting_user, object_id)
+        namer = namer_reading(object_id)
+        if namer is not None:
+            pk = namer.find(self.requesting_user, object_id)
             if pk is None:
-                self.add_error("object_id", _("No participant with this card id."))
+                self.add_error("object_id", namer.not_found)
             else:
                 object_id = pk
-                cleaned["object_type"] = PARTICIPANT_TYPE
+                cleaned["object_type"] = namer.object_type
         cleaned["object_id"] = object_id
         return cleaned
 

@@ -8,11 +8,9 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from audit.models import AuditEntry
-from participants.models import Participant
 
 # Whose rows the log mostly names; the object-type filter offers the models of these apps.
 AUDITED_APPS = ("accounts", "participants", "supplies", "referrals", "training", "reports")
-PARTICIPANT_TYPE = Participant._meta.label_lower
 USER_TYPE = User._meta.label_lower
 
 
@@ -68,31 +66,3 @@ def filtered_audit_entries(user: User, filters: AuditFilters, tzinfo) -> QuerySe
     if filters.object_id:
         entries = entries.filter(object_id=filters.object_id)
     return entries.select_related("actor").order_by("-at", "-id")
-
-
-def participant_public_ids(user: User, entries: list[AuditEntry]) -> dict[str, str]:
-    """Participant pk -> public id for the entries shown, so a person reads "HR-7K3QX", not a
-    row number. One query; participants deleted since are simply missing."""
-    ids = {
-        entry.object_id
-        for entry in entries
-        if entry.object_type == PARTICIPANT_TYPE and entry.object_id.isdigit()
-    }
-    if not ids or not user.is_manager:
-        return {}
-    return {
-        str(pk): public_id
-        for pk, public_id in Participant.objects.filter(
-            program_id=user.program_id, pk__in=[int(pk) for pk in ids]
-        ).values_list("pk", "public_id")
-    }
-
-
-def participant_pk_for_public_id(user: User, public_id: str) -> str | None:
-    """The row id of the program's participant with this public id, as the log stores it."""
-    pk = (
-        Participant.objects.filter(program_id=user.program_id, public_id=public_id.upper())
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return str(pk) if pk is not None else None

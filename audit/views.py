@@ -4,7 +4,8 @@ from django.views.decorators.http import require_GET
 from accounts.access import manager_required
 from audit import selectors
 from audit.forms import AuditFilterForm
-from hrprogram.pagination import keyset_page
+from audit.object_names import names_of
+from core.pagination import keyset_page
 
 AUDIT_PAGE_SIZE = 50
 
@@ -19,7 +20,7 @@ def audit_log(request):
     )
     entries = selectors.filtered_audit_entries(user, form.filters(), user.program.tzinfo)
     page = keyset_page(request, entries, time_field="at", size=AUDIT_PAGE_SIZE)
-    public_ids = selectors.participant_public_ids(user, page.rows)
+    names = names_of(user, page.rows)
     return render(
         request,
         "audit/audit_log.html",
@@ -28,9 +29,7 @@ def audit_log(request):
             "rows": [
                 {
                     "entry": entry,
-                    "public_id": public_ids.get(entry.object_id, "")
-                    if entry.object_type == selectors.PARTICIPANT_TYPE
-                    else "",
+                    "public_id": names.get((entry.object_type, entry.object_id), ""),
                 }
                 for entry in page.rows
             ],

@@ -67,8 +67,9 @@ def seed(*, wanted_encounters: int) -> None:
     """Migrate, then top the demo program up to the wanted size; quick when it is there."""
     from django.core.management import call_command
 
-    from accounts.management.commands.seed_demo import DEMO_PROGRAM
-    from participants.models import Encounter, Participant
+    from demo.management.commands.seed_demo import DEMO_PROGRAM
+    from encounters.models import Encounter
+    from participants.models import Participant
 
     call_command("migrate", interactive=False, verbosity=0)
     encounters = Encounter.objects.filter(program__name=DEMO_PROGRAM).count()
@@ -90,9 +91,10 @@ def pages_to_measure(client) -> list[tuple[str, str]]:
     from django.db.models import Count
     from django.utils import timezone
 
-    from accounts.management.commands.seed_demo import DEMO_PROGRAM
     from accounts.models import Location, Program, User
-    from participants.models import Encounter, Participant
+    from demo.management.commands.seed_demo import DEMO_PROGRAM
+    from encounters.models import Encounter
+    from participants.models import Participant
 
     program = Program.objects.get(name=DEMO_PROGRAM)
     outreach = User.objects.get(username="outreach")

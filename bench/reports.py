@@ -117,8 +117,8 @@ def seed_reporting_extras() -> None:
     """Add ledger rows, referrals, collections, trainings and reversals once."""
     from django.db import connection, transaction
 
-    from accounts.management.commands.seed_demo import DEMO_PROGRAM
     from accounts.models import Program, User
+    from demo.management.commands.seed_demo import DEMO_PROGRAM
     from supplies.models import SyringeCollection
 
     program = Program.objects.get(name=DEMO_PROGRAM)
@@ -470,8 +470,8 @@ def main() -> None:
 
     from django.utils import timezone
 
-    from accounts.management.commands.seed_demo import DEMO_PROGRAM
     from accounts.models import Program
+    from demo.management.commands.seed_demo import DEMO_PROGRAM
 
     program = Program.objects.get(name=DEMO_PROGRAM)
     today = timezone.localdate(timezone=program.tzinfo)

@@ -33,8 +33,8 @@ TARGET_SECONDS = 10
 def seed() -> None:
     from django.core.management import call_command
 
-    from accounts.management.commands.seed_demo import DEMO_PROGRAM
-    from participants.models import Encounter
+    from demo.management.commands.seed_demo import DEMO_PROGRAM
+    from encounters.models import Encounter
 
     call_command("migrate", interactive=False, verbosity=0)
     if Encounter.objects.filter(program__name=DEMO_PROGRAM).count() >= SEED_ENCOUNTERS:
@@ -155,7 +155,7 @@ def main() -> None:
     from django.test import Client
 
     from accounts.models import User
-    from participants.models import Encounter
+    from encounters.models import Encounter
     from supplies.models import StockMovement
 
     logging.getLogger("axes").setLevel(logging.WARNING)

@@ -60,12 +60,14 @@ INSTALLED_APPS = [
     "accounts",
     "participants",
     "supplies",
+    "encounters",
     "referrals",
     "training",
     "reports",
     "audit",
     "security",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [

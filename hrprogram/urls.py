@@ -1,15 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as account_views
 from accounts.urls import auth_urlpatterns
-from hrprogram import health
+from hrprogram import health, views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", views.home, name="home"),
     *auth_urlpatterns,
     path("", include("accounts.urls")),
     path("", include("security.urls")),
+    path("", include("encounters.urls")),
     path("", include("participants.urls")),
     path("referrals/", include("referrals.urls")),
     path("", include("training.urls")),

@@ -13,15 +13,16 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Program, User
 from audit.services import record_action
-from participants.models import Characteristic, Encounter, Participant, PossibleDuplicate
+from core.errors import DomainError
+from participants import activity
+from participants.models import Characteristic, Participant, PossibleDuplicate
 from participants.services import PUBLIC_ID_ALPHABET
-from referrals.models import Referral, ReferralStatusChange
 
 # A tombstone's public id: never a valid card id (cards are HR-xxxxx), never reused.
 TOMBSTONE_PREFIX = "ANON-"
@@ -31,12 +32,8 @@ BATCH_SIZE = 500
 Because = Participant.AnonymisedBecause
 
 
-class RetentionError(Exception):
+class RetentionError(DomainError):
     """A forgetting request that cannot be carried out, with a message a manager can read."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def years_before(moment: datetime, years: int) -> datetime:
@@ -60,10 +57,10 @@ def participants_due_for_anonymisation(cutoff: datetime) -> QuerySet[Participant
 
     One query with an anti-join on the (participant, occurred_at) index.
     """
-    seen_since = Encounter.objects.filter(participant=OuterRef("pk"), occurred_at__gte=cutoff)
-    return Participant.objects.filter(anonymised_at__isnull=True, enrolled_at__lt=cutoff).exclude(
-        Exists(seen_since)
-    )
+    due = Participant.objects.filter(anonymised_at__isnull=True, enrolled_at__lt=cutoff)
+    for seen in activity.seen_since(cutoff):
+        due = due.exclude(seen)
+    return due
 
 
 def _tombstone_public_ids(count: int) -> list[str]:
@@ -119,11 +116,7 @@ def _anonymise(participants: list[Participant], *, because: str, at: datetime) -
     PossibleDuplicate.objects.filter(participant_id__in=ids).delete()
     PossibleDuplicate.objects.filter(other_id__in=ids).delete()
     # Free text written about them could name them; the counted facts stay.
-    Encounter.objects.filter(participant_id__in=ids).exclude(note="").update(note="")
-    Referral.objects.filter(participant_id__in=ids).exclude(outcome_note="").update(outcome_note="")
-    ReferralStatusChange.objects.filter(referral__participant_id__in=ids).exclude(note="").update(
-        note=""
-    )
+    activity.erase_free_text(ids)
 
 
 def anonymise_inactive_participants(*, now: datetime | None = None) -> dict[int, int]:

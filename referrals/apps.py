@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("Referrals")
+
+    def ready(self):
+        from encounters import follow_ups
+        from participants import activity, pages
+        from referrals import participant_hooks
+        from referrals.models import ReferralKind
+        from referrals.services import make_referral_at_encounter
+
+        follow_ups.register_referral_maker(
+            follow_ups.ReferralMaker(
+                choices=lambda: ReferralKind.choices, make=make_referral_at_encounter
+            )
+        )
+        activity.register_free_text_eraser(participant_hooks.erase_referral_notes)
+        pages.register_section(participant_hooks.REFERRALS)

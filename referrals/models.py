@@ -3,7 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Program
-from participants.models import Encounter, Participant
+from encounters.models import Encounter
+from participants.models import Participant
 
 
 class ReferralKind(models.TextChoices):

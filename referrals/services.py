@@ -9,14 +9,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import record_action
-from participants.models import Encounter, Participant
+from core.errors import DomainError
+from encounters.models import Encounter
+from encounters.services import EncounterError
+from participants.models import Participant
 from referrals.models import Partner, PartnerService, Referral, ReferralKind, ReferralStatusChange
 
 
-class ReferralError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ReferralError(DomainError):
+    """A referral that cannot be made or changed as asked."""
 
 
 def default_follow_up_due(kind: str, *, made_on: date) -> date:
@@ -62,6 +63,14 @@ def make_referral(
     )
     record_action(actor=by, action="referrals.referral.made", target=referral, program=by.program)
     return referral
+
+
+def make_referral_at_encounter(*, by: User, encounter: Encounter, kind: str) -> None:
+    """A referral ticked on the encounter screen; registered with encounters.follow_ups."""
+    try:
+        make_referral(by=by, participant=encounter.participant, kind=kind, encounter=encounter)
+    except ReferralError as error:
+        raise EncounterError(error.message, field="referral_kinds") from error
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.access import manager_required, participant_staff_required, program_staff_required
-from accounts.models import User
+from accounts.selectors import staff_of
 from audit.services import record_read
 from participants.selectors import participants_for
 from referrals import selectors, services
@@ -26,7 +26,7 @@ def follow_up_list(request):
     today = user.program.today()
     form = FollowUpFilterForm(
         request.GET or None,
-        workers=User.objects.filter(program_id=user.program_id, role__in=["outreach", "manager"]),
+        workers=staff_of(user),
     )
     worker = form.cleaned_data["worker"] if user.is_manager and form.is_valid() else None
     return render(

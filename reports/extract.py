@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Location, Program, User
-from participants.models import Encounter
+from encounters.models import Encounter
 from reports.measures import Scope
 from supplies.models import Item
 

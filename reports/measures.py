@@ -45,19 +45,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, Program
-from participants.models import (
-    DECLINED,
-    DECLINED_LABEL,
-    Characteristic,
+from encounters.models import (
     DailyEncounterTotals,
     DailySupplyTotals,
     Encounter,
     EncounterSupply,
-    Participant,
     ParticipantFirstMonth,
     ParticipantMonth,
     ParticipantYear,
 )
+from participants.models import DECLINED, DECLINED_LABEL, Characteristic, Participant
 from referrals.models import Referral, ReferralKind
 from supplies.models import Item, OverdoseReversal, StockMovement, SyringeCollection
 from training.models import Attendee, TrainingSession
@@ -188,7 +185,7 @@ def _measure(key, label, definition, *, people=False, url=None) -> tuple[str, Me
     return key, MeasureDef(key, label, definition, people, url)
 
 
-ENCOUNTER_LIST = "participants:encounter_list"
+ENCOUNTER_LIST = "encounters:list"
 
 MEASURES: dict[str, MeasureDef] = dict(
     [

@@ -536,7 +536,7 @@ def record_download(*, by: User, run: ReportRun, file_format: str, ip_address: s
 # --- Community report --------------------------------------------------------------------------
 
 
-def _unused_slug(program: Program) -> str:
+def unused_community_slug(program: Program) -> str:
     base = slugify(program.name)[:50] or "program"
     slug, number = base, 2
     while CommunityReportSetting.objects.filter(slug=slug).exclude(program=program).exists():
@@ -565,7 +565,7 @@ def set_community_report(
     if period not in CommunityReportSetting.Period.values:
         raise ReportError(_("Choose a period from the list."), field="period")
     setting, _created = CommunityReportSetting.objects.select_for_update().get_or_create(
-        program=by.program, defaults={"slug": _unused_slug(by.program)}
+        program=by.program, defaults={"slug": unused_community_slug(by.program)}
     )
     setting.enabled = enabled
     setting.definition = definition
@@ -593,22 +593,3 @@ def community_period(setting: CommunityReportSetting, today: date) -> tuple[date
         CommunityReportSetting.Period.YEAR: periods.YEARLY,
     }[setting.period]
     return periods.previous_complete_period(today, schedule)
-
-
-# --- Demo data ---------------------------------------------------------------------------------
-
-DEMO_FUNDER_ORGANISATION = "State Department of Health"
-
-
-@transaction.atomic
-def seed_demo_reports(*, program: Program, funders: list[User]) -> None:
-    """The demo's funder organisation (with the demo funders), the three ready-made reports
-    published to it, and the community page turned off. Safe to run again."""
-    organisation, _created = FunderOrganisation.objects.get_or_create(name=DEMO_FUNDER_ORGANISATION)
-    organisation.members.add(*funders)
-    add_ready_definitions(program=program, by=None)
-    for definition in ReportDefinition.objects.filter(program=program).exclude(ready_key=""):
-        definition.published_to.add(organisation)
-    CommunityReportSetting.objects.get_or_create(
-        program=program, defaults={"slug": _unused_slug(program), "enabled": False}
-    )

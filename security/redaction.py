@@ -17,7 +17,7 @@ import re
 from django.db import models
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
-from participants.codes import QUESTIONS, derive_code, normalise
+from accounts.code_recipes import QUESTIONS, derive_code, normalise
 
 REDACTED = SafeExceptionReporterFilter.cleansed_substitute
 

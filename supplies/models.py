@@ -203,7 +203,7 @@ class StockMovement(models.Model):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     supplier = models.CharField(_("supplier"), max_length=120, blank=True)
     encounter_supply = models.ForeignKey(
-        "participants.EncounterSupply",
+        "encounters.EncounterSupply",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Location, User
 from audit.services import record_action
+from core.errors import DomainError
 from supplies.models import (
     FundingSource,
     Item,
@@ -29,12 +30,8 @@ from supplies.models import (
 Kind = StockMovement.Kind
 
 
-class StockError(Exception):
+class StockError(DomainError):
     """A stock change that cannot be made, with a message for the person who asked."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class InsufficientStock(StockError):

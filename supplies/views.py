@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import manager_required, program_staff_required
 from accounts.models import Location, User
 from accounts.selectors import locations_for
-from hrprogram.pagination import keyset_page
+from core.pagination import keyset_page
 from participants.selectors import participants_for
 from supplies import selectors, services
 from supplies.forms import (

@@ -2,8 +2,9 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Location, Program, User
+from encounters.models import Encounter
 from participants.codes import code_hash
-from participants.models import Encounter, Participant
+from participants.models import Participant
 from participants.services import PUBLIC_ID_ALPHABET
 from supplies.models import Item
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Location, User
 from audit.services import record_action
+from core.errors import DomainError
 from participants.models import Participant
 from supplies import services as supplies_services
 from supplies.models import Item
@@ -23,13 +24,8 @@ from training.models import (
 )
 
 
-class TrainingError(Exception):
+class TrainingError(DomainError):
     """A training that cannot be recorded as asked; `field` names the input at fault."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import program_staff_required
 from accounts.models import User
-from accounts.selectors import locations_for
+from accounts.selectors import active_staff_of, locations_for
 from audit.services import record_read
 from participants.selectors import participants_for
 from training import selectors, services
@@ -75,11 +75,7 @@ def training_new(request):
 
 
 def _trainers(user: User):
-    return User.objects.filter(
-        program_id=user.program_id,
-        role__in=[User.Role.OUTREACH, User.Role.MANAGER],
-        is_active=True,
-    ).order_by("first_name", "last_name", "username")
+    return active_staff_of(user)
 
 
 def _attendee_rows(request) -> int:

@@ -4,18 +4,473 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from participants import summary_sql
+
+# The triggers that keep the summary tables, as they were when this migration was written: a
+# migration holds its own SQL, so a later change is a new migration, never an edit of this one.
+CREATE = r"""
+CREATE OR REPLACE FUNCTION participants_encounter_totals() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        
+    INSERT INTO participants_dailyencountertotals AS t
+        (program_id, day, location_id, kind, encounters, anonymous_encounters,
+         syringes_collected, reversals_reported, secondary_distribution_for, naloxone_refills)
+    SELECT r.program_id, (r.occurred_at AT TIME ZONE p.timezone)::date, r.location_id, r.kind,
+           -1 * count(*),
+           -1 * count(*) FILTER (WHERE r.participant_id IS NULL),
+           -1 * coalesce(sum(r.syringes_collected), 0),
+           -1 * coalesce(sum(r.overdose_reversals_reported), 0),
+           -1 * coalesce(sum(r.secondary_distribution_for), 0),
+           -1 * count(*) FILTER (WHERE r.naloxone_refill_reason <> '')
+    FROM old_rows r JOIN accounts_program p ON p.id = r.program_id
+    
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (program_id, day, location_id, kind) DO UPDATE SET
+        encounters = t.encounters + EXCLUDED.encounters,
+        anonymous_encounters = t.anonymous_encounters + EXCLUDED.anonymous_encounters,
+        syringes_collected = t.syringes_collected + EXCLUDED.syringes_collected,
+        reversals_reported = t.reversals_reported + EXCLUDED.reversals_reported,
+        secondary_distribution_for =
+            t.secondary_distribution_for + EXCLUDED.secondary_distribution_for,
+        naloxone_refills = t.naloxone_refills + EXCLUDED.naloxone_refills;
+    
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        
+    INSERT INTO participants_dailyencountertotals AS t
+        (program_id, day, location_id, kind, encounters, anonymous_encounters,
+         syringes_collected, reversals_reported, secondary_distribution_for, naloxone_refills)
+    SELECT r.program_id, (r.occurred_at AT TIME ZONE p.timezone)::date, r.location_id, r.kind,
+           1 * count(*),
+           1 * count(*) FILTER (WHERE r.participant_id IS NULL),
+           1 * coalesce(sum(r.syringes_collected), 0),
+           1 * coalesce(sum(r.overdose_reversals_reported), 0),
+           1 * coalesce(sum(r.secondary_distribution_for), 0),
+           1 * count(*) FILTER (WHERE r.naloxone_refill_reason <> '')
+    FROM new_rows r JOIN accounts_program p ON p.id = r.program_id
+    
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (program_id, day, location_id, kind) DO UPDATE SET
+        encounters = t.encounters + EXCLUDED.encounters,
+        anonymous_encounters = t.anonymous_encounters + EXCLUDED.anonymous_encounters,
+        syringes_collected = t.syringes_collected + EXCLUDED.syringes_collected,
+        reversals_reported = t.reversals_reported + EXCLUDED.reversals_reported,
+        secondary_distribution_for =
+            t.secondary_distribution_for + EXCLUDED.secondary_distribution_for,
+        naloxone_refills = t.naloxone_refills + EXCLUDED.naloxone_refills;
+    
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        
+    INSERT INTO participants_participantmonth AS t (program_id, month, participant_id, location_id, kind, encounters)
+    SELECT r.program_id,
+           date_trunc('month', r.occurred_at AT TIME ZONE p.timezone)::date AS month,
+           r.participant_id, r.location_id, r.kind, count(*)
+    FROM new_rows r JOIN accounts_program p ON p.id = r.program_id
+    WHERE TRUE AND r.participant_id IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (program_id, month, participant_id, location_id, kind) DO UPDATE SET
+        encounters = t.encounters + EXCLUDED.encounters;
+    
+    INSERT INTO participants_participantyear AS t (program_id, year, participant_id, location_id, kind, encounters)
+    SELECT r.program_id,
+           date_trunc('year', r.occurred_at AT TIME ZONE p.timezone)::date AS year,
+           r.participant_id, r.location_id, r.kind, count(*)
+    FROM new_rows r JOIN accounts_program p ON p.id = r.program_id
+    WHERE TRUE AND r.participant_id IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (program_id, year, participant_id, location_id, kind) DO UPDATE SET
+        encounters = t.encounters + EXCLUDED.encounters;
+    
+        
+    INSERT INTO participants_participantfirstmonth AS f (participant_id, program_id, first_month)
+    SELECT m.participant_id, m.program_id, min(m.month)
+    FROM participants_participantmonth m
+    WHERE m.participant_id IN (SELECT DISTINCT participant_id FROM new_rows WHERE participant_id IS NOT NULL)
+    GROUP BY m.participant_id, m.program_id
+    ORDER BY 1
+    ON CONFLICT (participant_id) DO UPDATE SET
+        first_month = EXCLUDED.first_month, program_id = EXCLUDED.program_id;
+    DELETE FROM participants_participantfirstmonth f
+    WHERE f.participant_id IN (SELECT DISTINCT participant_id FROM new_rows WHERE participant_id IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM participants_participantmonth m
+                      WHERE m.participant_id = f.participant_id);
+    
+    ELSIF TG_OP = 'DELETE' THEN
+        
+    UPDATE participants_participantmonth t SET encounters = t.encounters - g.n
+    FROM (
+        SELECT r.program_id,
+           date_trunc('month', r.occurred_at AT TIME ZONE p.timezone)::date AS month,
+           r.participant_id, r.location_id, r.kind, count(*) AS n
+        FROM old_rows r JOIN accounts_program p ON p.id = r.program_id
+        WHERE TRUE AND r.participant_id IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5
+    ) g WHERE t.program_id = g.program_id AND t.month = g.month
+        AND t.participant_id = g.participant_id AND t.location_id = g.location_id
+        AND t.kind = g.kind;
+    DELETE FROM participants_participantmonth t USING (
+        SELECT r.program_id,
+           date_trunc('month', r.occurred_at AT TIME ZONE p.timezone)::date AS month,
+           r.participant_id, r.location_id, r.kind, count(*) AS n
+        FROM old_rows r JOIN accounts_program p ON p.id = r.program_id
+        WHERE TRUE AND r.participant_id IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5
+    ) g
+    WHERE t.program_id = g.program_id AND t.month = g.month
+        AND t.participant_id = g.participant_id AND t.location_id = g.location_id
+        AND t.kind = g.kind AND t.encounters <= 0;
+    
+    UPDATE participants_participantyear t SET encounters = t.encounters - g.n
+    FROM (
+        SELECT r.program_id,
+           date_trunc('year', r.occurred_at AT TIME ZONE p.timezone)::date AS year,
+           r.participant_id, r.location_id, r.kind, count(*) AS n
+        FROM old_rows r JOIN accounts_program p ON p.id = r.program_id
+        WHERE TRUE AND r.participant_id IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5
+    ) g WHERE t.program_id = g.program_id AND t.year = g.year
+        AND t.participant_id = g.participant_id AND t.location_id = g.location_id
+        AND t.kind = g.kind;
+    DELETE FROM participants_participantyear t USING (
+        SELECT r.program_id,
+           date_trunc('year', r.occurred_at AT TIME ZONE p.timezone)::date AS year,
+           r.participant_id, r.location_id, r.kind, count(*) AS n
+        FROM old_rows r JOIN accounts_program p ON p.id = r.program_id
+        WHERE TRUE AND r.participant_id IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5
+    ) g
+    WHERE t.program_id = g.program_id AND t.year = g.year
+        AND t.participant_id = g.participant_id AND t.location_id = g.location_id
+        AND t.kind = g.kind AND t.encounters <= 0;
+    
+        
+    INSERT INTO participants_participantfirstmonth AS f (participant_id, program_id, first_month)
+    SELECT m.participant_id, m.program_id, min(m.month)
+    FROM participants_participantmonth m
+    WHERE m.participant_id IN (SELECT DISTINCT participant_id FROM old_rows WHERE participant_id IS NOT NULL)
+    GROUP BY m.participant_id, m.program_id
+    ORDER BY 1
+    ON CONFLICT (participant_id) DO UPDATE SET
+        first_month = EXCLUDED.first_month, program_id = EXCLUDED.program_id;
+    DELETE FROM participants_participantfirstmonth f
+    WHERE f.participant_id IN (SELECT DISTINCT participant_id FROM old_rows WHERE participant_id IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM participants_participantmonth m
+                      WHERE m.participant_id = f.participant_id);
+    
+    ELSE
+        
+    UPDATE participants_participantmonth t SET encounters = t.encounters - g.n
+    FROM (
+        SELECT r.program_id,
+           date_trunc('month', r.occurred_at AT TIME ZONE p.timezone)::date AS month,
+           r.participant_id, r.location_id, r.kind, count(*) AS n
+        FROM old_rows r JOIN accounts_program p ON p.id = r.program_id
+        JOIN new_rows n ON n.id = r.id WHERE (r.program_id, r.participant_id, r.occurred_at, r.location_id, r.kind) IS DISTINCT FROM (n.program_id, n.participant_id, n.occurred_at, n.location_id, n.kind) AND r.participant_id IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5
+    ) g WHERE t.program_id = g.program_id AND t.month = g.month
+        AND t.participant_id = g.participant_id AND t.location_id = g.location_id
+        AND t.kind = g.kind;
+    DELETE FROM participants_participantmonth t USING (
+        SELECT r.program_id,
+           date_trunc('month', r.occurred_at AT TIME ZONE p.timezone)::date AS month,
+           r.participant_id, r.location_id, r.kind, count(*) AS n
+        FROM old_rows r JOIN accounts_program p ON p.id = r.program_id
+        JOIN new_rows n ON n.id = r.id WHERE (r.program_id, r.participant_id, r.occurred_at, r.location_id, r.kind) IS DISTINCT FROM (n.program_id, n.participant_id, n.occurred_at, n.location_id, n.kind) AND r.participant_id IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5
+    ) g
+    WHERE t.program_id = g.program_id AND t.month = g.month
+        AND t.participant_id = g.participant_id AND t.location_id = g.location_id
+        AND t.kind = g.kind AND t.encounters <= 0;
+    
+    UPDATE participants_participantyear t SET encounters = t.encounters - g.n
+    FROM (
+        SELECT r.program_id,
+           date_trunc('year', r.occurred_at AT TIME ZONE p.timezone)::date AS year,
+           r.participant_id, r.location_id, r.kind, count(*) AS n
+        FROM old_rows r JOIN accounts_program p ON p.id = r.program_id
+        JOIN new_rows n ON n.id = r.id WHERE (r.program_id, r.participant_id, r.occurred_at, r.location_id, r.kind) IS DISTINCT FROM (n.program_id, n.participant_id, n.occurred_at, n.location_id, n.kind) AND r.participant_id IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5
+    ) g WHERE t.program_id = g.program_id AND t.year = g.year
+        AND t.participant_id = g.participant_id AND t.location_id = g.location_id
+        AND t.kind = g.kind;
+    DELETE FROM participants_participantyear t USING (
+        SELECT r.program_id,
+           date_trunc('year', r.occurred_at AT TIME ZONE p.timezone)::date AS year,
+           r.participant_id, r.location_id, r.kind, count(*) AS n
+        FROM old_rows r JOIN accounts_program p ON p.id = r.program_id
+        JOIN new_rows n ON n.id = r.id WHERE (r.program_id, r.participant_id, r.occurred_at, r.location_id, r.kind) IS DISTINCT FROM (n.program_id, n.participant_id, n.occurred_at, n.location_id, n.kind) AND r.participant_id IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5
+    ) g
+    WHERE t.program_id = g.program_id AND t.year = g.year
+        AND t.participant_id = g.participant_id AND t.location_id = g.location_id
+        AND t.kind = g.kind AND t.encounters <= 0;
+    
+        
+    INSERT INTO participants_participantmonth AS t (program_id, month, participant_id, location_id, kind, encounters)
+    SELECT r.program_id,
+           date_trunc('month', r.occurred_at AT TIME ZONE p.timezone)::date AS month,
+           r.participant_id, r.location_id, r.kind, count(*)
+    FROM new_rows r JOIN accounts_program p ON p.id = r.program_id
+    JOIN old_rows o ON o.id = r.id WHERE (o.program_id, o.participant_id, o.occurred_at, o.location_id, o.kind) IS DISTINCT FROM (r.program_id, r.participant_id, r.occurred_at, r.location_id, r.kind) AND r.participant_id IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (program_id, month, participant_id, location_id, kind) DO UPDATE SET
+        encounters = t.encounters + EXCLUDED.encounters;
+    
+    INSERT INTO participants_participantyear AS t (program_id, year, participant_id, location_id, kind, encounters)
+    SELECT r.program_id,
+           date_trunc('year', r.occurred_at AT TIME ZONE p.timezone)::date AS year,
+           r.participant_id, r.location_id, r.kind, count(*)
+    FROM new_rows r JOIN accounts_program p ON p.id = r.program_id
+    JOIN old_rows o ON o.id = r.id WHERE (o.program_id, o.participant_id, o.occurred_at, o.location_id, o.kind) IS DISTINCT FROM (r.program_id, r.participant_id, r.occurred_at, r.location_id, r.kind) AND r.participant_id IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (program_id, year, participant_id, location_id, kind) DO UPDATE SET
+        encounters = t.encounters + EXCLUDED.encounters;
+    
+        
+    INSERT INTO participants_participantfirstmonth AS f (participant_id, program_id, first_month)
+    SELECT m.participant_id, m.program_id, min(m.month)
+    FROM participants_participantmonth m
+    WHERE m.participant_id IN (SELECT DISTINCT participant_id FROM old_rows WHERE participant_id IS NOT NULL)
+    GROUP BY m.participant_id, m.program_id
+    ORDER BY 1
+    ON CONFLICT (participant_id) DO UPDATE SET
+        first_month = EXCLUDED.first_month, program_id = EXCLUDED.program_id;
+    DELETE FROM participants_participantfirstmonth f
+    WHERE f.participant_id IN (SELECT DISTINCT participant_id FROM old_rows WHERE participant_id IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM participants_participantmonth m
+                      WHERE m.participant_id = f.participant_id);
+    
+        
+    INSERT INTO participants_participantfirstmonth AS f (participant_id, program_id, first_month)
+    SELECT m.participant_id, m.program_id, min(m.month)
+    FROM participants_participantmonth m
+    WHERE m.participant_id IN (SELECT DISTINCT participant_id FROM new_rows WHERE participant_id IS NOT NULL)
+    GROUP BY m.participant_id, m.program_id
+    ORDER BY 1
+    ON CONFLICT (participant_id) DO UPDATE SET
+        first_month = EXCLUDED.first_month, program_id = EXCLUDED.program_id;
+    DELETE FROM participants_participantfirstmonth f
+    WHERE f.participant_id IN (SELECT DISTINCT participant_id FROM new_rows WHERE participant_id IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM participants_participantmonth m
+                      WHERE m.participant_id = f.participant_id);
+    
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        
+    INSERT INTO participants_dailysupplytotals AS t
+        (program_id, day, location_id, kind, item_id, for_others, quantity)
+    SELECT e.program_id, (e.occurred_at AT TIME ZONE p.timezone)::date, e.location_id, e.kind,
+           s.item_id, e.secondary_distribution_for > 0, -1 * sum(s.quantity)
+    FROM participants_encountersupply s
+    JOIN old_rows e ON e.id = s.encounter_id
+    JOIN accounts_program p ON p.id = e.program_id
+    JOIN new_rows n ON n.id = e.id WHERE (e.program_id, e.occurred_at, e.location_id, e.kind, e.secondary_distribution_for > 0) IS DISTINCT FROM (n.program_id, n.occurred_at, n.location_id, n.kind, n.secondary_distribution_for > 0)
+    GROUP BY 1, 2, 3, 4, 5, 6
+    ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (program_id, day, location_id, kind, item_id, for_others) DO UPDATE SET
+        quantity = t.quantity + EXCLUDED.quantity;
+    
+        
+    INSERT INTO participants_dailysupplytotals AS t
+        (program_id, day, location_id, kind, item_id, for_others, quantity)
+    SELECT e.program_id, (e.occurred_at AT TIME ZONE p.timezone)::date, e.location_id, e.kind,
+           s.item_id, e.secondary_distribution_for > 0, 1 * sum(s.quantity)
+    FROM participants_encountersupply s
+    JOIN new_rows e ON e.id = s.encounter_id
+    JOIN accounts_program p ON p.id = e.program_id
+    JOIN old_rows o ON o.id = e.id WHERE (o.program_id, o.occurred_at, o.location_id, o.kind, o.secondary_distribution_for > 0) IS DISTINCT FROM (e.program_id, e.occurred_at, e.location_id, e.kind, e.secondary_distribution_for > 0)
+    GROUP BY 1, 2, 3, 4, 5, 6
+    ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (program_id, day, location_id, kind, item_id, for_others) DO UPDATE SET
+        quantity = t.quantity + EXCLUDED.quantity;
+    
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION participants_encountersupply_totals() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        
+    INSERT INTO participants_dailysupplytotals AS t
+        (program_id, day, location_id, kind, item_id, for_others, quantity)
+    SELECT e.program_id, (e.occurred_at AT TIME ZONE p.timezone)::date, e.location_id, e.kind,
+           s.item_id, e.secondary_distribution_for > 0, -1 * sum(s.quantity)
+    FROM old_rows s
+    JOIN participants_encounter e ON e.id = s.encounter_id
+    JOIN accounts_program p ON p.id = e.program_id
+    
+    GROUP BY 1, 2, 3, 4, 5, 6
+    ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (program_id, day, location_id, kind, item_id, for_others) DO UPDATE SET
+        quantity = t.quantity + EXCLUDED.quantity;
+    
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        
+    INSERT INTO participants_dailysupplytotals AS t
+        (program_id, day, location_id, kind, item_id, for_others, quantity)
+    SELECT e.program_id, (e.occurred_at AT TIME ZONE p.timezone)::date, e.location_id, e.kind,
+           s.item_id, e.secondary_distribution_for > 0, 1 * sum(s.quantity)
+    FROM new_rows s
+    JOIN participants_encounter e ON e.id = s.encounter_id
+    JOIN accounts_program p ON p.id = e.program_id
+    
+    GROUP BY 1, 2, 3, 4, 5, 6
+    ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (program_id, day, location_id, kind, item_id, for_others) DO UPDATE SET
+        quantity = t.quantity + EXCLUDED.quantity;
+    
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION participants_rebuild_daily_totals(program bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM participants_dailyencountertotals WHERE program_id = program;
+    DELETE FROM participants_dailysupplytotals WHERE program_id = program;
+    DELETE FROM participants_participantmonth WHERE program_id = program;
+    DELETE FROM participants_participantyear WHERE program_id = program;
+    DELETE FROM participants_participantfirstmonth WHERE program_id = program;
+    
+    INSERT INTO participants_participantmonth AS t (program_id, month, participant_id, location_id, kind, encounters)
+    SELECT r.program_id,
+           date_trunc('month', r.occurred_at AT TIME ZONE p.timezone)::date AS month,
+           r.participant_id, r.location_id, r.kind, count(*)
+    FROM participants_encounter r JOIN accounts_program p ON p.id = r.program_id
+    WHERE r.program_id = program AND r.participant_id IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (program_id, month, participant_id, location_id, kind) DO UPDATE SET
+        encounters = t.encounters + EXCLUDED.encounters;
+    
+    INSERT INTO participants_participantyear AS t (program_id, year, participant_id, location_id, kind, encounters)
+    SELECT r.program_id,
+           date_trunc('year', r.occurred_at AT TIME ZONE p.timezone)::date AS year,
+           r.participant_id, r.location_id, r.kind, count(*)
+    FROM participants_encounter r JOIN accounts_program p ON p.id = r.program_id
+    WHERE r.program_id = program AND r.participant_id IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (program_id, year, participant_id, location_id, kind) DO UPDATE SET
+        encounters = t.encounters + EXCLUDED.encounters;
+    
+    INSERT INTO participants_participantfirstmonth (participant_id, program_id, first_month)
+    SELECT participant_id, program_id, min(month) FROM participants_participantmonth
+    WHERE program_id = program GROUP BY participant_id, program_id;
+    
+    INSERT INTO participants_dailyencountertotals AS t
+        (program_id, day, location_id, kind, encounters, anonymous_encounters,
+         syringes_collected, reversals_reported, secondary_distribution_for, naloxone_refills)
+    SELECT r.program_id, (r.occurred_at AT TIME ZONE p.timezone)::date, r.location_id, r.kind,
+           1 * count(*),
+           1 * count(*) FILTER (WHERE r.participant_id IS NULL),
+           1 * coalesce(sum(r.syringes_collected), 0),
+           1 * coalesce(sum(r.overdose_reversals_reported), 0),
+           1 * coalesce(sum(r.secondary_distribution_for), 0),
+           1 * count(*) FILTER (WHERE r.naloxone_refill_reason <> '')
+    FROM participants_encounter r JOIN accounts_program p ON p.id = r.program_id
+    WHERE r.program_id = program
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (program_id, day, location_id, kind) DO UPDATE SET
+        encounters = t.encounters + EXCLUDED.encounters,
+        anonymous_encounters = t.anonymous_encounters + EXCLUDED.anonymous_encounters,
+        syringes_collected = t.syringes_collected + EXCLUDED.syringes_collected,
+        reversals_reported = t.reversals_reported + EXCLUDED.reversals_reported,
+        secondary_distribution_for =
+            t.secondary_distribution_for + EXCLUDED.secondary_distribution_for,
+        naloxone_refills = t.naloxone_refills + EXCLUDED.naloxone_refills;
+    
+    
+    INSERT INTO participants_dailysupplytotals AS t
+        (program_id, day, location_id, kind, item_id, for_others, quantity)
+    SELECT e.program_id, (e.occurred_at AT TIME ZONE p.timezone)::date, e.location_id, e.kind,
+           s.item_id, e.secondary_distribution_for > 0, 1 * sum(s.quantity)
+    FROM participants_encountersupply s
+    JOIN participants_encounter e ON e.id = s.encounter_id
+    JOIN accounts_program p ON p.id = e.program_id
+    WHERE e.program_id = program
+    GROUP BY 1, 2, 3, 4, 5, 6
+    ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (program_id, day, location_id, kind, item_id, for_others) DO UPDATE SET
+        quantity = t.quantity + EXCLUDED.quantity;
+    
+END
+$$;
+
+CREATE OR REPLACE FUNCTION participants_program_timezone_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM participants_rebuild_daily_totals(NEW.id);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER participants_encounter_totals_insert AFTER INSERT ON participants_encounter
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION participants_encounter_totals();
+CREATE TRIGGER participants_encounter_totals_update AFTER UPDATE ON participants_encounter
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION participants_encounter_totals();
+CREATE TRIGGER participants_encounter_totals_delete AFTER DELETE ON participants_encounter
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION participants_encounter_totals();
+CREATE TRIGGER participants_encountersupply_totals_insert
+    AFTER INSERT ON participants_encountersupply
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION participants_encountersupply_totals();
+CREATE TRIGGER participants_encountersupply_totals_update
+    AFTER UPDATE ON participants_encountersupply
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION participants_encountersupply_totals();
+CREATE TRIGGER participants_encountersupply_totals_delete
+    AFTER DELETE ON participants_encountersupply
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION participants_encountersupply_totals();
+CREATE TRIGGER participants_program_timezone_changed AFTER UPDATE OF timezone ON accounts_program
+    FOR EACH ROW WHEN (OLD.timezone IS DISTINCT FROM NEW.timezone)
+    EXECUTE FUNCTION participants_program_timezone_changed();
+
+SELECT participants_rebuild_daily_totals(id) FROM accounts_program;
+"""
+
+DROP = r"""
+DROP TRIGGER IF EXISTS participants_program_timezone_changed ON accounts_program;
+DROP TRIGGER IF EXISTS participants_encountersupply_totals_delete ON participants_encountersupply;
+DROP TRIGGER IF EXISTS participants_encountersupply_totals_update ON participants_encountersupply;
+DROP TRIGGER IF EXISTS participants_encountersupply_totals_insert ON participants_encountersupply;
+DROP TRIGGER IF EXISTS participants_encounter_totals_delete ON participants_encounter;
+DROP TRIGGER IF EXISTS participants_encounter_totals_update ON participants_encounter;
+DROP TRIGGER IF EXISTS participants_encounter_totals_insert ON participants_encounter;
+DROP FUNCTION IF EXISTS participants_program_timezone_changed();
+DROP FUNCTION IF EXISTS participants_rebuild_daily_totals(bigint);
+DROP FUNCTION IF EXISTS participants_encountersupply_totals();
+DROP FUNCTION IF EXISTS participants_encounter_totals();
+"""
 
 
 def create_triggers(apps, schema_editor):
     """Triggers and the first totals on PostgreSQL; other engines read encounters directly."""
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(summary_sql.CREATE)
+        schema_editor.execute(CREATE)
 
 
 def drop_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(summary_sql.DROP)
+        schema_editor.execute(DROP)
 
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from participants.services import SupplyLine, record_encounter
+from encounters.services import SupplyLine, record_encounter
 from supplies.models import Item
 from supplies.services import receive_shipment
 from tests.factories import ItemFactory, ParticipantFactory

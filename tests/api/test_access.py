@@ -68,7 +68,7 @@ def test_a_session_post_without_the_csrf_header_is_refused(outreach_a, site_a):
 def test_a_session_post_with_the_csrf_header_goes_through(outreach_a):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(outreach_a)
-    client.get(reverse("participants:encounter_new"))  # sets the csrftoken cookie
+    client.get(reverse("encounters:new"))  # sets the csrftoken cookie
     token = client.cookies["csrftoken"].value
 
     response = client.post("/api/v1/sync/", {"items": [{}]}, format="json", HTTP_X_CSRFTOKEN=token)

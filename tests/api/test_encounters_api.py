@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from participants.models import Encounter
+from encounters.models import Encounter
 from referrals.models import Referral
 from supplies.models import StockLevel, StockMovement
 from tests.api.conftest import api_client

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from participants.models import Encounter, Participant
+from encounters.models import Encounter
+from participants.models import Participant
 from supplies.models import StockLevel, StockMovement
 
 pytestmark = pytest.mark.django_db

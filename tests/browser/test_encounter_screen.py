@@ -5,8 +5,9 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import Location, User
+from encounters import services as encounter_services
+from encounters.models import Encounter
 from participants import services
-from participants.models import Encounter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +37,7 @@ def returning_participant():
     participant, _ = services.enroll_participant(
         by=outreach, code="SU0190DF", profile={"alias": "Sunny"}
     )
-    services.record_encounter(
+    encounter_services.record_encounter(
         by=outreach,
         participant=participant,
         location=Location.objects.get(name="Main Street Drop-in Center"),

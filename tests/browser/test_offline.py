@@ -10,8 +10,10 @@ from django.db.models import Sum
 from playwright.sync_api import expect
 
 from accounts.models import Location, User
+from encounters import services as encounter_services
+from encounters.models import Encounter
 from participants import services
-from participants.models import Encounter, Participant
+from participants.models import Participant
 from supplies import services as supplies_services
 from supplies.models import Item, StockLevel
 from tests.browser.test_encounter_screen import sign_in
@@ -30,7 +32,7 @@ def demo():
     participant, _ = services.enroll_participant(
         by=outreach, code="SU0190DF", profile={"alias": "Sunny"}
     )
-    services.record_encounter(
+    encounter_services.record_encounter(
         by=outreach,
         participant=participant,
         location=Location.objects.get(name=SITE),

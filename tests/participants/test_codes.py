@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from accounts import code_recipes
 from participants import codes
 from participants.forms import CodeAnswersForm
 from participants.models import Participant
@@ -9,7 +10,7 @@ from tests.participants.conftest import CODE_OF_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
-DEFAULT = list(codes.DEFAULT_RECIPE)
+DEFAULT = list(code_recipes.DEFAULT_RECIPE)
 
 
 def derive(**answers):
@@ -55,7 +56,7 @@ def test_too_short_answer_is_an_error_on_that_question():
 
 
 def test_recipe_is_configuration_of_the_program():
-    recipe = list(codes.CHOSEN_LETTERS_RECIPE)
+    recipe = list(code_recipes.CHOSEN_LETTERS_RECIPE)
     form = CodeAnswersForm(
         {"code-chosen_letters": "wxyz", "code-birth_year": "1990", "code-gender": "N"},
         recipe=recipe,
@@ -110,7 +111,7 @@ def test_code_questions_find_an_enrolled_participant(client, outreach_a, code_an
     client.post(reverse("participants:enroll"), code_answers)
     participant = Participant.objects.get()
 
-    response = client.post(reverse("participants:find_by_code"), code_answers)
+    response = client.post(reverse("encounters:find_by_code"), code_answers)
 
     assert f'value="{participant.public_id}"' in response.text
     assert response["HX-Retarget"] == "#participant-slot"
@@ -119,11 +120,11 @@ def test_code_questions_find_an_enrolled_participant(client, outreach_a, code_an
 def test_unknown_answers_offer_enrolment_and_enrol_on_request(client, outreach_a, code_answers):
     client.force_login(outreach_a)
 
-    offer = client.post(reverse("participants:find_by_code"), code_answers)
+    offer = client.post(reverse("encounters:find_by_code"), code_answers)
     assert "No participant has these answers yet" in offer.text
     assert not Participant.objects.exists()
 
-    enrolled = client.post(reverse("participants:find_by_code"), {**code_answers, "enroll": "1"})
+    enrolled = client.post(reverse("encounters:find_by_code"), {**code_answers, "enroll": "1"})
 
     participant = Participant.objects.get()
     assert f'value="{participant.public_id}"' in enrolled.text
@@ -136,6 +137,6 @@ def test_code_questions_of_another_program_find_nobody(
     client.post(reverse("participants:enroll"), code_answers)
     client.force_login(outreach_a)
 
-    response = client.post(reverse("participants:find_by_code"), code_answers)
+    response = client.post(reverse("encounters:find_by_code"), code_answers)
 
     assert "No participant has these answers yet" in response.text

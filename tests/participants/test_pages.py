@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Location
-from participants.models import Encounter
+from encounters.models import Encounter
 from tests.factories import EncounterFactory, LocationFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_search_never_returns_another_programs_participants(
 ):
     client.force_login(outreach_a)
 
-    response = client.get(reverse("participants:search"), {"q": "sun"})
+    response = client.get(reverse("encounters:search"), {"q": "sun"})
 
     assert participant_a.public_id in response.text
     assert participant_b.public_id not in response.text
@@ -43,7 +43,7 @@ def test_search_never_returns_another_programs_participants(
 def test_search_by_first_characters_of_the_public_id(client, outreach_a, participant_a):
     client.force_login(outreach_a)
 
-    response = client.get(reverse("participants:search"), {"q": participant_a.public_id[3:6]})
+    response = client.get(reverse("encounters:search"), {"q": participant_a.public_id[3:6]})
 
     assert participant_a.public_id in response.text
 
@@ -76,7 +76,11 @@ def test_timeline_lists_the_participants_encounters_newest_first(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("participants:detail", args=[participant_a.public_id]))
 
-    timeline = response.context["timeline"]
+    (timeline,) = [
+        section["context"]["timeline"]
+        for section in response.context["sections"]
+        if "timeline" in section["context"]
+    ]
     assert [encounter.occurred_at for encounter in timeline] == sorted(
         (encounter.occurred_at for encounter in timeline), reverse=True
     )
@@ -101,7 +105,7 @@ def test_encounter_list_filters_by_location_kind_and_dates(
         program=program_a, location=site_a, staff=outreach_a, occurred_at=now - timedelta(days=40)
     )
     client.force_login(outreach_a)
-    url = reverse("participants:encounter_list")
+    url = reverse("encounters:list")
 
     def listed(**params):
         return {encounter.pk for encounter in client.get(url, params).context["encounters"]}
@@ -117,7 +121,7 @@ def test_encounter_list_hides_other_programs(client, outreach_a, program_b, site
     EncounterFactory(program=program_b, location=site_b)
     client.force_login(outreach_a)
 
-    response = client.get(reverse("participants:encounter_list"))
+    response = client.get(reverse("encounters:list"))
 
     assert list(response.context["encounters"]) == []
 
@@ -136,7 +140,7 @@ def test_encounter_list_pages_without_overlap_in_few_queries(
         for minutes in range(60)
     }
     client.force_login(outreach_a)
-    url = reverse("participants:encounter_list")
+    url = reverse("encounters:list")
 
     with django_assert_max_num_queries(12):
         first = client.get(url)
@@ -153,7 +157,7 @@ def test_encounter_list_pages_without_overlap_in_few_queries(
 def test_encounter_list_ignores_a_malformed_cursor(client, outreach_a):
     client.force_login(outreach_a)
 
-    response = client.get(reverse("participants:encounter_list"), {"before": "garbage|x"})
+    response = client.get(reverse("encounters:list"), {"before": "garbage|x"})
 
     assert response.status_code == 200
 
@@ -166,6 +170,6 @@ def test_encounter_screen_offers_only_assigned_locations(
     )
     client.force_login(outreach_a)
 
-    form = client.get(reverse("participants:encounter_new")).context["form"]
+    form = client.get(reverse("encounters:new")).context["form"]
 
     assert list(form.fields["location"].queryset) == [site_a]

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import Encounter
+from encounters.models import Encounter
 from referrals import reminders, services
 from referrals.models import Partner, Referral
 from referrals.tasks import send_follow_up_digests
@@ -40,7 +40,7 @@ def test_housing_referral_from_the_encounter_screen_in_one_tap(
     client.force_login(outreach_a)
 
     response = client.post(
-        reverse("participants:encounter_new"),
+        reverse("encounters:new"),
         encounter_data(site_a, participant_a.public_id, referral_kinds=["housing"]),
         follow=True,
     )
@@ -56,7 +56,7 @@ def test_referral_needs_a_participant(client, outreach_a, site_a, catalogue_a):
     client.force_login(outreach_a)
 
     response = client.post(
-        reverse("participants:encounter_new"),
+        reverse("encounters:new"),
         encounter_data(site_a, "anonymous", referral_kinds=["housing"]),
     )
 

@@ -28,8 +28,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from participants.models import Characteristic, Encounter, Participant
-from participants.services import SupplyLine, merge_participants, record_encounter
+from encounters.models import Encounter
+from encounters.services import SupplyLine, record_encounter
+from participants.models import Characteristic, Participant
+from participants.services import merge_participants
 from referrals.models import Referral
 from referrals.services import change_referral_status, make_referral
 from supplies.models import FundingSource, SyringeCollection

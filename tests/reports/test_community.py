@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from demo import reports as demo_reports
 from reports import services
 from reports.models import CommunityReportSetting
 from tests.participants.conftest import catalogue_a  # noqa: F401
@@ -37,7 +38,7 @@ def turn_on(client, manager, definition, period="month"):
 
 
 def test_the_community_page_is_off_by_default(client, manager_a, program_a, monthly):
-    services.seed_demo_reports(program=program_a, funders=[])
+    demo_reports.seed_demo_reports(program=program_a, funders=[])
     setting = CommunityReportSetting.objects.get(program=program_a)
 
     assert setting.enabled is False

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 
-from participants.models import DailyEncounterTotals, Encounter, EncounterSupply
+from encounters.models import DailyEncounterTotals, Encounter, EncounterSupply
 from reports import measures
 from reports.measures import Scope
 from tests.participants.conftest import catalogue_a  # noqa: F401

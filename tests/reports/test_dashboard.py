@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from participants.models import Encounter
+from encounters.models import Encounter
 from referrals.models import Referral
 from referrals.services import make_referral
 from supplies.models import ReorderLevel
@@ -81,7 +81,7 @@ def test_each_number_links_to_the_list_behind_it(client, manager_a, data):
 
     encounters = card(response, "encounters")
     assert encounters.url == (
-        reverse("participants:encounter_list") + "?date_from=2025-03-01&date_to=2025-03-31"
+        reverse("encounters:list") + "?date_from=2025-03-01&date_to=2025-03-31"
     )
     assert f'href="{encounters.url.replace("&", "&amp;")}"' in response.text
     assert card(response, "trainings").url == (

@@ -165,8 +165,8 @@ def test_funder_never_reaches_a_participant_page_or_list(client, funder, program
     for url in (
         reverse("participants:list"),
         reverse("participants:detail", args=[participant.public_id]),
-        reverse("participants:search") + "?q=HR",
-        reverse("participants:encounter_list"),
+        reverse("encounters:search") + "?q=HR",
+        reverse("encounters:list"),
         reverse("participants:duplicates"),
     ):
         assert client.get(url).status_code == 404, url

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from participants.models import Encounter
+from encounters.models import Encounter
 from reports import measures
 from reports.measures import Scope
 from tests.participants.conftest import catalogue_a  # noqa: F401

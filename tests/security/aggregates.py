@@ -7,7 +7,7 @@ forgetting a participant changes no count.
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
-from participants.models import Encounter, EncounterSupply
+from encounters.models import Encounter, EncounterSupply
 from referrals.models import Referral
 
 

@@ -99,17 +99,17 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "accounts:locations": (NONE, MANAGERS),
     "accounts:language": (NONE, GET_REFUSED),
     # participants and encounters
-    "participants:encounter_new": (NONE, PARTICIPANT_STAFF),
-    "participants:encounter_list": (NONE, PARTICIPANT_STAFF),
-    "participants:encounter_undo": (lambda rows: {"pk": rows.encounter.pk}, GET_REFUSED),
+    "encounters:new": (NONE, PARTICIPANT_STAFF),
+    "encounters:list": (NONE, PARTICIPANT_STAFF),
+    "encounters:undo": (lambda rows: {"pk": rows.encounter.pk}, GET_REFUSED),
     "participants:list": (NONE, PARTICIPANT_STAFF),
     "participants:enroll": (NONE, PARTICIPANT_STAFF),
-    "participants:finder": (NONE, PARTICIPANT_STAFF),
-    "participants:search": (NONE, PARTICIPANT_STAFF),
-    "participants:find_by_code": (NONE, GET_REFUSED),
+    "encounters:finder": (NONE, PARTICIPANT_STAFF),
+    "encounters:search": (NONE, PARTICIPANT_STAFF),
+    "encounters:find_by_code": (NONE, GET_REFUSED),
     "participants:duplicates": (NONE, PARTICIPANT_MANAGERS),
     "participants:duplicate_resolve": (lambda rows: {"pk": rows.duplicate.pk}, GET_REFUSED),
-    "participants:pick": (PARTICIPANT, PARTICIPANT_A_ROW),
+    "encounters:pick": (PARTICIPANT, PARTICIPANT_A_ROW),
     "participants:detail": (PARTICIPANT, PARTICIPANT_A_ROW),
     "participants:edit": (PARTICIPANT, PARTICIPANT_A_ROW),
     "participants:delete": (PARTICIPANT, PARTICIPANT_MANAGERS),
@@ -161,8 +161,8 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     # audit
     "audit:log": (NONE, MANAGERS),
     # The installable encounter app: public files (the pages they open need a sign-in).
-    "participants:service_worker": (NONE, EVERYONE_200),
-    "participants:web_manifest": (NONE, EVERYONE_200),
+    "encounters:service_worker": (NONE, EVERYONE_200),
+    "encounters:web_manifest": (NONE, EVERYONE_200),
     # API pages for people: managers make tokens; the schema and docs need a sign-in.
     "api:tokens": (NONE, MANAGERS),
     "api:token_revoke": (lambda rows: {"pk": rows.token.pk}, GET_REFUSED),
@@ -206,11 +206,11 @@ POST_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "logout": (NONE, Expect(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "accounts:language": (NONE, Expect(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     # Only its author may undo; the manager is told it can no longer be undone here.
-    "participants:encounter_undo": (
+    "encounters:undo": (
         lambda rows: {"pk": rows.encounter.pk},
         Expect(LOGIN, REDIRECT, 404, REDIRECT, 404, 403),
     ),
-    "participants:find_by_code": (NONE, Expect(LOGIN, 200, 200, 200, 404, 403)),
+    "encounters:find_by_code": (NONE, Expect(LOGIN, 200, 200, 200, 404, 403)),
     # New codes only for a session past two-factor; outreach_a and _b have no authenticator.
     "security:recovery_codes": (NONE, Expect(LOGIN, REDIRECT, REDIRECT, 200, 200, 200)),
     "security:two_factor_off": (

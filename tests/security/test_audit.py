@@ -17,6 +17,8 @@ from api import services as api_services
 from audit.middleware import client_ip
 from audit.models import AppendOnlyError, AuditEntry
 from audit.services import record_action
+from demo import reports as demo_reports
+from encounters import services as encounter_services
 from participants import retention
 from participants import services as participant_services
 from participants.models import PossibleDuplicate
@@ -234,9 +236,9 @@ def test_choosing_a_participant_on_the_encounter_screen_is_a_recorded_view(
 ):
     client.force_login(outreach_a)
 
-    picked = client.get(reverse("participants:pick", args=[participant_a.public_id]))
+    picked = client.get(reverse("encounters:pick", args=[participant_a.public_id]))
     preselected = client.get(
-        reverse("participants:encounter_new"), {"participant": participant_a.public_id}
+        reverse("encounters:new"), {"participant": participant_a.public_id}
     )
 
     assert picked.status_code == preselected.status_code == 200
@@ -249,8 +251,8 @@ def test_choosing_a_participant_on_the_encounter_screen_is_a_recorded_view(
 def test_the_encounter_screen_without_a_participant_records_no_view(client, outreach_a):
     client.force_login(outreach_a)
 
-    client.get(reverse("participants:encounter_new"))
-    client.get(reverse("participants:pick", args=["anonymous"]))
+    client.get(reverse("encounters:new"))
+    client.get(reverse("encounters:pick", args=["anonymous"]))
 
     assert not entries("participants.participant.viewed").exists()
 
@@ -260,7 +262,7 @@ def test_finding_a_participant_by_code_is_a_recorded_view(client, outreach_a, pr
     client.force_login(outreach_a)
 
     client.post(
-        reverse("participants:find_by_code"),
+        reverse("encounters:find_by_code"),
         {
             "code-mother_first_name": "María",
             "code-birth_month": "03",
@@ -553,12 +555,12 @@ def stocked_a(program_a, site_a, manager_a):
 
 
 def _encounter(world):
-    encounter, _created = participant_services.record_encounter(
+    encounter, _created = encounter_services.record_encounter(
         by=world.outreach_a,
         participant=world.participant,
         location=world.site_a,
         kind="fixed_site",
-        supplies=[participant_services.SupplyLine(item=world.lot.item, quantity=2)],
+        supplies=[encounter_services.SupplyLine(item=world.lot.item, quantity=2)],
     )
     return encounter
 
@@ -614,7 +616,7 @@ def _encounter_data(world) -> dict:
         "participant": world.participant,
         "location": world.site_a,
         "kind": "fixed_site",
-        "supply_lines": [participant_services.SupplyLine(item=world.lot.item, quantity=1)],
+        "supply_lines": [encounter_services.SupplyLine(item=world.lot.item, quantity=1)],
         "syringes_collected": 0,
         "secondary_distribution_for": 0,
         "overdose_reversals_reported": 0,
@@ -676,13 +678,13 @@ WRITE_SERVICES = {
         "manager_a",
         "participants.duplicate.dismissed",
     ),
-    "participants.services.record_encounter": (
+    "encounters.services.record_encounter": (
         _encounter,
         "outreach_a",
         "participants.encounter.recorded",
     ),
-    "participants.services.undo_encounter": (
-        lambda w: participant_services.undo_encounter(by=w.outreach_a, encounter=_encounter(w)),
+    "encounters.services.undo_encounter": (
+        lambda w: encounter_services.undo_encounter(by=w.outreach_a, encounter=_encounter(w)),
         "outreach_a",
         "participants.encounter.undone",
     ),
@@ -884,8 +886,8 @@ WRITE_SERVICES = {
         "manager_a",
         "reports.community.changed",
     ),
-    "reports.services.seed_demo_reports": (
-        lambda w: report_services.seed_demo_reports(program=w.program_a, funders=[]),
+    "demo.reports.seed_demo_reports": (
+        lambda w: demo_reports.seed_demo_reports(program=w.program_a, funders=[]),
         "nobody",
         "reports.definition.created",
     ),
@@ -918,7 +920,7 @@ WRITE_SERVICES = {
 # Public functions of the service modules that write no entry of their own, and why.
 NOT_AUDITED_ON_THEIR_OWN = {
     "participants.services.new_public_id": "computes a value, writes nothing",
-    "participants.services.may_backdate": "answers a question, writes nothing",
+    "encounters.services.may_backdate": "answers a question, writes nothing",
     "referrals.services.default_follow_up_due": "computes a date, writes nothing",
     "training.services.new_verification_code": "computes a value, writes nothing",
     "supplies.services.distribute_item": (
@@ -935,6 +937,7 @@ NOT_AUDITED_ON_THEIR_OWN = {
     "security.services.hash_recovery_code": "computes a value, writes nothing",
     "security.services.format_recovery_code": "computes a value, writes nothing",
     "reports.services.program_today": "computes a date, writes nothing",
+    "referrals.services.make_referral_at_encounter": "a step of record_encounter, which writes it",
     "reports.services.check_period": "checks input, writes nothing",
     "reports.services.report_recipients": "a query, writes nothing",
     "reports.services.run_url": "computes a value, writes nothing",
@@ -943,6 +946,7 @@ NOT_AUDITED_ON_THEIR_OWN = {
 SERVICE_MODULES = [
     account_services,
     participant_services,
+    encounter_services,
     retention,
     supply_services,
     referral_services,
@@ -950,6 +954,7 @@ SERVICE_MODULES = [
     security_services,
     report_services,
     api_services,
+    demo_reports,
 ]
 
 

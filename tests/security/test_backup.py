@@ -15,7 +15,8 @@ from django.db import connection
 
 from accounts.models import User
 from audit.services import record_action
-from participants.models import Encounter, Participant
+from encounters.models import Encounter
+from participants.models import Participant
 from supplies.models import StockMovement
 from supplies.services import receive_shipment
 from tests.conftest import database_url_for_other_processes

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEntry
+from encounters.models import EncounterSupply
 from participants import selectors
-from participants.models import Characteristic, EncounterSupply, Participant
+from participants.models import Characteristic, Participant
 from referrals.models import Referral
 from tests.factories import EncounterFactory, ItemFactory, ParticipantFactory, UserFactory
 from tests.security.aggregates import program_totals

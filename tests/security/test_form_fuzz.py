@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, Phase, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from encounters import services as encounter_services
 from participants import services as participant_services
 from referrals.models import Partner
 from referrals.services import make_referral
@@ -411,13 +412,13 @@ def world(program_a, site_a, van_a, manager_a, outreach_a):
         by=outreach_a, code="MA0385TF", profile={"alias": "Sunny"}
     )
     participant_services.enroll_participant(by=outreach_a, code="MA0386TF")  # a likely duplicate
-    encounter, _ = participant_services.record_encounter(
+    encounter, _ = encounter_services.record_encounter(
         by=outreach_a,
         participant=participant,
         location=site_a,
         kind="fixed_site",
         supplies=[
-            participant_services.SupplyLine(item=item, quantity=1)
+            encounter_services.SupplyLine(item=item, quantity=1)
             for item in Item.objects.filter(program=program_a)[:2]
         ],
     )
@@ -435,8 +436,8 @@ def world(program_a, site_a, van_a, manager_a, outreach_a):
     )
     pages = [
         reverse("participants:detail", args=[participant.public_id]),
-        f"{reverse('participants:encounter_new')}?participant={participant.public_id}",
-        f"{reverse('participants:encounter_new')}?saved={encounter.pk}",
+        f"{reverse('encounters:new')}?participant={participant.public_id}",
+        f"{reverse('encounters:new')}?saved={encounter.pk}",
         reverse("referrals:new", args=[participant.public_id]),
         reverse("referrals:detail", args=[referral.pk]),
         reverse("referrals:partner_edit", args=[partner.pk]),
@@ -467,9 +468,9 @@ def _assert_crawl_reaches_the_forms_that_matter(forms: list[PageForm], world: Wo
     paths = {urlsplit(form.action).path for form in forms}
     public_id = world.participant.public_id
     for url in (
-        reverse("participants:encounter_new"),
+        reverse("encounters:new"),
         reverse("participants:enroll"),
-        reverse("participants:find_by_code"),
+        reverse("encounters:find_by_code"),
         reverse("participants:edit", args=[public_id]),
         reverse("participants:delete", args=[public_id]),
         reverse("referrals:new", args=[public_id]),

@@ -16,7 +16,7 @@ def policy_of(response) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize(
-    "url_name", ["participants:encounter_new", "participants:list", "security:two_factor_settings"]
+    "url_name", ["encounters:new", "participants:list", "security:two_factor_settings"]
 )
 def test_pages_allow_only_their_own_scripts_and_styles(client, outreach_a, url_name):
     client.force_login(outreach_a)
@@ -50,7 +50,7 @@ def test_rendered_pages_hold_no_inline_script_style_or_handler(client, manager_a
 
     for url in (
         reverse("home"),
-        reverse("participants:encounter_new"),
+        reverse("encounters:new"),
         reverse("participants:enroll"),
         reverse("supplies:stock"),
         reverse("security:two_factor_settings"),

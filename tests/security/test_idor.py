@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from audit.models import AuditEntry
-from participants.models import Encounter
+from encounters.models import Encounter
 from referrals.models import Referral
 from reports.models import ReportDefinition, ReportRun
 from supplies.models import StockLevel, StockMovement
@@ -55,13 +55,13 @@ def signed_in(user) -> Client:
 
 # (url name, method, kwargs naming B's row, kwargs naming no row at all)
 ID_URLS = [
-    ("participants:pick", "get", lambda b: {"public_id": b.participant.public_id}, "public_id"),
+    ("encounters:pick", "get", lambda b: {"public_id": b.participant.public_id}, "public_id"),
     ("participants:detail", "get", lambda b: {"public_id": b.participant.public_id}, "public_id"),
     ("participants:edit", "get", lambda b: {"public_id": b.participant.public_id}, "public_id"),
     ("participants:edit", "post", lambda b: {"public_id": b.participant.public_id}, "public_id"),
     ("participants:delete", "get", lambda b: {"public_id": b.participant.public_id}, "public_id"),
     ("participants:delete", "post", lambda b: {"public_id": b.participant.public_id}, "public_id"),
-    ("participants:encounter_undo", "post", lambda b: {"pk": b.encounter.pk}, "uuid"),
+    ("encounters:undo", "post", lambda b: {"pk": b.encounter.pk}, "uuid"),
     ("participants:duplicate_resolve", "post", lambda b: {"pk": b.duplicate.pk}, "pk"),
     ("referrals:new", "get", lambda b: {"public_id": b.participant.public_id}, "public_id"),
     ("referrals:new", "post", lambda b: {"public_id": b.participant.public_id}, "public_id"),
@@ -236,11 +236,11 @@ def test_query_strings_naming_another_programs_rows_show_nothing_of_them(
         rows_b.definition.name,
     ]
     pages = [
-        ("participants:encounter_new", {"participant": b_participant.public_id}),
-        ("participants:encounter_new", {"saved": str(rows_b.encounter.pk)}),
-        ("participants:encounter_list", {"location": rows_b.location.pk}),
+        ("encounters:new", {"participant": b_participant.public_id}),
+        ("encounters:new", {"saved": str(rows_b.encounter.pk)}),
+        ("encounters:list", {"location": rows_b.location.pk}),
         ("participants:list", {"q": b_participant.public_id}),
-        ("participants:search", {"q": b_participant.alias}),
+        ("encounters:search", {"q": b_participant.alias}),
         ("supplies:stock", {"location": rows_b.location.pk}),
         ("supplies:movements", {"location": rows_b.location.pk, "item": rows_b.lot.item.pk}),
         ("referrals:follow_ups", {"worker": rows_b.referral.made_by_id}),
@@ -284,7 +284,7 @@ def test_forms_refuse_another_programs_rows_and_change_nothing_of_them(
     attempts = [
         (
             outreach_a,
-            "participants:encounter_new",
+            "encounters:new",
             {},
             {
                 "encounter_id": str(uuid.uuid4()),
@@ -298,7 +298,7 @@ def test_forms_refuse_another_programs_rows_and_change_nothing_of_them(
         ),
         (
             outreach_a,
-            "participants:encounter_new",
+            "encounters:new",
             {},
             {
                 "encounter_id": str(rows_b.encounter.pk),

@@ -44,7 +44,7 @@ def test_sign_in_is_locked_after_repeated_wrong_passwords(client, outreach_a):
 
 def test_code_lookups_beyond_the_limit_are_refused_with_a_message(client, outreach_a):
     client.force_login(outreach_a)
-    url = reverse("participants:find_by_code")
+    url = reverse("encounters:find_by_code")
 
     statuses = [client.post(url, ANSWERS).status_code for _ in range(3)]
     refused = client.post(url, ANSWERS)
@@ -58,7 +58,7 @@ def test_code_lookups_beyond_the_limit_are_refused_with_a_message(client, outrea
 
 def test_htmx_lookup_gets_the_message_as_a_fragment(client, outreach_a):
     client.force_login(outreach_a)
-    url = reverse("participants:search")
+    url = reverse("encounters:search")
 
     for _ in range(5):
         assert client.get(url, {"q": "ab"}, HTTP_HX_REQUEST="true").status_code == 200
@@ -74,7 +74,7 @@ def test_search_page_shares_the_search_limit(client, outreach_a):
     client.force_login(outreach_a)
 
     for _ in range(5):
-        client.get(reverse("participants:search"), {"q": "ab"})
+        client.get(reverse("encounters:search"), {"q": "ab"})
     refused = client.get(reverse("participants:list"), {"q": "ab"})
 
     assert refused.status_code == 429
@@ -96,7 +96,7 @@ def test_enrolling_counts_as_a_code_lookup_but_opening_the_form_does_not(client,
 
 def test_one_persons_limit_leaves_colleagues_alone(client, outreach_a, manager_a):
     client.force_login(outreach_a)
-    url = reverse("participants:find_by_code")
+    url = reverse("encounters:find_by_code")
     for _ in range(4):
         client.post(url, ANSWERS)
     assert client.post(url, ANSWERS).status_code == 429

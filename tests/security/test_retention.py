@@ -8,9 +8,11 @@ from django.conf import settings
 from django.forms.models import model_to_dict
 
 from audit.models import AuditEntry
+from encounters import services as encounter_services
+from encounters.models import EncounterSupply
 from hrprogram.celery import app as celery_app
 from participants import retention, selectors, services
-from participants.models import Characteristic, EncounterSupply, Participant, PossibleDuplicate
+from participants.models import Characteristic, Participant, PossibleDuplicate
 from participants.tasks import anonymise_inactive_participants
 from referrals.models import Referral, ReferralStatusChange
 from tests.factories import EncounterFactory, ItemFactory, ParticipantFactory
@@ -276,7 +278,7 @@ def test_an_encounter_cannot_be_recorded_for_an_anonymised_participant(people, o
     retention.anonymise_inactive_participants(now=NOW)
     person = Participant.objects.get(pk=people["just_outside"].pk)
 
-    with pytest.raises(services.EncounterError):
-        services.record_encounter(
+    with pytest.raises(encounter_services.EncounterError):
+        encounter_services.record_encounter(
             by=outreach_a, participant=person, location=site_a, kind="fixed_site"
         )

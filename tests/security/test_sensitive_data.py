@@ -100,7 +100,7 @@ def test_failed_search_leaks_the_typed_alias_nowhere(
     monkeypatch.setattr(selectors, "search_participants", search_participants)
 
     response = signed_in.get(
-        reverse("participants:search"),
+        reverse("encounters:search"),
         {"q": ALIAS},
         HTTP_HX_REQUEST="true",
         HTTP_HX_CURRENT_URL=f"http://testserver/encounters/new/?q={ALIAS}",

@@ -82,13 +82,13 @@ def test_manager_without_an_authenticator_is_sent_to_set_one_up(client, manager_
 def test_outreach_signs_in_with_a_password_only_by_default(client, outreach_a):
     sign_in_with_password(client, outreach_a)
 
-    assert client.get(reverse("participants:encounter_new")).status_code == 200
+    assert client.get(reverse("encounters:new")).status_code == 200
 
 
 def test_htmx_request_before_the_code_is_redirected_by_htmx(client, manager_a):
     sign_in_with_password(client, manager_a)
 
-    response = client.get(reverse("participants:search"), {"q": "ab"}, HTTP_HX_REQUEST="true")
+    response = client.get(reverse("encounters:search"), {"q": "ab"}, HTTP_HX_REQUEST="true")
 
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith(TWO_FACTOR)
@@ -295,10 +295,10 @@ def test_outreach_who_turns_it_on_is_asked_for_a_code_at_the_next_sign_in(client
     client.post(reverse("logout"))
 
     sign_in_with_password(client, outreach_a)
-    assert client.get(reverse("participants:encounter_new")).url.startswith(TWO_FACTOR)
+    assert client.get(reverse("encounters:new")).url.startswith(TWO_FACTOR)
     enter_code(client, fresh_code(device))
 
-    assert client.get(reverse("participants:encounter_new")).status_code == 200
+    assert client.get(reverse("encounters:new")).status_code == 200
 
 
 def test_outreach_can_turn_it_off_again_but_a_manager_cannot(client, outreach_a, manager_a):

@@ -15,7 +15,8 @@ from django.utils import timezone
 from accounts.models import Location, User
 from api import services as api_services
 from api.models import ApiToken
-from participants.models import Encounter, Participant, PossibleDuplicate
+from encounters.models import Encounter
+from participants.models import Participant, PossibleDuplicate
 from referrals import services as referral_services
 from referrals.models import Partner, Referral
 from reports import services as report_services

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from participants import services as encounter_services
-from participants.models import Encounter
+from encounters import services as encounter_services
+from encounters.models import Encounter
 from supplies import services
 from supplies.models import Lot, StockLevel, StockMovement
 from tests.factories import ItemFactory, LocationFactory, ProgramFactory, UserFactory

@@ -2,8 +2,8 @@ import pytest
 from django.db.models import Sum
 
 from audit.models import AuditEntry
-from participants import services as encounter_services
-from participants.models import Encounter
+from encounters import services as encounter_services
+from encounters.models import Encounter
 from supplies.models import StockLevel, StockMovement
 from tests.factories import ParticipantFactory
 from tests.training.conftest import INJECTABLE, NALOXONE, record_session

@@ -25,7 +25,7 @@ def test_manifest_installs_the_encounter_screen_as_a_standalone_app(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/manifest+json"
     manifest = json.loads(response.content)
-    assert manifest["start_url"] == reverse("participants:encounter_new")
+    assert manifest["start_url"] == reverse("encounters:new")
     assert manifest["display"] == "standalone"
     sizes = {icon["sizes"] for icon in manifest["icons"]}
     assert {"192x192", "512x512"} <= sizes
@@ -44,7 +44,7 @@ def test_encounter_screen_links_the_manifest_and_tells_the_script_whose_queue_it
 ):
     client.force_login(outreach_a)
 
-    response = client.get(reverse("participants:encounter_new"))
+    response = client.get(reverse("encounters:new"))
 
     assert response.status_code == 200
     page = response.text
@@ -62,7 +62,7 @@ def test_encounter_screen_links_the_manifest_and_tells_the_script_whose_queue_it
 def test_encounter_screen_has_no_inline_script(client, outreach_a):
     client.force_login(outreach_a)
 
-    page = client.get(reverse("participants:encounter_new")).text
+    page = client.get(reverse("encounters:new")).text
 
     for tag in page.split("<script")[1:]:
         opening = tag.split(">", 1)[0]

@@ -6,13 +6,13 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from participants import services
-from participants.models import Encounter, EncounterSupply
+from encounters import services as encounter_services
+from encounters.models import Encounter, EncounterSupply
 from tests.factories import EncounterFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
-NEW = reverse("participants:encounter_new")
+NEW = reverse("encounters:new")
 
 
 @pytest.fixture
@@ -94,9 +94,9 @@ def test_usual_bundle_is_preselected(signed_in, catalogue_a):
 def test_saved_page_offers_undo_and_undo_removes_the_encounter(signed_in, site_a):
     response = signed_in.post(NEW, encounter_data(site_a), follow=True)
     encounter = Encounter.objects.get()
-    assert reverse("participants:encounter_undo", args=[encounter.pk]) in response.text
+    assert reverse("encounters:undo", args=[encounter.pk]) in response.text
 
-    signed_in.post(reverse("participants:encounter_undo", args=[encounter.pk]))
+    signed_in.post(reverse("encounters:undo", args=[encounter.pk]))
 
     assert not Encounter.objects.exists()
 
@@ -104,11 +104,11 @@ def test_saved_page_offers_undo_and_undo_removes_the_encounter(signed_in, site_a
 def test_undo_is_refused_after_the_window(signed_in, outreach_a, site_a):
     encounter = EncounterFactory(program=outreach_a.program, staff=outreach_a, location=site_a)
     Encounter.objects.filter(pk=encounter.pk).update(
-        created_at=timezone.now() - services.UNDO_WINDOW - timedelta(seconds=1)
+        created_at=timezone.now() - encounter_services.UNDO_WINDOW - timedelta(seconds=1)
     )
 
     response = signed_in.post(
-        reverse("participants:encounter_undo", args=[encounter.pk]), follow=True
+        reverse("encounters:undo", args=[encounter.pk]), follow=True
     )
 
     assert Encounter.objects.filter(pk=encounter.pk).exists()
@@ -118,7 +118,7 @@ def test_undo_is_refused_after_the_window(signed_in, outreach_a, site_a):
 def test_undo_of_someone_elses_encounter_is_refused(signed_in, manager_a, site_a):
     encounter = EncounterFactory(program=manager_a.program, staff=manager_a, location=site_a)
 
-    signed_in.post(reverse("participants:encounter_undo", args=[encounter.pk]))
+    signed_in.post(reverse("encounters:undo", args=[encounter.pk]))
 
     assert Encounter.objects.filter(pk=encounter.pk).exists()
 
@@ -227,8 +227,8 @@ def test_location_of_another_program_is_refused(signed_in, site_b):
 def test_service_refuses_a_participant_of_another_program(outreach_a, site_a, program_b):
     other = ParticipantFactory(program=program_b)
 
-    with pytest.raises(services.EncounterError):
-        services.record_encounter(
+    with pytest.raises(encounter_services.EncounterError):
+        encounter_services.record_encounter(
             by=outreach_a,
             participant=other,
             location=site_a,
@@ -245,7 +245,7 @@ def test_returning_participant_shows_their_last_encounter(
         encounter_data(site_a, participant_a.public_id, **{item_field(catalogue_a["Cooker"]): 3}),
     )
 
-    response = signed_in.get(reverse("participants:pick", args=[participant_a.public_id]))
+    response = signed_in.get(reverse("encounters:pick", args=[participant_a.public_id]))
 
     assert "Last:" in response.text
     assert "3 Cooker" in response.text

@@ -8,10 +8,11 @@ from django.core.management import call_command
 from django.db.models import Count, F
 from django.utils import timezone
 
-from accounts.management.commands.seed_demo import DEMO_PROGRAM
 from accounts.models import Location, Program
 from audit.models import AuditEntry
-from participants.models import Characteristic, Encounter, EncounterSupply, Participant
+from demo.management.commands.seed_demo import DEMO_PROGRAM
+from encounters.models import Encounter, EncounterSupply
+from participants.models import Characteristic, Participant
 from participants.services import PUBLIC_ID_ALPHABET
 
 pytestmark = pytest.mark.django_db

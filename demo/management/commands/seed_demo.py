@@ -5,12 +5,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Location, Program, User
-from participants.demo_data import (
-    create_demo_encounters,
-    create_demo_participants,
-    create_demo_staff,
-)
-from reports.services import seed_demo_reports
+from demo.encounters import create_demo_encounters
+from demo.people import create_demo_participants, create_demo_staff
+from demo.reports import seed_demo_reports
 from supplies.catalogue import load_usual_catalogue, stock_demo_locations
 
 DEMO_PROGRAM = "Demo Harm Reduction Program"

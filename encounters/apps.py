@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EncountersConfig(AppConfig):
+    name = "encounters"
+    verbose_name = _("Encounters")
+
+    def ready(self):
+        from encounters import participant_hooks
+        from participants import activity, pages
+
+        activity.register_seen_since(participant_hooks.encounters_since)
+        activity.register_free_text_eraser(participant_hooks.erase_encounter_notes)
+        pages.register_section(participant_hooks.TIMELINE)

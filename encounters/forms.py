@@ -1,0 +1,172 @@
+"""The encounter screen's form and the encounter list's filters."""
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Location, User
+from encounters import follow_ups
+from encounters.models import Encounter
+from encounters.selectors import EncounterFilters
+from supplies.models import Item
+
+ANONYMOUS = "anonymous"
+ITEM_FIELD_PREFIX = "item_"
+LOCATION_KIND_TO_ENCOUNTER_KIND = {
+    Location.Kind.FIXED_SITE: Encounter.Kind.FIXED_SITE,
+    Location.Kind.MOBILE_UNIT: Encounter.Kind.MOBILE_UNIT,
+    Location.Kind.OUTREACH: Encounter.Kind.STREET_OUTREACH,
+}
+
+
+class EncounterForm(forms.Form):
+    """The encounter screen: who, where, what was given and done. Supplies are tap counters."""
+
+    encounter_id = forms.UUIDField(widget=forms.HiddenInput)
+    participant = forms.CharField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Find the participant, or choose anonymous.")},
+    )
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(),
+        label=_("Location"),
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    kind = forms.ChoiceField(
+        choices=Encounter.Kind.choices,
+        label=_("Kind"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("Time"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
+        ),
+        help_text=_("Leave empty for now."),
+    )
+    syringes_collected = forms.IntegerField(
+        label=_("Used syringes collected"), min_value=0, max_value=10_000, initial=0
+    )
+    secondary_distribution_for = forms.IntegerField(
+        label=_("Also for how many others"), min_value=0, max_value=100, initial=0
+    )
+    overdose_reversals_reported = forms.IntegerField(
+        label=_("Overdose reversals reported"), min_value=0, max_value=20, initial=0
+    )
+    naloxone_refill_reason = forms.ChoiceField(
+        label=_("Naloxone refill: the last kit was"),
+        choices=[("", _("Not a refill")), *Encounter.RefillReason.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    hiv_test = forms.BooleanField(label=_("HIV test"), required=False)
+    hcv_test = forms.BooleanField(label=_("HCV test"), required=False)
+    wound_care = forms.BooleanField(label=_("Wound care"), required=False)
+    naloxone_training = forms.BooleanField(label=_("Naloxone training"), required=False)
+    counselling = forms.BooleanField(label=_("Counselling"), required=False)
+    referral_kinds = forms.MultipleChoiceField(
+        label=_("Referrals made"),
+        choices=follow_ups.referral_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=280,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text=_("Never write names or anything that could identify someone."),
+    )
+
+    def __init__(
+        self, *args, user: User, locations, items: list[Item], bundle: dict[int, int], **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.items = items
+        self.fields["location"].queryset = locations
+        if not user.program.encounter_notes_enabled:
+            del self.fields["note"]
+        for item in items:
+            self.fields[f"{ITEM_FIELD_PREFIX}{item.pk}"] = forms.IntegerField(
+                label=item.name,
+                min_value=0,
+                max_value=item.max_per_encounter,
+                initial=bundle.get(item.pk, 0),
+                required=False,
+                error_messages={
+                    "max_value": _("At most %(limit_value)s of this item at one encounter."),
+                    "min_value": _("A quantity cannot be negative."),
+                },
+            )
+        if not self.is_bound:
+            self.initial.setdefault("encounter_id", uuid.uuid4())
+
+    def clean_participant(self):
+        value = self.cleaned_data["participant"].strip()
+        if not value:
+            raise ValidationError(_("Find the participant, or choose anonymous."))
+        return value
+
+    def item_fields(self, item_ids: set[int]) -> list[forms.BoundField]:
+        return [self[f"{ITEM_FIELD_PREFIX}{item.pk}"] for item in self.items if item.pk in item_ids]
+
+    def service_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in Encounter.SERVICE_FIELDS]
+
+    def supply_quantities(self) -> list[tuple[Item, int]]:
+        return [
+            (item, self.cleaned_data.get(f"{ITEM_FIELD_PREFIX}{item.pk}") or 0)
+            for item in self.items
+        ]
+
+    def services(self) -> dict[str, bool]:
+        return {name: self.cleaned_data[name] for name in Encounter.SERVICE_FIELDS}
+
+
+class EncounterFilterForm(forms.Form):
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), required=False, label=_("Location")
+    )
+    staff = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Staff"))
+    kind = forms.ChoiceField(
+        choices=[("", _("Any kind")), *Encounter.Kind.choices], required=False, label=_("Kind")
+    )
+    date_from = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, locations, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations
+        self.fields["staff"].queryset = staff
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("date_from")
+            and cleaned.get("date_to")
+            and (cleaned["date_from"] > cleaned["date_to"])
+        ):
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def filters(self) -> EncounterFilters:
+        if not self.is_valid():
+            return EncounterFilters()
+        data = self.cleaned_data
+        return EncounterFilters(
+            location_id=data["location"].pk if data["location"] else None,
+            staff_id=data["staff"].pk if data["staff"] else None,
+            kind=data["kind"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )

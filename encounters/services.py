@@ -1,0 +1,226 @@
+"""Writes about encounters: recording, undoing."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.models import Location, User
+from audit.services import record_action
+from core.errors import DomainError
+from encounters import follow_ups
+from encounters.models import Encounter, EncounterSupply
+from participants.models import Participant
+from supplies import services as supplies_services
+from supplies.models import Item
+
+# The confirmation shows undo for 10 seconds; a slow network gets a little more.
+UNDO_WINDOW = timedelta(seconds=30)
+FUTURE_TOLERANCE = timedelta(days=1)
+# An encounter saved on a phone with no signal reaches the server when the signal returns, maybe
+# days later: it keeps the day it happened without needing the back-entry permission.
+OFFLINE_QUEUE_TOLERANCE = timedelta(days=7)
+
+
+class EncounterError(DomainError):
+    """An encounter that cannot be recorded or changed as asked."""
+
+
+@dataclass(frozen=True)
+class SupplyLine:
+    item: Item
+    quantity: int
+
+
+def may_backdate(user: User) -> bool:
+    return user.is_manager or user.has_perm("encounters.backdate_encounter")
+
+
+def _check_time(*, by: User, occurred_at: datetime, queued_offline: bool = False) -> None:
+    now = timezone.now()
+    if occurred_at > now + FUTURE_TOLERANCE:
+        raise EncounterError(_("The time is in the future. Check the date."), field="occurred_at")
+    program = by.program
+    started_on = program.started_on
+    program_today = timezone.localtime(now, timezone=program.tzinfo).date()
+    local_day = timezone.localtime(occurred_at, timezone=program.tzinfo).date()
+    if started_on and local_day < started_on:
+        raise EncounterError(
+            _("The program began on %(date)s; the encounter cannot be earlier.")
+            % {"date": started_on.isoformat()},
+            field="occurred_at",
+        )
+    synced_from_queue = queued_offline and now - occurred_at <= OFFLINE_QUEUE_TOLERANCE
+    if local_day < program_today and not may_backdate(by) and not synced_from_queue:
+        raise EncounterError(
+            _("Recording an encounter of a past day needs the back-entry permission."),
+            field="occurred_at",
+        )
+
+
+def _check_supplies(supplies: list[SupplyLine], program_id: int) -> None:
+    seen = set()
+    for line in supplies:
+        if line.item.program_id != program_id or not line.item.is_active:
+            raise EncounterError(
+                _("%(item)s is not in this program's catalogue.") % {"item": line.item},
+                field="supplies",
+            )
+        if line.item.pk in seen:
+            raise EncounterError(
+                _("%(item)s is listed twice.") % {"item": line.item}, field="supplies"
+            )
+        seen.add(line.item.pk)
+        if line.quantity < 0:
+            raise EncounterError(_("A quantity cannot be negative."), field="supplies")
+        if line.quantity > line.item.max_per_encounter:
+            raise EncounterError(
+                _("At most %(count)d of %(item)s can be given at one encounter.")
+                % {"count": line.item.max_per_encounter, "item": line.item},
+                field="supplies",
+            )
+
+
+def _check_refill(reason: str, supplies: list[SupplyLine]) -> None:
+    """A refill reason says why naloxone given now replaces a kit, so naloxone must be given."""
+    if not reason:
+        return
+    if reason not in Encounter.RefillReason.values:
+        raise EncounterError(_("Choose why the last kit is gone."), field="naloxone_refill_reason")
+    if not any(line.item.category == Item.Category.NALOXONE for line in supplies):
+        raise EncounterError(
+            _("A naloxone refill needs naloxone among the supplies given."),
+            field="naloxone_refill_reason",
+        )
+
+
+@sensitive_variables("note")
+def record_encounter(
+    *,
+    by: User,
+    encounter_id: uuid.UUID | None = None,
+    participant: Participant | None,
+    location: Location,
+    kind: str,
+    occurred_at: datetime | None = None,
+    supplies: list[SupplyLine] = (),
+    syringes_collected: int = 0,
+    secondary_distribution_for: int = 0,
+    overdose_reversals_reported: int = 0,
+    naloxone_refill_reason: str = "",
+    services: dict[str, bool] | None = None,
+    referral_kinds: list[str] = (),
+    note: str = "",
+    queued_offline: bool = False,
+) -> tuple[Encounter, bool]:
+    """Store an encounter once: a resubmitted id returns the stored one, (encounter, False).
+
+    `queued_offline`: it was saved on a device without signal and synced later, so a past day
+    within OFFLINE_QUEUE_TOLERANCE needs no back-entry permission.
+    """
+    encounter_id = encounter_id or uuid.uuid4()
+    existing = Encounter.objects.filter(pk=encounter_id).first()
+    if existing is not None:
+        _check_same_program(existing, by)
+        return existing, False
+    occurred_at = occurred_at or timezone.now()
+    _check_time(by=by, occurred_at=occurred_at, queued_offline=queued_offline)
+    if participant is not None and (
+        participant.program_id != by.program_id or participant.anonymised_at is not None
+    ):
+        raise EncounterError(_("No such participant in your program."), field="participant")
+    if location.program_id != by.program_id:
+        raise EncounterError(_("No such location in your program."), field="location")
+    if kind not in Encounter.Kind.values:
+        raise EncounterError(_("Choose what kind of encounter this was."), field="kind")
+    if note and not by.program.encounter_notes_enabled:
+        raise EncounterError(_("Notes are turned off for this program."), field="note")
+    supplies = [line for line in supplies if line.quantity != 0]
+    _check_supplies(supplies, by.program_id)
+    if referral_kinds and participant is None:
+        raise EncounterError(
+            _("A referral needs a participant: find them, or leave the referral out."),
+            field="referral_kinds",
+        )
+    _check_refill(naloxone_refill_reason, supplies)
+    unknown_services = set(services or {}) - set(Encounter.SERVICE_FIELDS)
+    if unknown_services:
+        raise EncounterError(_("Unknown service."), field="services")
+    try:
+        with transaction.atomic():
+            encounter = Encounter.objects.create(
+                id=encounter_id,
+                program_id=by.program_id,
+                participant=participant,
+                location=location,
+                staff=by,
+                occurred_at=occurred_at,
+                kind=kind,
+                syringes_collected=syringes_collected,
+                secondary_distribution_for=secondary_distribution_for,
+                overdose_reversals_reported=overdose_reversals_reported,
+                naloxone_refill_reason=naloxone_refill_reason,
+                note=note,
+                **(services or {}),
+            )
+            if supplies:
+                _hand_out(by=by, encounter=encounter, supplies=supplies)
+            for kind in referral_kinds:
+                follow_ups.make_referral(by=by, encounter=encounter, kind=kind)
+            record_action(
+                actor=by,
+                action="participants.encounter.recorded",
+                target=encounter,
+                program=by.program,
+            )
+    except IntegrityError:
+        # The same id arrived twice at once: the other request stored it.
+        existing = Encounter.objects.filter(pk=encounter_id).first()
+        if existing is None:
+            raise
+        _check_same_program(existing, by)
+        return existing, False
+    return encounter, True
+
+
+def _hand_out(*, by: User, encounter: Encounter, supplies: list[SupplyLine]) -> None:
+    """Record the supply lines and take them from the location's stock, first expiry first."""
+    lines = EncounterSupply.objects.bulk_create(
+        EncounterSupply(encounter=encounter, item=line.item, quantity=line.quantity)
+        for line in supplies
+    )
+    try:
+        supplies_services.distribute_items(
+            by=by,
+            location=encounter.location,
+            handouts=[
+                supplies_services.Handout(line.item, line.quantity, encounter_supply=line)
+                for line in lines
+            ],
+        )
+    except supplies_services.StockError as error:
+        raise EncounterError(error.message, field="supplies") from error
+
+
+def _check_same_program(encounter: Encounter, by: User) -> None:
+    if encounter.program_id != by.program_id:
+        raise EncounterError(_("This encounter id is already used."), field="encounter_id")
+
+
+@transaction.atomic
+def undo_encounter(*, by: User, encounter: Encounter) -> None:
+    """Remove an encounter its own author saved moments ago (the undo on the confirmation)."""
+    if encounter.staff_id != by.pk or timezone.now() - encounter.created_at > UNDO_WINDOW:
+        raise EncounterError(_("This encounter can no longer be undone here."))
+    supplies_services.return_encounter_supplies(by=by, encounter=encounter)
+    record_action(
+        actor=by,
+        action="participants.encounter.undone",
+        target=encounter,
+        program=encounter.program,
+    )
+    encounter.delete()

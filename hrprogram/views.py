@@ -1,0 +1,25 @@
+"""The home page: what each person starts their day with."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from accounts.selectors import assigned_locations
+from referrals import selectors as referral_selectors
+from supplies import selectors as supply_selectors
+
+
+@login_required
+def home(request):
+    user = request.user
+    if user.is_funder:
+        return redirect("reports:list")
+    context = {"my_locations": assigned_locations(user)}
+    if user.is_program_staff:
+        today = user.program.today()
+        context["follow_ups_due"] = referral_selectors.follow_ups(user, on=today).count()
+    if user.is_manager:
+        context["low_stock"] = supply_selectors.low_stock(user.program_id)
+        context["expiring"] = supply_selectors.expiring_naloxone(
+            user.program_id, within_days=user.program.naloxone_expiry_alert_days
+        )
+    return render(request, "home.html", context)
