@@ -4,19 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from audit.object_names import namer_reading
 from audit.selectors import AuditFilters
+from core.forms import DateRangeForm
 
 
-class AuditFilterForm(forms.Form):
-    date_from = forms.DateField(
-        required=False,
-        label=_("From"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
-    )
-    date_to = forms.DateField(
-        required=False,
-        label=_("To"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
-    )
+class AuditFilterForm(DateRangeForm):
     user = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -57,12 +48,6 @@ class AuditFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            cleaned.get("date_from")
-            and cleaned.get("date_to")
-            and cleaned["date_from"] > cleaned["date_to"]
-        ):
-            self.add_error("date_to", _("The end date is before the start date."))
         object_id = (cleaned.get("object_id") or "").strip()
         namer = namer_reading(object_id)
         if namer is not None:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, User
+from core.forms import DateRangeForm
 from encounters import follow_ups
 from encounters.models import Encounter
 from encounters.selectors import EncounterFilters
@@ -129,7 +130,9 @@ class EncounterForm(forms.Form):
         return {name: self.cleaned_data[name] for name in Encounter.SERVICE_FIELDS}
 
 
-class EncounterFilterForm(forms.Form):
+class EncounterFilterForm(DateRangeForm):
+    field_order = ["location", "staff", "kind", "date_from", "date_to"]
+
     location = forms.ModelChoiceField(
         queryset=Location.objects.none(), required=False, label=_("Location")
     )
@@ -137,27 +140,11 @@ class EncounterFilterForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("", _("Any kind")), *Encounter.Kind.choices], required=False, label=_("Kind")
     )
-    date_from = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
 
     def __init__(self, *args, locations, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = locations
         self.fields["staff"].queryset = staff
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("date_from")
-            and cleaned.get("date_to")
-            and (cleaned["date_from"] > cleaned["date_to"])
-        ):
-            self.add_error("date_to", _("The end date is before the start date."))
-        return cleaned
 
     def filters(self) -> EncounterFilters:
         if not self.is_valid():

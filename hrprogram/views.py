@@ -18,8 +18,5 @@ def home(request):
         today = user.program.today()
         context["follow_ups_due"] = referral_selectors.follow_ups(user, on=today).count()
     if user.is_manager:
-        context["low_stock"] = supply_selectors.low_stock(user.program_id)
-        context["expiring"] = supply_selectors.expiring_naloxone(
-            user.program_id, within_days=user.program.naloxone_expiry_alert_days
-        )
+        context["stock_alerts"] = supply_selectors.stock_alerts(user.program)
     return render(request, "home.html", context)

@@ -127,16 +127,7 @@ class ParticipantProfileForm(forms.Form):
         return cleaned
 
     def profile(self) -> dict:
-        fields = (
-            "alias",
-            "birth_year",
-            "birth_year_declined",
-            "gender_identity",
-            "race_ethnicity",
-            "zip3",
-            "zip3_declined",
-        )
-        return {field: self.cleaned_data[field] for field in fields}
+        return {field: self.cleaned_data[field] for field in Participant.PROFILE_FIELDS}
 
     def characteristics(self) -> dict[str, list[str]]:
         return {
@@ -146,18 +137,7 @@ class ParticipantProfileForm(forms.Form):
 
     @classmethod
     def initial_for(cls, participant: Participant) -> dict:
-        initial = {
-            field: getattr(participant, field)
-            for field in (
-                "alias",
-                "birth_year",
-                "birth_year_declined",
-                "gender_identity",
-                "race_ethnicity",
-                "zip3",
-                "zip3_declined",
-            )
-        }
+        initial = {field: getattr(participant, field) for field in Participant.PROFILE_FIELDS}
         answers = participant.characteristics.values_list("question", "value")
         for field, question in cls.CHARACTERISTIC_FIELDS.items():
             initial[field] = [value for asked, value in answers if asked == question]

@@ -1,4 +1,3 @@
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +80,30 @@ class Participant(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["program", "alias"])]
+
+    # Every field is one of these three; a test fails on a field that is not, so retention and
+    # deletion on request can never miss personal data.
+    # What the person told us about themselves: optional, editable, erased by retention.
+    PROFILE_FIELDS = (
+        "alias",
+        "birth_year",
+        "birth_year_declined",
+        "gender_identity",
+        "race_ethnicity",
+        "zip3",
+        "zip3_declined",
+    )
+    # What finds them: replaced by retention with values that find nobody.
+    IDENTITY_FIELDS = ("code_hash", "public_id")
+    # The program's own bookkeeping about the row.
+    SYSTEM_FIELDS = (
+        "id",
+        "program",
+        "enrolled_at",
+        "enrolled_by",
+        "anonymised_at",
+        "anonymised_because",
+    )
 
     def __str__(self) -> str:
         if self.anonymised_at is not None:

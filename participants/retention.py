@@ -85,27 +85,15 @@ def _anonymise(participants: list[Participant], *, because: str, at: datetime) -
         participant.public_id = public_id
         # 64 random hex digits look like any HMAC, but no code answers will ever derive them.
         participant.code_hash = secrets.token_hex(32)
-        participant.alias = ""
-        participant.birth_year = None
-        participant.birth_year_declined = False
-        participant.gender_identity = ""
-        participant.race_ethnicity = ""
-        participant.zip3 = ""
-        participant.zip3_declined = False
+        for field in Participant.PROFILE_FIELDS:
+            setattr(participant, field, Participant._meta.get_field(field).get_default())
         participant.anonymised_at = at
         participant.anonymised_because = because
     Participant.objects.bulk_update(
         participants,
         [
-            "public_id",
-            "code_hash",
-            "alias",
-            "birth_year",
-            "birth_year_declined",
-            "gender_identity",
-            "race_ethnicity",
-            "zip3",
-            "zip3_declined",
+            *Participant.IDENTITY_FIELDS,
+            *Participant.PROFILE_FIELDS,
             "anonymised_at",
             "anonymised_because",
         ],

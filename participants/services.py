@@ -138,7 +138,8 @@ def merge_participants(*, by: User, keep: Participant, duplicate: Participant) -
     )
     moved = _move_history(keep=keep, duplicate=duplicate)
     filled = []
-    for field in ("alias", "birth_year", "gender_identity", "race_ethnicity", "zip3"):
+    answers = [field for field in Participant.PROFILE_FIELDS if not field.endswith("_declined")]
+    for field in answers:
         if not getattr(keep, field) and getattr(duplicate, field):
             setattr(keep, field, getattr(duplicate, field))
             filled.append(field)
@@ -195,5 +196,3 @@ def dismiss_possible_duplicate(*, by: User, duplicate: PossibleDuplicate) -> Non
         target=duplicate,
         program=duplicate.program,
     )
-
-

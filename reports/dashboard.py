@@ -320,12 +320,7 @@ def dashboard_context(
         },
         "site_columns": [str(MEASURES[key].label) for key in SITE_MEASURES],
         "sites": sites,
-        "low_stock": supply_selectors.low_stock(user.program_id),
-        "expiring": list(
-            supply_selectors.expiring_naloxone(
-                user.program_id, within_days=user.program.naloxone_expiry_alert_days
-            )
-        ),
+        "stock_alerts": supply_selectors.stock_alerts(user.program),
         "overdue_count": overdue.count(),
         "overdue": list(overdue[:OVERDUE_SHOWN]),
     }

@@ -22,7 +22,7 @@ def send_stock_alert_digests() -> int:
 def send_program_digest(program: Program) -> int:
     day = timezone.localtime(timezone=program.tzinfo).date()
     low = low_stock(program.pk)
-    expiring = list(expiring_naloxone(program.pk, within_days=program.naloxone_expiry_alert_days))
+    expiring = list(expiring_naloxone(program))
     managers = list(
         User.objects.filter(program=program, role=User.Role.MANAGER, is_active=True).exclude(
             email=""

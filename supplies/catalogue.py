@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Program
 from supplies.models import FundingSource, Item, Kit, KitItem, StockLevel
@@ -92,7 +91,7 @@ DEMO_STOCK_PER_LOCATION = 2_000
 @transaction.atomic
 def stock_demo_locations(*, program: Program, by) -> None:
     """Receive a first shipment of every item at each location that has no stock yet."""
-    today = timezone.localdate()
+    today = program.today()
     funding, _ = FundingSource.objects.get_or_create(program=program, name="State opioid grant")
     for location in program.locations.filter(is_active=True):
         if StockLevel.objects.filter(location=location).exists():

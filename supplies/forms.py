@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location
+from core.forms import DateRangeForm
 from participants.models import Participant
 from supplies.models import (
     FundingSource,
@@ -261,7 +262,9 @@ class CountSheetForm(forms.Form):
         }
 
 
-class MovementFilterForm(forms.Form):
+class MovementFilterForm(DateRangeForm):
+    field_order = ["location", "item", "kind", "date_from", "date_to"]
+
     location = forms.ModelChoiceField(
         queryset=Location.objects.none(), required=False, label=_("Location")
     )
@@ -269,8 +272,6 @@ class MovementFilterForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("", _("Any kind")), *Kind.choices], required=False, label=_("Kind")
     )
-    date_from = forms.DateField(required=False, label=_("From"), widget=DATE_INPUT)
-    date_to = forms.DateField(required=False, label=_("To"), widget=DATE_INPUT)
 
     def __init__(self, *args, locations, items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -279,16 +280,6 @@ class MovementFilterForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("date_from")
-            and cleaned.get("date_to")
-            and cleaned["date_from"] > cleaned["date_to"]
-        ):
-            self.add_error("date_to", _("The end date is before the start date."))
-        return cleaned
 
 
 class SyringeCollectionForm(forms.Form):

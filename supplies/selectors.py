@@ -3,9 +3,8 @@ from datetime import timedelta
 
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from accounts.models import Location, User
+from accounts.models import Location, Program, User
 from supplies.models import Item, Kit, KitItem, Lot, ReorderLevel, StockLevel, StockMovement
 
 
@@ -102,12 +101,13 @@ def low_stock(program_id: int) -> list[LowStock]:
     return [LowStock(row.location, row.item, row.on_hand, row.minimum) for row in rows]
 
 
-def expiring_naloxone(program_id: int, *, within_days: int) -> QuerySet[StockLevel]:
-    """Naloxone on hand whose lot expires within `within_days` (or has expired)."""
-    horizon = timezone.localdate() + timedelta(days=within_days)
+def expiring_naloxone(program: Program) -> QuerySet[StockLevel]:
+    """Naloxone on hand whose lot expires within the program's alert days (or has expired),
+    counted from the program's today."""
+    horizon = program.today() + timedelta(days=program.naloxone_expiry_alert_days)
     return (
         StockLevel.objects.filter(
-            location__program_id=program_id,
+            location__program_id=program.pk,
             on_hand__gt=0,
             lot__item__category=Item.Category.NALOXONE,
             lot__expires_on__lte=horizon,
@@ -115,3 +115,17 @@ def expiring_naloxone(program_id: int, *, within_days: int) -> QuerySet[StockLev
         .select_related("location", "lot__item")
         .order_by("lot__expires_on", "location__name")
     )
+
+
+@dataclass(frozen=True)
+class StockAlerts:
+    low: list[LowStock]
+    expiring: list[StockLevel]
+
+    def __bool__(self) -> bool:
+        return bool(self.low or self.expiring)
+
+
+def stock_alerts(program: Program) -> StockAlerts:
+    """What a manager must act on: items under their reorder level and naloxone near expiry."""
+    return StockAlerts(low=low_stock(program.pk), expiring=list(expiring_naloxone(program)))

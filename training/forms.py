@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, User
+from core.forms import DateRangeForm
 from participants.models import Participant
 from supplies.models import Item
 from training.models import HIGHEST_SCORE, TrainingSession
@@ -20,30 +21,20 @@ ATTENDEE_ROWS = 10
 MOST_ATTENDEE_ROWS = 200
 
 
-class TrainingFilterForm(forms.Form):
+class TrainingFilterForm(DateRangeForm):
+    field_order = ["kind", "date_from", "date_to"]
+
     kind = forms.ChoiceField(
         choices=[("", _("Any kind")), *TrainingSession.Kind.choices],
         required=False,
         label=_("Kind"),
     )
-    date_from = forms.DateField(required=False, label=_("From"), widget=DATE_INPUT)
-    date_to = forms.DateField(required=False, label=_("To"), widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("date_from")
-            and cleaned.get("date_to")
-            and cleaned["date_from"] > cleaned["date_to"]
-        ):
-            self.add_error("date_to", _("The end date is before the start date."))
-        return cleaned
 
     def filters(self) -> dict:
         """The valid filters as keyword arguments for `filtered_trainings`; none if invalid."""

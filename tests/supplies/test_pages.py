@@ -498,7 +498,7 @@ def test_manager_home_shows_a_low_stock_alert_when_a_reorder_level_is_above_on_h
 
     response = client.get(reverse("home"))
 
-    assert [alert.item for alert in response.context["low_stock"]] == [catalogue_a[CONDOMS]]
+    assert [alert.item for alert in response.context["stock_alerts"].low] == [catalogue_a[CONDOMS]]
     assert "Low: Condoms at A Drop-in" in response.text
     assert "Low: Cooker" not in response.text
 
@@ -520,7 +520,7 @@ def test_outreach_home_has_no_stock_alerts(client, outreach_a, site_a, catalogue
 
     response = client.get(reverse("home"))
 
-    assert "low_stock" not in response.context
+    assert "stock_alerts" not in response.context
     assert "Stock alerts" not in response.text
     assert reverse("supplies:stock") in response.text
     assert reverse("supplies:receive") not in response.text

@@ -1,0 +1,41 @@
+"""What the filter forms of every app share: a range of days."""
+
+from datetime import date
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+# Far outside any program's life, and inside what every date computation can handle.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def sane_date_validators() -> list:
+    return [
+        MinValueValidator(EARLIEST_DATE, _("Choose a date after 1900.")),
+        MaxValueValidator(LATEST_DATE, _("Choose a date before 2101.")),
+    ]
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
+class DateRangeForm(forms.Form):
+    """A filter form's "From" and "To" days (in the program's time zone), the end not before the
+    start. Subclasses set `field_order` to place them among their own fields."""
+
+    date_from = forms.DateField(
+        required=False, label=_("From"), widget=date_input(), validators=sane_date_validators()
+    )
+    date_to = forms.DateField(
+        required=False, label=_("To"), widget=date_input(), validators=sane_date_validators()
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
