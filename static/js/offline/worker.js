@@ -11,7 +11,7 @@ const IDLE_MS = 500;
 /** The same-origin static files this page loaded (scripts, modules, styles, icons). */
 function staticAssets() {
   const origin = window.location.origin;
-  const prefix = new URL(config.static || "/static/", origin).href;
+  const prefix = new URL(config.static, origin).href;
   const urls = new Set(
     performance
       .getEntriesByType("resource")
@@ -54,19 +54,9 @@ export async function prepareForOffline() {
   channel.port1.onmessage = (event) => {
     if (event.data && event.data.ok) markReadyForOffline();
   };
-  registration.active.postMessage(
-    {
-      type: "warm",
-      user: config.user,
-      page: config.page,
-      finder: config.finder,
-      pick: config.pick,
-      catalogue: config.catalogue,
-      recent: config.recent,
-      assets: staticAssets(),
-    },
-    [channel.port2],
-  );
+  registration.active.postMessage({ type: "warm", user: config.user, assets: staticAssets() }, [
+    channel.port2,
+  ]);
 }
 
 /** Prepare once the page has loaded and settled. */
