@@ -1,8 +1,11 @@
 """The encounter screen as an installable app: its manifest and its service worker."""
 
 import json
+import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
@@ -69,3 +72,95 @@ def test_encounter_screen_has_no_inline_script(client, outreach_a):
         assert "src=" in opening or 'type="application/json"' in opening, opening
     assert " style=" not in page
     assert " onclick=" not in page
+
+
+WORKER_CONFIG = "self.OFFLINE_CONFIG = "
+
+
+def worker_config(response) -> dict:
+    """The configuration the server puts before the service worker's source."""
+    first_line = response.content.decode().split("\n", 1)[0]
+    assert first_line.startswith(WORKER_CONFIG) and first_line.endswith(";"), first_line
+    return json.loads(first_line.removeprefix(WORKER_CONFIG).removesuffix(";"))
+
+
+def page_config(page: str) -> dict:
+    return json.loads(
+        page.split('<script id="offline-config" type="application/json">')[1].split("</script>")[0]
+    )
+
+
+def test_service_worker_gets_the_urls_of_the_pages_offline_configuration(client, outreach_a):
+    client.force_login(outreach_a)
+
+    page = client.get(reverse("encounters:new")).text
+    worker = worker_config(client.get(reverse("encounters:service_worker")))
+
+    urls = {key: value for key, value in page_config(page).items() if key != "user"}
+    assert {key: value for key, value in worker.items() if key not in {"assets", "version"}} == urls
+    assert worker["version"]  # of the modules whose names carry no hash
+    assert worker["page"] == "/encounters/new/"
+    assert worker["logout"] == reverse("logout")
+    assert worker["static"] == settings.STATIC_URL
+
+
+def test_service_worker_source_names_no_url_of_the_app(client):
+    worker = worker_config(client.get("/sw.js"))
+    with open(finders.find("js/offline/sw.js"), encoding="utf-8") as file:
+        source = file.read()
+
+    urls = [*worker["assets"], *worker["catalogue"]]
+    urls += [value for value in worker.values() if isinstance(value, str)]
+    paths = {urlsplit(url).path for url in urls}
+    # Neither the URLs nor their first segments (/static/, /api/, /participants/, ...).
+    prefixes = {f"/{path.split('/')[1]}/" for path in paths if path.count("/") > 1}
+    assert {"/static/", "/api/", "/participants/", "/encounters/", "/accounts/"} <= prefixes
+    for text in paths | prefixes:
+        assert text not in source, text
+
+
+@pytest.mark.urls("tests.moved_site_urls")
+def test_moved_urls_reach_the_service_worker(client, outreach_a):
+    client.force_login(outreach_a)
+
+    worker = worker_config(client.get("/field/sw.js"))
+
+    assert worker["page"] == "/field/encounters/new/"
+    assert worker["search"] == "/field/participants/search/"
+    assert worker["logout"] == "/field/accounts/logout/"
+    assert worker["recent"].startswith("/field/api/")
+    assert all(url.startswith("/field/api/") for url in worker["catalogue"])
+    page = client.get("/field/encounters/new/").text
+    assert page_config(page)["service_worker"] == "/field/sw.js"
+
+
+def imported_modules(name: str, found: set[str] | None = None) -> set[str]:
+    """The static names of the modules `name` imports by relative path, however deep."""
+    found = set() if found is None else found
+    with open(finders.find(name), encoding="utf-8") as file:
+        source = file.read()
+    folder = name.rsplit("/", 1)[0]
+    for module in re.findall(r'(?:from|import)\s+"\./([\w.-]+\.js)"', source):
+        if f"{folder}/{module}" not in found:
+            found.add(f"{folder}/{module}")
+            imported_modules(f"{folder}/{module}", found)
+    return found
+
+
+def test_service_worker_keeps_every_static_file_of_the_encounter_page(client, outreach_a):
+    client.force_login(outreach_a)
+
+    page = client.get(reverse("encounters:new")).text
+    assets = worker_config(client.get("/sw.js"))["assets"]
+
+    named = set(re.findall(rf'(?:src|href)="({settings.STATIC_URL}[^"]+)"', page))
+    assert any(url.endswith("/page.js") for url in named)
+    assert named <= set(assets), named - set(assets)
+    modules = imported_modules("js/offline/page.js")
+    assert {"js/offline/queue.js", "js/offline/entry.js", "js/offline/worker.js"} <= modules
+    for module in modules:
+        assert f"{settings.STATIC_URL}{module}" in assets
+    # The worker's install fails if one of them cannot be fetched.
+    for url in assets:
+        assert finders.find(url.removeprefix(settings.STATIC_URL)), url
+    assert not any(url.endswith("/sw.js") for url in assets)

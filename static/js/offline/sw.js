@@ -1,37 +1,94 @@
-// The service worker of the encounter screen. Served at /sw.js by participants.views so that
-// its scope is the whole site (a worker under /static/ could only control /static/).
+// The service worker of the encounter screen, served from the site root (participants.views
+// service_worker) so that its scope is the whole site: a worker among the static files could only
+// control their folder.
 //
 // It keeps, for use without signal: the app shell (the encounter page, its CSS and JS), the item
 // and kit catalogue, the worker's recent participants and the page fragments that pick them.
 // It never queues anything itself: the page keeps unsent encounters in IndexedDB and syncs them.
-// Everything but /static/ belongs to the signed-in worker and is forgotten at sign-out or when
-// another worker uses the phone.
+// Everything but the static files belongs to the signed-in worker and is forgotten at sign-out or
+// when another worker uses the phone.
+//
+// No URL of the app is written here. The server puts `self.OFFLINE_CONFIG` before this source:
+// the encounter page's offline configuration (its URLs, less the user), `assets`, the static
+// files of the page at their current, hashed URLs, and `version`, a digest of the modules whose
+// names carry no hash. A deploy that changes any of them changes this script, so the browser
+// installs the new worker, which fetches the page's files afresh and, once active, drops whatever
+// the older versions kept that this one does not use.
+
+const CONFIG = self.OFFLINE_CONFIG;
+if (!CONFIG) throw new Error("sw.js is served with its configuration by the app, not as a file");
 
 const CACHE = "hrprogram-offline-v1";
-// Paths of participants/urls.py and accounts/urls.py that the worker handles.
-const PAGE = "/encounters/new/";
-const PICK = "/participants/pick/";
-const FINDER = "/participants/finder/";
-const SEARCH = "/participants/search/";
-const API = "/api/v1/";
-const LOGOUT = "/accounts/logout/";
-const META = "/__offline__/meta";
+const CACHE_PREFIX = "hrprogram-offline-";
 // A fresh copy of the shell and catalogue is fetched at most this often while online.
 const REFRESH_EVERY_MS = 5 * 60 * 1000;
 // After this long without an answer the network counts as gone (a signal that comes and goes).
 const NETWORK_TIMEOUT_MS = 8000;
 
-self.addEventListener("install", () => self.skipWaiting());
+const absolute = (url) => new URL(url, self.location.origin).href;
+const pathOf = (url) => new URL(url, self.location.origin).pathname;
+
+const STATIC = pathOf(CONFIG.static);
+const PAGE = pathOf(CONFIG.page);
+const FINDER = pathOf(CONFIG.finder);
+const SEARCH = pathOf(CONFIG.search);
+const LOGOUT = pathOf(CONFIG.logout);
+// Every participant's pick fragment: the anonymous one's URL without its last part.
+const PICK = pathOf(CONFIG.pick).replace(/anonymous\/$/, "");
+// The API answers kept for use without signal: the catalogue and the recent participants.
+const KEPT_API = new Set([...CONFIG.catalogue, CONFIG.recent].map(pathOf));
+// The static files of this version, fetched at install; other static files go at activation.
+const ASSETS = [...new Set(CONFIG.assets.map(absolute))];
+// Not a page of the app: where this worker notes whose data the cache holds.
+const META = new URL("__offline__/meta", self.registration.scope).href;
+
+function isStatic(url) {
+  return new URL(url).pathname.startsWith(STATIC);
+}
+
+/** Whether this version of the worker uses a cached request (else an older one kept it). */
+function isCurrent(url) {
+  if (isStatic(url)) return ASSETS.includes(url);
+  const path = new URL(url).pathname;
+  return (
+    url === META || path === PAGE || path === FINDER || path.startsWith(PICK) || KEPT_API.has(path)
+  );
+}
+
+// --- Versions: install the new static files, then drop the old ones --------------------------
+
+/** Fetch every static file of this version, then keep them; one failure fails the install. */
+async function precache() {
+  const cache = await caches.open(CACHE);
+  const responses = await Promise.all(
+    ASSETS.map(async (url) => {
+      // Revalidated: a file without a hash in its name may have changed under the same URL.
+      const response = await fetch(url, { cache: "no-cache" });
+      if (!response.ok) throw new Error(`${url}: ${response.status}`);
+      return [url, response];
+    }),
+  );
+  await Promise.all(responses.map(([url, response]) => cache.put(url, response)));
+}
+
+/** Drop older versions' caches, and their entries in this one (old hashed files above all). */
+async function evictOldVersions() {
+  for (const name of await caches.keys()) {
+    if (name.startsWith(CACHE_PREFIX) && name !== CACHE) await caches.delete(name);
+  }
+  const cache = await caches.open(CACHE);
+  for (const request of await cache.keys()) {
+    if (!isCurrent(request.url)) await cache.delete(request);
+  }
+}
+
+self.addEventListener("install", (event) => {
+  // A failed install leaves the previous version in charge; the browser tries again later.
+  event.waitUntil(precache().then(() => self.skipWaiting()));
+});
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(
-    (async () => {
-      for (const name of await caches.keys()) {
-        if (name.startsWith("hrprogram-offline-") && name !== CACHE) await caches.delete(name);
-      }
-      await self.clients.claim();
-    })(),
-  );
+  event.waitUntil(evictOldVersions().then(() => self.clients.claim()));
 });
 
 // --- Small helpers ----------------------------------------------------------------------------
@@ -95,12 +152,12 @@ async function keep(cache, url) {
 async function forgetWorkerData() {
   const cache = await caches.open(CACHE);
   for (const request of await cache.keys()) {
-    if (!new URL(request.url).pathname.startsWith("/static/")) await cache.delete(request);
+    if (!isStatic(request.url)) await cache.delete(request);
   }
 }
 
-function pickUrl(anonymousPickUrl, publicId) {
-  return anonymousPickUrl.replace(/anonymous\/$/, `${encodeURIComponent(publicId)}/`);
+function pickUrl(publicId) {
+  return CONFIG.pick.replace(/anonymous\/$/, `${encodeURIComponent(publicId)}/`);
 }
 
 function people(list) {
@@ -113,25 +170,29 @@ async function refresh(message) {
   const cache = await caches.open(CACHE);
   const meta = await readMeta(cache);
   if (meta.user !== message.user) await forgetWorkerData();
+  // This version's static files, and any other the page says it loaded.
+  const assets = new Set([...ASSETS, ...(message.assets || []).map(absolute)]);
   await Promise.all(
-    (message.assets || []).map(async (url) => {
+    [...assets].map(async (url) => {
       if (!(await cache.match(url))) await cache.add(url).catch(() => {});
     }),
   );
   const fresh =
     meta.user === message.user &&
     Date.now() - (meta.refreshedAt || 0) < REFRESH_EVERY_MS &&
-    (await cache.match(message.page));
+    (await cache.match(CONFIG.page));
   if (fresh) return;
-  const shell = await keep(cache, message.page);
+  const shell = await keep(cache, CONFIG.page);
   if (!shell) return; // signed out, or the server is down: keep what there is
-  await Promise.all([message.finder, message.pick, ...message.catalogue].map((url) => keep(cache, url).catch(() => null)));
-  const recent = await keep(cache, message.recent).catch(() => null);
+  await Promise.all(
+    [CONFIG.finder, CONFIG.pick, ...CONFIG.catalogue].map((url) => keep(cache, url).catch(() => null)),
+  );
+  const recent = await keep(cache, CONFIG.recent).catch(() => null);
   if (recent) {
-    const wanted = new Set([new URL(message.pick, self.location.origin).href]);
+    const wanted = new Set([absolute(CONFIG.pick)]);
     for (const person of people(await recent.json())) {
-      const url = pickUrl(message.pick, person.public_id);
-      wanted.add(new URL(url, self.location.origin).href);
+      const url = pickUrl(person.public_id);
+      wanted.add(absolute(url));
       await keep(cache, url).catch(() => null);
     }
     // People no longer among the recent ones are not kept on the phone.
@@ -142,12 +203,7 @@ async function refresh(message) {
       }
     }
   }
-  await writeMeta(cache, {
-    user: message.user,
-    refreshedAt: Date.now(),
-    recent: message.recent,
-    pick: message.pick,
-  });
+  await writeMeta(cache, { user: message.user, refreshedAt: Date.now() });
 }
 
 self.addEventListener("message", (event) => {
@@ -168,7 +224,7 @@ async function encounterPage(request) {
     return await fromNetwork(request);
   } catch (error) {
     const cache = await caches.open(CACHE);
-    const cached = await cache.match(PAGE, { ignoreSearch: true, ignoreVary: true });
+    const cached = await cache.match(CONFIG.page, { ignoreSearch: true, ignoreVary: true });
     return cached ? markedAsCached(cached) : Response.error();
   }
 }
@@ -208,8 +264,7 @@ async function search(request, url) {
     return await fromNetwork(request);
   } catch (error) {
     const cache = await caches.open(CACHE);
-    const meta = await readMeta(cache);
-    const listed = meta.recent && (await cache.match(meta.recent, { ignoreVary: true }));
+    const listed = await cache.match(CONFIG.recent, { ignoreVary: true });
     const query = (url.searchParams.get("q") || "").trim();
     if (!query) return htmlResponse("");
     const lower = query.toLowerCase();
@@ -220,7 +275,7 @@ async function search(request, url) {
       if (!alias.toLowerCase().includes(lower) && !(compact && person.public_id.startsWith(`HR-${compact}`))) {
         continue;
       }
-      const pick = pickUrl(meta.pick, person.public_id);
+      const pick = pickUrl(person.public_id);
       if (!(await cache.match(pick, { ignoreVary: true }))) continue;
       const label = alias ? `${person.public_id} (${alias})` : person.public_id;
       matches.push(
@@ -247,11 +302,11 @@ self.addEventListener("fetch", (event) => {
     if (url.pathname === PAGE) event.respondWith(encounterPage(request));
     return;
   }
-  if (url.pathname.startsWith("/static/")) {
+  if (url.pathname.startsWith(STATIC)) {
     event.respondWith(staleWhileRevalidate(event));
   } else if (url.pathname.startsWith(PICK) || url.pathname === FINDER) {
     event.respondWith(networkFirst(request, { keepNew: true }));
-  } else if (url.pathname.startsWith(API)) {
+  } else if (KEPT_API.has(url.pathname)) {
     event.respondWith(networkFirst(request, { keepNew: false }));
   } else if (url.pathname === SEARCH) {
     event.respondWith(search(request, url));
