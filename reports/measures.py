@@ -12,12 +12,10 @@ about encounters, the supply lines once for all the measures about supplies, and
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
-from typing import Literal
 
 from django.conf import settings
 from django.db import connection
@@ -59,6 +57,8 @@ from participants.models import (
     ParticipantYear,
 )
 from referrals.models import Referral, ReferralKind
+from reports import periods
+from reports.periods import Grain
 from supplies.models import Item, OverdoseReversal, StockMovement, SyringeCollection
 from training.models import Attendee, TrainingSession
 
@@ -102,24 +102,16 @@ class Scope:
     @property
     def end_at(self) -> datetime:
         """Midnight after the last day, in the program's time zone (excluded)."""
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.tzinfo)
+        return datetime.combine(periods.day_after(self.end), time.min, tzinfo=self.tzinfo)
 
     @property
     def days(self) -> int:
-        return (self.end - self.start).days + 1
+        return periods.length_in_days(self.start, self.end)
 
     def previous(self) -> Scope:
         """The period just before, of the same length: whole months give whole months."""
-        months = whole_months(self.start, self.end)
-        if months:
-            end = self.start - timedelta(days=1)
-            start = add_months(self.start, -months)
-            return replace(self, start=start, end=end)
-        return replace(
-            self,
-            start=self.start - timedelta(days=self.days),
-            end=self.start - timedelta(days=1),
-        )
+        start, end = periods.previous_period(self.start, self.end)
+        return replace(self, start=start, end=end)
 
     def with_period(self, start: date, end: date) -> Scope:
         return replace(self, start=start, end=end)
@@ -127,22 +119,8 @@ class Scope:
 
 def month_scope(program: Program, day: date, **filters) -> Scope:
     """The calendar month holding `day`."""
-    start = day.replace(day=1)
-    end = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    start, end = periods.period_containing(day, periods.MONTHLY)
     return Scope(program=program, start=start, end=end, **filters)
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
-def whole_months(start: date, end: date) -> int:
-    """How many calendar months [start, end] spans exactly, or 0 if it is not whole months."""
-    if start.day != 1 or (end + timedelta(days=1)).day != 1:
-        return 0
-    return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
 # --- Definitions -------------------------------------------------------------------------------
@@ -640,29 +618,17 @@ def _referrals(scope: Scope) -> QuerySet[Referral]:
 
 def _inner_months(scope: Scope) -> Scope | None:
     """The whole calendar months inside the scope, as a scope, or None if there are none."""
-    first = scope.start if scope.start.day == 1 else add_months(scope.start.replace(day=1), 1)
-    after = scope.end + timedelta(days=1)
-    last = after.replace(day=1) - timedelta(days=1)
-    return scope.with_period(first, last) if first <= last else None
+    inner = periods.inner_months(scope.start, scope.end)
+    return None if inner is None else scope.with_period(*inner)
 
 
 def _by_participant_months(scope: Scope) -> bool:
     """Whole months on PostgreSQL: distinct participants come from ParticipantMonth alone."""
-    return summaries_on() and whole_months(scope.start, scope.end) > 0
+    return summaries_on() and periods.whole_months(scope.start, scope.end) > 0
 
 
 def _participant_months(scope: Scope) -> QuerySet[ParticipantMonth]:
     return _summary_rows(ParticipantMonth, scope, period_field="month")
-
-
-def _edges(scope: Scope, inner: Scope) -> list[Scope]:
-    """The days of the scope before and after its whole months."""
-    edges = []
-    if scope.start < inner.start:
-        edges.append(scope.with_period(scope.start, inner.start - timedelta(days=1)))
-    if inner.end < scope.end:
-        edges.append(scope.with_period(inner.end + timedelta(days=1), scope.end))
-    return edges
 
 
 def _participant_years(scope: Scope) -> QuerySet[ParticipantYear]:
@@ -671,23 +637,10 @@ def _participant_years(scope: Scope) -> QuerySet[ParticipantYear]:
 
 def _pieces(scope: Scope) -> tuple[list[Scope], list[Scope], list[Scope]]:
     """The scope cut into whole calendar years, whole months and the days at its edges."""
-    inner = _inner_months(scope)
-    if inner is None:
-        return [], [], [scope]
-    edges = _edges(scope, inner)
-    first = inner.start if inner.start.month == 1 else date(inner.start.year + 1, 1, 1)
-    last = inner.end if inner.end.month == 12 else date(inner.end.year - 1, 12, 31)
-    if first > last:
-        return [], [inner], edges
-    months = [
-        inner.with_period(start, end)
-        for start, end in (
-            (inner.start, first - timedelta(days=1)),
-            (last + timedelta(days=1), inner.end),
-        )
-        if start <= end
-    ]
-    return [inner.with_period(first, last)], months, edges
+    return tuple(
+        [scope.with_period(start, end) for start, end in pieces]
+        for pieces in periods.split_into_whole_years_and_months(scope.start, scope.end)
+    )
 
 
 def _seen(scope: Scope, *fields: str) -> QuerySet:
@@ -832,7 +785,7 @@ class _Facts:
                 "ON first.participant_id = served.participant_id "
                 f"WHERE first.first_month > %s OR (first.first_month = %s AND {earlier})"
             )
-            month = scope.start.replace(day=1)
+            month = periods.month_start(scope.start)
             params = [*params, month, month, scope.start_at]
         else:
             sql = f"SELECT COUNT(*) FROM ({served_sql}) served WHERE {earlier}"  # noqa: S608
@@ -1300,8 +1253,6 @@ def breakdown(scope: Scope, key: str) -> Table:
 
 # --- Trends and sites: the same counts grouped by week, month or location -----------------------
 
-Grain = Literal["week", "month"]
-
 # Measure -> the parts it is the sum of, from several sources.
 _PARTS = {
     "syringes_collected": ("_collected_at_encounters", "_collected_apart"),
@@ -1420,25 +1371,6 @@ def _finish(parts: dict, keys: list[str]) -> dict[str, Value_]:
     return {key: derived[key] if key in derived else part(key) for key in keys}
 
 
-def buckets(scope: Scope, grain: Grain) -> list[date]:
-    """The first day of every week (Monday) or month touching the scope, in order."""
-    if grain == "week":
-        day = scope.start - timedelta(days=scope.start.weekday())
-    else:
-        day = scope.start.replace(day=1)
-    found = []
-    while day <= scope.end:
-        found.append(day)
-        day = day + timedelta(days=7) if grain == "week" else add_months(day, 1)
-    return found
-
-
-def _bucket_end(start: date, grain: Grain) -> date:
-    if grain == "week":
-        return start + timedelta(days=6)
-    return add_months(start, 1) - timedelta(days=1)
-
-
 def _as_day(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 
@@ -1496,11 +1428,9 @@ def trend(scope: Scope, keys: Iterable[str], grain: Grain) -> list[tuple[date, d
             }
     grouped = _grouped(scope, grouped_keys, grouping) if grouped_keys else {}
     result = []
-    for start in buckets(scope, grain):
+    for start, end in periods.buckets(scope.start, scope.end, grain):
         numbers = grouped.get(start) or _finish({}, grouped_keys)
-        bucket = scope.with_period(
-            max(start, scope.start), min(_bucket_end(start, grain), scope.end)
-        )
+        bucket = scope.with_period(max(start, scope.start), min(end, scope.end))
         if other_keys:
             numbers = {**numbers, **compute(bucket, other_keys)}
         if people_apart:

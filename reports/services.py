@@ -274,7 +274,7 @@ def check_period(program: Program, start: date | None, end: date | None) -> None
             _("The period cannot end after today (%(today)s).") % {"today": today.isoformat()},
             field="end",
         )
-    if (end - start).days + 1 > LONGEST_PERIOD_DAYS:
+    if periods.length_in_days(start, end) > LONGEST_PERIOD_DAYS:
         raise ReportError(_("A report covers at most two years."), field="end")
 
 
