@@ -4,7 +4,6 @@ All numbers come from `reports.measures`; this module only chooses which, for wh
 and where each one links to. Scoped by the requesting manager's program, never by input.
 """
 
-import calendar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, User
 from referrals import selectors as referral_selectors
-from reports import measures
+from reports import measures, periods
 from reports.measures import MEASURES, Scope
 from supplies import selectors as supply_selectors
 
@@ -27,6 +26,7 @@ PERIODS = [
     ("year", _("Year")),
     ("custom", _("Custom")),
 ]
+CALENDAR_PERIODS = {"month": periods.MONTHLY, "quarter": periods.QUARTERLY, "year": periods.YEARLY}
 MAX_CUSTOM_DAYS = 3 * 366
 EARLIEST = date(2000, 1, 1)
 
@@ -63,6 +63,9 @@ MONTHLY_MEASURES = [
     "syringes_collected",
     "naloxone_doses",
 ]
+# The charts reach back this far even when the period chosen is shorter.
+WEEKS_CHARTED = 13
+MONTHS_CHARTED = 12
 RATES = {"linkage_rate"}
 RATIOS = {"collection_ratio"}
 OVERDUE_SHOWN = 8
@@ -121,7 +124,7 @@ class DashboardFilterForm(forms.Form):
                     self.add_error("start", _("A custom period needs a first and a last day."))
             elif end < start:
                 self.add_error("end", _("The last day is before the first day."))
-            elif (end - start).days + 1 > MAX_CUSTOM_DAYS:
+            elif periods.length_in_days(start, end) > MAX_CUSTOM_DAYS:
                 self.add_error("end", _("Choose a period of at most three years."))
         return cleaned
 
@@ -132,12 +135,7 @@ class DashboardFilterForm(forms.Form):
         day = data.get("day") or self.today
         if period == "custom":
             return data["start"], data["end"]
-        if period == "year":
-            return date(day.year, 1, 1), date(day.year, 12, 31)
-        first_month = day.month if period == "month" else 3 * ((day.month - 1) // 3) + 1
-        last_month = first_month if period == "month" else first_month + 2
-        last_day = calendar.monthrange(day.year, last_month)[1]
-        return date(day.year, first_month, 1), date(day.year, last_month, last_day)
+        return periods.period_containing(day, CALENDAR_PERIODS[period])
 
     def chosen_location(self) -> Location | None:
         if self.is_bound and self.is_valid():
@@ -210,21 +208,17 @@ def list_url(url_name: str | None, scope: Scope) -> str | None:
 
 def period_label(start: date, end: date) -> str:
     """'March 2025', 'Q1 2025', '2025' or '3 Mar 2025 to 9 Mar 2025' (with an en dash)."""
-    months = measures.whole_months(start, end)
-    if months == 1:
+    calendar_period = periods.calendar_period(start, end)
+    if calendar_period == periods.MONTHLY:
         return formats.date_format(start, "YEAR_MONTH_FORMAT")
-    if months == 12 and start.month == 1:
+    if calendar_period == periods.YEARLY:
         return str(start.year)
-    if months == 3 and start.month % 3 == 1:
+    if calendar_period == periods.QUARTERLY:
         return _t("Q%(quarter)d %(year)d") % {
-            "quarter": (start.month - 1) // 3 + 1,
+            "quarter": periods.quarter_number(start),
             "year": start.year,
         }
     return f"{formats.date_format(start)} – {formats.date_format(end)}"  # noqa: RUF001
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def _chart(title: str, points: list[tuple[date, dict]], keys: list[str], *, grain: str) -> dict:
@@ -278,10 +272,10 @@ def dashboard_context(
         for key in KEY_MEASURES
     ]
     weekly_scope = scope.with_period(
-        min(scope.start, _monday(scope.end) - timedelta(weeks=12)), scope.end
+        min(scope.start, periods.start_of_last(WEEKS_CHARTED, "week", scope.end)), scope.end
     )
     monthly_scope = scope.with_period(
-        min(scope.start, measures.add_months(scope.end.replace(day=1), -11)), scope.end
+        min(scope.start, periods.start_of_last(MONTHS_CHARTED, "month", scope.end)), scope.end
     )
     weekly = measures.trend(weekly_scope, WEEKLY_MEASURES, "week")
     monthly = measures.trend(monthly_scope, MONTHLY_MEASURES, "month")

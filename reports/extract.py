@@ -8,13 +8,14 @@ flat however many encounters the year holds. Participants appear by public id on
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Location, Program, User
 from encounters.models import Encounter
+from reports import periods
 from reports.measures import Scope
 from supplies.models import Item
 
@@ -96,7 +97,8 @@ def _extract_cursor_rows(params: dict) -> Iterator[tuple]:
 
 def encounter_extract_rows(program: Program, *, year: int) -> Iterator[list]:
     """The encounters of `year` in the program's time zone, oldest first, as CSV cells."""
-    scope = Scope(program=program, start=date(year, 1, 1), end=date(year, 12, 31))
+    start, end = periods.calendar_year(year)
+    scope = Scope(program=program, start=start, end=end)
     params = {
         "program": program.pk,
         "start": scope.start_at,

@@ -1,5 +1,3 @@
-from datetime import date, timedelta
-
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -14,7 +12,7 @@ from accounts.access import manager_required, report_reader_required
 from accounts.selectors import locations_for
 from audit.middleware import client_ip
 from audit.services import record_action
-from reports import exports, measures
+from reports import exports, measures, periods
 from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.dashboard import EARLIEST, DashboardFilterForm, dashboard_context
@@ -93,7 +91,9 @@ def _report_list_page(request, run_form=None, *, status=200):
         context["definitions"] = definitions.prefetch_related("published_to")
         context["community"] = report_selectors.community_setting_for(user)
         if run_form is None:
-            start, end = _previous_month(report_services.program_today(user.program))
+            start, end = periods.previous_complete_period(
+                report_services.program_today(user.program), periods.MONTHLY
+            )
             run_form = RunRequestForm(definitions=definitions, initial={"start": start, "end": end})
         context["run_form"] = run_form
     return render(request, "reports/report_list.html", context, status=status)
@@ -161,11 +161,6 @@ def definition_edit(request, pk: int):
     return _definition_form_page(request, definition)
 
 
-def _previous_month(today: date) -> tuple[date, date]:
-    end = today.replace(day=1) - timedelta(days=1)
-    return end.replace(day=1), end
-
-
 def _definition_page(request, definition, form, *, status=200):
     runs = (
         report_selectors.run_list(request.user)
@@ -198,7 +193,9 @@ def definition_detail(request, pk: int):
     definition = get_object_or_404(
         report_selectors.definitions_for(request.user).prefetch_related("published_to"), pk=pk
     )
-    start, end = _previous_month(report_services.program_today(definition.program))
+    start, end = periods.previous_complete_period(
+        report_services.program_today(definition.program), periods.MONTHLY
+    )
     form = RunRequestForm(initial={"start": start, "end": end})
     return _definition_page(request, definition, form)
 

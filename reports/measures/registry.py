@@ -1,0 +1,361 @@
+"""The registry of measures and breakdowns: each one's key, label, one-line definition (shown
+beside the number on the page and in every export), whether it counts people, and for a
+measure the list behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+Value_ = int | float | None
+
+
+@dataclass(frozen=True)
+class MeasureDef:
+    key: str
+    label: Promise | str
+    definition: Promise | str
+    counts_people: bool
+    list_url_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    definition: str
+    counts_people: bool
+    row_header: str
+    columns: list[str]
+    rows: list[tuple[str, list[Value_]]]
+    # Which columns count people when the table mixes people with things (e.g. sessions and
+    # people trained); None means every column follows counts_people.
+    people_columns: tuple[int, ...] | None = None
+
+    def counts_people_in(self, column: int) -> bool:
+        if not self.counts_people:
+            return False
+        return self.people_columns is None or column in self.people_columns
+
+
+@dataclass(frozen=True)
+class BreakdownDef:
+    key: str
+    label: Promise | str
+    definition: Promise | str
+    counts_people: bool
+
+
+def _measure(key, label, definition, *, people=False, url=None) -> tuple[str, MeasureDef]:
+    return key, MeasureDef(key, label, definition, people, url)
+
+
+ENCOUNTER_LIST = "encounters:list"
+
+MEASURES: dict[str, MeasureDef] = dict(
+    [
+        _measure(
+            "unduplicated_participants",
+            _("Participants served"),
+            _(
+                "Distinct participants with at least one encounter in the period; anonymous "
+                "encounters are counted apart."
+            ),
+            people=True,
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "new_participants",
+            _("New participants"),
+            _(
+                "Participants whose first encounter ever with the program was in the period "
+                "(a merged participant counts once)."
+            ),
+            people=True,
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "encounters",
+            _("Encounters"),
+            _("Encounters in the period, with a participant or anonymous."),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "anonymous_encounters",
+            _("Anonymous encounters"),
+            _("Encounters in the period recorded without a participant."),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "median_days_in_program",
+            _("Time in program (median days)"),
+            _(
+                "For participants served in the period: the median number of days from their "
+                "first encounter ever to their last encounter in the period."
+            ),
+        ),
+        _measure(
+            "syringes_distributed",
+            _("Syringes distributed"),
+            _("Syringes handed out at encounters in the period."),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "syringes_collected",
+            _("Used syringes collected"),
+            _(
+                "Used syringes collected at encounters, from drop boxes and at community "
+                "clean-ups in the period; a weight is converted with the program's syringes "
+                "per pound."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "collection_ratio",
+            _("Collection ratio"),
+            _("Used syringes collected divided by syringes distributed in the period."),
+        ),
+        _measure(
+            "naloxone_doses",
+            _("Naloxone doses distributed"),
+            _(
+                "Naloxone doses handed out at encounters and at trainings in the period; a "
+                "two-dose kit counts as two."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "naloxone_doses_participants",
+            _("Naloxone doses to participants"),
+            _(
+                "Naloxone doses handed out at encounters where the participant took nothing "
+                "for others."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "naloxone_doses_for_others",
+            _("Naloxone doses for others"),
+            _(
+                "Naloxone doses handed out at encounters where the participant also took "
+                "supplies for others (secondary distribution)."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "naloxone_doses_trainings",
+            _("Naloxone doses at trainings"),
+            _("Naloxone doses handed out at the program's trainings held in the period."),
+            url="training:list",
+        ),
+        _measure(
+            "naloxone_refills",
+            _("Naloxone refills"),
+            _(
+                "Encounters in the period where naloxone was given to replace an earlier kit "
+                "(used, lost or given away)."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "reversals_reported",
+            _("Overdose reversals reported"),
+            _(
+                "Overdose reversals told at encounters in the period plus reversal reports "
+                "dated in the period."
+            ),
+        ),
+        _measure(
+            "test_strips_distributed",
+            _("Test strips distributed"),
+            _(
+                "Drug-checking supplies (fentanyl and xylazine test strips) handed out at "
+                "encounters in the period."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "secondary_distribution_people",
+            _("People reached through secondary distribution"),
+            _(
+                "The number of others participants said they took supplies for, summed over "
+                "the encounters of the period."
+            ),
+        ),
+        _measure(
+            "referrals_made",
+            _("Referrals made"),
+            _("Referrals made in the period, whatever their status now."),
+            people=True,
+            url="referrals:follow_ups",
+        ),
+        _measure(
+            "referrals_linked",
+            _("Referrals linked"),
+            _("Referrals made in the period that are now linked or completed."),
+            people=True,
+            url="referrals:follow_ups",
+        ),
+        _measure(
+            "linkage_rate",
+            _("Linkage rate"),
+            _("Referrals linked divided by referrals made in the period."),
+        ),
+        _measure(
+            "median_days_to_linkage",
+            _("Median days to linkage"),
+            _("For referrals made in the period and linked: the median days from made to linked."),
+        ),
+        _measure(
+            "trainings",
+            _("Trainings held"),
+            _("Training sessions held in the period."),
+            url="training:list",
+        ),
+        _measure(
+            "people_trained",
+            _("People trained"),
+            _("People at the training sessions held in the period."),
+            people=True,
+            url="training:list",
+        ),
+        _measure(
+            "law_enforcement_trained",
+            _("Law-enforcement officers trained"),
+            _(
+                "People at law-enforcement trainings, or at any training given to a "
+                "law-enforcement audience, held in the period."
+            ),
+            people=True,
+            url="training:list",
+        ),
+        _measure(
+            "training_knowledge_gain",
+            _("Knowledge gain at trainings (points)"),
+            _(
+                "For attendees of trainings held in the period with a pre-test and a "
+                "post-test score: the average of post minus pre, out of 100."
+            ),
+        ),
+        _measure(
+            "locations_active",
+            _("Distribution locations active"),
+            _("Locations with at least one encounter in the period."),
+            url="accounts:locations",
+        ),
+    ]
+)
+
+
+def _breakdown(key, label, definition, *, people=False) -> tuple[str, BreakdownDef]:
+    return key, BreakdownDef(key, label, definition, people)
+
+
+BREAKDOWNS: dict[str, BreakdownDef] = dict(
+    [
+        _breakdown(
+            "encounters_by_site",
+            _("Encounters by location"),
+            _("Encounters and distinct participants in the period, by location."),
+            people=True,
+        ),
+        _breakdown(
+            "encounters_by_kind",
+            _("Encounters by kind"),
+            _("Encounters in the period by kind (fixed site, mobile unit, outreach...)."),
+        ),
+        _breakdown(
+            "age_band",
+            _("Participants by age"),
+            _("Participants served in the period by age at the end of the period."),
+            people=True,
+        ),
+        _breakdown(
+            "gender",
+            _("Participants by gender identity"),
+            _("Participants served in the period by gender identity."),
+            people=True,
+        ),
+        _breakdown(
+            "race_ethnicity",
+            _("Participants by race and ethnicity"),
+            _("Participants served in the period by race and ethnicity."),
+            people=True,
+        ),
+        _breakdown(
+            "zip3",
+            _("Participants by ZIP code area"),
+            _("Participants served in the period by the first three digits of their ZIP code."),
+            people=True,
+        ),
+        _breakdown(
+            "populations",
+            _("Participants by population"),
+            _(
+                "Participants served in the period who belong to each population; one person "
+                "may be in several."
+            ),
+            people=True,
+        ),
+        _breakdown(
+            "substances",
+            _("Participants by substance used"),
+            _(
+                "Participants served in the period who use each substance; one person may "
+                "use several."
+            ),
+            people=True,
+        ),
+        _breakdown(
+            "supplies_by_category",
+            _("Supplies by category"),
+            _("Units handed out at encounters in the period, by supply category."),
+        ),
+        _breakdown(
+            "supplies_by_funding_source",
+            _("Supplies by funding source"),
+            _(
+                "Units handed out at encounters and trainings in the period, by the funding "
+                "source of the stock lot they came from and by category."
+            ),
+        ),
+        _breakdown(
+            "naloxone_doses_by_recipient",
+            _("Naloxone doses by recipient"),
+            _(
+                "Naloxone doses handed out in the period: to participants, for others, at "
+                "trainings."
+            ),
+        ),
+        _breakdown(
+            "refill_reasons",
+            _("Naloxone refills by reason"),
+            _("Encounters in the period where naloxone replaced an earlier kit, by why."),
+        ),
+        _breakdown(
+            "syringes_collected_by_source",
+            _("Used syringes collected by source"),
+            _("Used syringes collected in the period: at encounters, drop boxes, clean-ups."),
+        ),
+        _breakdown(
+            "referrals_by_kind_status",
+            _("Referrals by kind and status"),
+            _("Referrals made in the period by kind, and the status each has now."),
+            people=True,
+        ),
+        _breakdown(
+            "trainings_by_kind",
+            _("Trainings by kind"),
+            _("Training sessions held in the period and people trained, by kind of training."),
+            people=True,
+        ),
+        _breakdown(
+            "trainings_by_audience",
+            _("Trainings by audience"),
+            _("Training sessions held in the period and people trained, by audience."),
+            people=True,
+        ),
+    ]
+)

@@ -1,0 +1,228 @@
+"""Scalar measures: `compute()` gives any of MEASURES for a scope.
+
+Queries are shared: the encounters of a period are read once for all the measures about
+encounters, the supply lines once for all the measures about supplies, and so on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from functools import cached_property
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from reports.measures import sources
+from reports.measures.registry import MEASURES, Value_
+from reports.measures.scope import Scope
+from reports.measures.sources import (
+    DOSES,
+    DOSES_FROM_STOCK,
+    FOR_OTHERS,
+    IS_NALOXONE,
+    Category,
+    Referral,
+    SyringeCollection,
+    TrainingSession,
+)
+
+
+class Median(Aggregate):
+    """PostgreSQL's exact median; `median_duration()` reads the middle rows elsewhere."""
+
+    function = "PERCENTILE_CONT"
+    name = "median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    allow_distinct = False
+
+
+def median_duration(values: QuerySet, field: str) -> timedelta | None:
+    """The median of a duration column of `values` (a values() queryset), in one query on
+    PostgreSQL, in two elsewhere (count, then the middle rows by position)."""
+    if connection.vendor == "postgresql":
+        return values.aggregate(median=Median(field, output_field=DurationField()))["median"]
+    count = values.count()
+    if not count:
+        return None
+    middle = list(
+        values.order_by(field).values_list(field, flat=True)[(count - 1) // 2 : count // 2 + 1]
+    )
+    return sum(middle, timedelta()) / len(middle)
+
+
+def in_days(duration: timedelta | None) -> float | None:
+    return None if duration is None else round(duration.total_seconds() / 86400, 1)
+
+
+def ratio(part: Value_, whole: Value_) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+class Facts:
+    """Lazily read groups of numbers about one scope; each group is one aggregate query."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+    @cached_property
+    def encounters(self) -> dict:
+        totals = sources.summaries_on()
+        sums = {
+            sources.ALIAS + name: Coalesce(expressions[1 if totals else 0](), 0)
+            for name, expressions in sources.ENCOUNTER_SUMS.items()
+        }
+        rows = sources.encounter_totals(self.scope) if totals else sources.encounters_in(self.scope)
+        return sources.unaliased(rows.aggregate(**sums))
+
+    @cached_property
+    def participants(self) -> int:
+        # COUNT(*) over a DISTINCT subquery: PostgreSQL hashes it, faster than COUNT(DISTINCT).
+        return sources.served_ids(self.scope).count()
+
+    @cached_property
+    def new_participants(self) -> int:
+        return sources.count_new_participants(self.scope)
+
+    @cached_property
+    def median_days_in_program(self) -> float | None:
+        return in_days(median_duration(sources.days_in_program(self.scope), "in_program"))
+
+    @cached_property
+    def supplies(self) -> dict:
+        return sources.supplies(self.scope).aggregate(
+            syringes=Coalesce(Sum("quantity", filter=Q(item__category=Category.SYRINGES)), 0),
+            test_strips=Coalesce(
+                Sum("quantity", filter=Q(item__category=Category.DRUG_CHECKING)), 0
+            ),
+            doses_participants=Coalesce(Sum(DOSES, filter=IS_NALOXONE & ~FOR_OTHERS), 0),
+            doses_for_others=Coalesce(Sum(DOSES, filter=IS_NALOXONE & FOR_OTHERS), 0),
+        )
+
+    @cached_property
+    def collections(self) -> dict:
+        return sources.collections(self.scope).aggregate(
+            drop_box=Coalesce(
+                Sum("syringes", filter=Q(source=SyringeCollection.Source.DROP_BOX)), 0
+            ),
+            cleanup=Coalesce(Sum("syringes", filter=Q(source=SyringeCollection.Source.CLEANUP)), 0),
+        )
+
+    @cached_property
+    def trainings(self) -> dict:
+        law = Q(kind=TrainingSession.Kind.LAW_ENFORCEMENT) | Q(
+            audience=TrainingSession.Audience.LAW_ENFORCEMENT
+        )
+        return sources.training_sessions(self.scope).aggregate(
+            sessions=Count("pk"),
+            people=Coalesce(Sum("attendee_count"), 0),
+            law_enforcement=Coalesce(Sum("attendee_count", filter=law), 0),
+        )
+
+    @cached_property
+    def knowledge_gain(self) -> float | None:
+        gain = sources.tested_attendees(self.scope).aggregate(
+            gain=Avg(F("post_test_score") - F("pre_test_score"))
+        )["gain"]
+        return None if gain is None else round(float(gain), 1)
+
+    @cached_property
+    def training_doses(self) -> int:
+        return sources.naloxone_given_at_trainings(self.scope).aggregate(
+            doses=Coalesce(Sum(DOSES_FROM_STOCK), 0)
+        )["doses"]
+
+    @cached_property
+    def reversal_reports(self) -> int:
+        return sources.reversal_reports(self.scope).count()
+
+    @cached_property
+    def referrals(self) -> dict:
+        return sources.referrals(self.scope).aggregate(
+            made=Count("pk"),
+            linked=Count("pk", filter=Q(status__in=Referral.LINKED_STATUSES)),
+        )
+
+    @cached_property
+    def median_days_to_linkage(self) -> float | None:
+        durations = (
+            sources.referrals(self.scope)
+            .filter(linked_at__isnull=False)
+            .annotate(
+                to_linkage=ExpressionWrapper(
+                    F("linked_at") - F("made_at"), output_field=DurationField()
+                )
+            )
+            .values("to_linkage")
+        )
+        return in_days(median_duration(durations, "to_linkage"))
+
+
+def _syringes_collected(facts: Facts) -> int:
+    return (
+        facts.encounters["_collected_at_encounters"]
+        + facts.collections["drop_box"]
+        + facts.collections["cleanup"]
+    )
+
+
+def _doses(facts: Facts) -> int:
+    return (
+        facts.supplies["doses_participants"]
+        + facts.supplies["doses_for_others"]
+        + facts.training_doses
+    )
+
+
+_COMPUTE: dict[str, Callable[[Facts], Value_]] = {
+    "unduplicated_participants": lambda f: f.participants,
+    "new_participants": lambda f: f.new_participants,
+    "encounters": lambda f: f.encounters["encounters"],
+    "anonymous_encounters": lambda f: f.encounters["anonymous_encounters"],
+    "median_days_in_program": lambda f: f.median_days_in_program,
+    "syringes_distributed": lambda f: f.supplies["syringes"],
+    "syringes_collected": _syringes_collected,
+    "collection_ratio": lambda f: ratio(_syringes_collected(f), f.supplies["syringes"]),
+    "naloxone_doses": _doses,
+    "naloxone_doses_participants": lambda f: f.supplies["doses_participants"],
+    "naloxone_doses_for_others": lambda f: f.supplies["doses_for_others"],
+    "naloxone_doses_trainings": lambda f: f.training_doses,
+    "naloxone_refills": lambda f: f.encounters["naloxone_refills"],
+    "reversals_reported": lambda f: f.encounters["_reversals_at_encounters"] + f.reversal_reports,
+    "test_strips_distributed": lambda f: f.supplies["test_strips"],
+    "secondary_distribution_people": lambda f: f.encounters["secondary_distribution_people"],
+    "referrals_made": lambda f: f.referrals["made"],
+    "referrals_linked": lambda f: f.referrals["linked"],
+    "linkage_rate": lambda f: ratio(f.referrals["linked"], f.referrals["made"]),
+    "median_days_to_linkage": lambda f: f.median_days_to_linkage,
+    "trainings": lambda f: f.trainings["sessions"],
+    "people_trained": lambda f: f.trainings["people"],
+    "law_enforcement_trained": lambda f: f.trainings["law_enforcement"],
+    "training_knowledge_gain": lambda f: f.knowledge_gain,
+    "locations_active": lambda f: f.encounters["locations_active"],
+}
+assert set(_COMPUTE) == set(MEASURES), "every measure has a definition and a computation"  # noqa: S101
+
+
+def compute(scope: Scope, keys: Iterable[str] | None = None) -> dict[str, Value_]:
+    """The scalar measures `keys` (all when None) for `scope`, in registry order of `keys`.
+
+    Costs one aggregate query per group of facts the measures need (at most about a dozen).
+    """
+    keys = list(MEASURES) if keys is None else list(keys)
+    unknown = set(keys) - set(MEASURES)
+    if unknown:
+        raise KeyError(f"Unknown measures: {', '.join(sorted(unknown))}")
+    facts = Facts(scope)
+    return {key: _COMPUTE[key](facts) for key in keys}
