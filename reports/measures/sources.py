@@ -1,5 +1,5 @@
 """What the measures read: the rows of a scope, as querysets of the tables of other apps and of
-the summary tables that PostgreSQL triggers keep (the triggers in participants/migrations/0003_daily_totals.py).
+the summary tables that PostgreSQL triggers keep (their SQL: participants migration 0003).
 
 The one module of reports.measures that imports other apps' model classes: the others take
 the models they name from here, so a model that moves to another app changes one import.
@@ -48,8 +48,8 @@ Category = Item.Category
 
 def summaries_on() -> bool:
     """Whether encounter and supply sums come from the daily totals the PostgreSQL triggers
-    keep (the triggers in participants/migrations/0003_daily_totals.py). Elsewhere, and with REPORTS_SUMMARY_TABLES = False,
-    they are read from the encounters themselves, with the same results."""
+    keep (their SQL: participants migration 0003). Elsewhere, and with REPORTS_SUMMARY_TABLES =
+    False, they are read from the encounters themselves, with the same results."""
     return connection.vendor == "postgresql" and getattr(settings, "REPORTS_SUMMARY_TABLES", True)
 
 
