@@ -384,7 +384,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "EncounterKindEnum": "participants.models.Encounter.Kind",
+        "EncounterKindEnum": "encounters.models.Encounter.Kind",
         "TrainingKindEnum": "training.models.TrainingKind",
         "ReferralKindEnum": "referrals.models.ReferralKind",
         "ReferralStatusEnum": "referrals.models.Referral.Status",
