@@ -2,7 +2,6 @@
 through their services, exactly as the pages do."""
 
 from django.shortcuts import get_object_or_404
-from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -17,9 +16,10 @@ from accounts import code_recipes
 from accounts.selectors import active_staff_of, locations_for
 from api import filters, serializers
 from api.lookups import Lookups
-from api.pagination import NewestFirstCursorPagination
-from api.permissions import IsReportReader
 from api.services import record_encounter_from_api, sync_encounters
+from core.rest.pagination import NewestFirstCursorPagination
+from core.rest.permissions import IsReportReader
+from core.rest.views import ApiViewMixin
 from encounters import selectors as encounter_selectors
 from participants import selectors as participant_selectors
 from participants import services as participant_services
@@ -36,17 +36,6 @@ from training.services import AttendeeRecord
 PUBLIC_ID_PATTERN = "[A-Za-z0-9-]{1,20}"
 UUID_PATTERN = "[0-9a-fA-F-]{32,36}"
 RUN_ID_PATTERN = "[0-9]{1,18}"  # within a bigint: a longer number is the JSON 404 of any path
-
-
-class ApiViewMixin:
-    """Speak the user's language in messages, also to token clients (no session middleware)."""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        language = getattr(request.user, "language", "")
-        if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
 
 
 # --- Participants -----------------------------------------------------------------------------
