@@ -21,6 +21,7 @@ from core.rest.pagination import NewestFirstCursorPagination
 from core.rest.permissions import IsReportReader
 from core.rest.views import ApiViewMixin
 from encounters import selectors as encounter_selectors
+from participants import activity
 from participants import selectors as participant_selectors
 from participants import services as participant_services
 from referrals import selectors as referral_selectors
@@ -125,7 +126,7 @@ class ParticipantViewSet(
     @action(detail=False, methods=["get"], pagination_class=None)
     def recent(self, request):
         """The participants you saw most recently (for a phone's offline list)."""
-        participants = encounter_selectors.recent_participants(request.user)
+        participants = activity.recently_seen_by(request.user)
         return Response(serializers.RecentParticipantSerializer(participants, many=True).data)
 
     @extend_schema(responses={200: serializers.CodeQuestionsSerializer})
