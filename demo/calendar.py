@@ -60,5 +60,3 @@ def random_moment(rng, slots: Slots) -> int:
     starts, cumulative = slots
     slot = bisect_right(cumulative, rng.random() * cumulative[-1])
     return starts[min(slot, len(starts) - 1)] + rng.randrange(3600)
-
-

@@ -167,8 +167,6 @@ def create_demo_encounters(
     return made, lines
 
 
-
-
 def _staff_by_location(program: Program, locations: list[Location]) -> dict:
     """Location id -> (staff ids, cumulative weights): who works there, managers less often."""
     staff = list(program_staff(program).prefetch_related("locations"))

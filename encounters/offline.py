@@ -149,4 +149,3 @@ def service_worker(request):
     response = HttpResponse(_service_worker_source(), content_type="text/javascript")
     response["Service-Worker-Allowed"] = "/"
     return response
-

@@ -203,9 +203,7 @@ def participant_search(request):
     """htmx: participants matching the typed public id or alias."""
     query = request.GET.get("q", "")
     results = search_participants(request.user, query)
-    return render(
-        request, "encounters/_search_results.html", {"results": results, "query": query}
-    )
+    return render(request, "encounters/_search_results.html", {"results": results, "query": query})
 
 
 @require_POST
@@ -273,4 +271,3 @@ def encounter_list(request):
             "paged": not page.is_first,
         },
     )
-

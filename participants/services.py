@@ -195,5 +195,3 @@ def dismiss_possible_duplicate(*, by: User, duplicate: PossibleDuplicate) -> Non
         target=duplicate,
         program=duplicate.program,
     )
-
-

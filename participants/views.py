@@ -76,9 +76,7 @@ def participant_enroll(request):
                 _("These answers belong to %(public_id)s, who is already enrolled.")
                 % {"public_id": participant.public_id},
             )
-        return redirect(
-            f"{reverse('encounters:new')}?participant={participant.public_id}"
-        )
+        return redirect(f"{reverse('encounters:new')}?participant={participant.public_id}")
     return render(
         request,
         "participants/participant_enroll.html",
@@ -178,4 +176,3 @@ def participant_delete(request, public_id: str):
             "kept_on_deletion": pages.kept_on_deletion(participant),
         },
     )
-

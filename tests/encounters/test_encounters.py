@@ -107,9 +107,7 @@ def test_undo_is_refused_after_the_window(signed_in, outreach_a, site_a):
         created_at=timezone.now() - encounter_services.UNDO_WINDOW - timedelta(seconds=1)
     )
 
-    response = signed_in.post(
-        reverse("encounters:undo", args=[encounter.pk]), follow=True
-    )
+    response = signed_in.post(reverse("encounters:undo", args=[encounter.pk]), follow=True)
 
     assert Encounter.objects.filter(pk=encounter.pk).exists()
     assert "can no longer be undone" in response.text

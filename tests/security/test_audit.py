@@ -238,9 +238,7 @@ def test_choosing_a_participant_on_the_encounter_screen_is_a_recorded_view(
     client.force_login(outreach_a)
 
     picked = client.get(reverse("encounters:pick", args=[participant_a.public_id]))
-    preselected = client.get(
-        reverse("encounters:new"), {"participant": participant_a.public_id}
-    )
+    preselected = client.get(reverse("encounters:new"), {"participant": participant_a.public_id})
 
     assert picked.status_code == preselected.status_code == 200
     views = entries("participants.participant.viewed")
