@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -102,9 +102,15 @@ def low_stock(program_id: int) -> list[LowStock]:
     return [LowStock(row.location, row.item, row.on_hand, row.minimum) for row in rows]
 
 
-def expiring_naloxone(program_id: int, *, within_days: int) -> QuerySet[StockLevel]:
-    """Naloxone on hand whose lot expires within `within_days` (or has expired)."""
-    horizon = timezone.localdate() + timedelta(days=within_days)
+def expiring_naloxone(
+    program_id: int, *, within_days: int, today: date | None = None
+) -> QuerySet[StockLevel]:
+    """Naloxone on hand whose lot expires within `within_days` of `today` (or has expired).
+
+    Pass the program's date (`program.today()`); without it, the date in the active time
+    zone is taken, which is the server's unless a caller activated the program's.
+    """
+    horizon = (today or timezone.localdate()) + timedelta(days=within_days)
     return (
         StockLevel.objects.filter(
             location__program_id=program_id,
