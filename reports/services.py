@@ -319,9 +319,9 @@ def request_run(*, by: User, definition: ReportDefinition, start: date, end: dat
     return run
 
 
-def enqueue_due_runs(*, today: date | None = None) -> int:
+def enqueue_due_runs(*, program_id: int | None = None, today: date | None = None) -> int:
     """Create and queue the scheduled runs that are due today in each program's time zone
-    (or on `today`, for every program).
+    (or on `today`), of one program or of every program.
 
     Safe to call any number of times a day: a (definition, period) has at most one scheduled
     run, enforced by a unique constraint. Returns how many runs it queued.
@@ -333,6 +333,8 @@ def enqueue_due_runs(*, today: date | None = None) -> int:
         .select_related("program")
         .order_by("pk")
     )
+    if program_id is not None:
+        definitions = definitions.filter(program_id=program_id)
     for definition in definitions:
         period = periods.due_period(
             today or program_today(definition.program),

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from accounts.mail import MAIL_TASK_OPTIONS
+from accounts.tasks import queue_for_each_program
 from reports import services
 
 
@@ -18,5 +19,11 @@ def send_report_ready_email(run_id: int, recipient_id: int) -> bool:
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def enqueue_scheduled_report_runs() -> int:
-    """Daily: queue the scheduled runs due today, once per definition and period."""
-    return services.enqueue_due_runs()
+    """Hourly: one task per program, which queues its scheduled runs due on its today."""
+    return queue_for_each_program(enqueue_program_report_runs)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def enqueue_program_report_runs(program_id: int) -> int:
+    """The program's scheduled runs due today, once per definition and period."""
+    return services.enqueue_due_runs(program_id=program_id)

@@ -16,7 +16,12 @@ from pypdf import PdfReader
 from audit.models import AuditEntry
 from reports import measures, periods, services
 from reports.models import ReportDefinition, ReportReadyEmail, ReportRun
-from reports.tasks import build_report_run, send_report_ready_email
+from reports.tasks import (
+    build_report_run,
+    enqueue_program_report_runs,
+    enqueue_scheduled_report_runs,
+    send_report_ready_email,
+)
 from tests.mail import LaterStepFailed
 from tests.participants.conftest import catalogue_a  # noqa: F401
 from tests.reports.known_program import MARCH, known_program_data  # noqa: F401
@@ -336,6 +341,32 @@ def test_an_inactive_or_unscheduled_definition_is_not_queued(definitions):
     ReportDefinition.objects.update(is_active=False)
 
     assert services.enqueue_due_runs(today=date(2025, 4, 15)) == 0
+
+
+def test_the_beat_queues_one_task_per_program(
+    definitions, program_a, program_b, monkeypatch, run_queued
+):
+    queued = []
+    monkeypatch.setattr(enqueue_program_report_runs, "delay", queued.append)
+
+    assert run_queued(enqueue_scheduled_report_runs.delay) == []
+
+    assert sorted(queued) == sorted([program_a.pk, program_b.pk])
+    assert not ReportRun.objects.exists()  # each program's task queues its own runs
+
+
+def test_a_programs_task_queues_only_that_programs_runs(definitions, program_a, program_b):
+    other = ReportDefinition.objects.create(
+        program=program_b,
+        name="B monthly",
+        measures=["encounters"],
+        schedule=ReportDefinition.Schedule.MONTHLY,
+        run_on_day=15,
+    )
+
+    assert services.enqueue_due_runs(program_id=program_b.pk, today=date(2025, 4, 15)) == 1
+
+    assert list(ReportRun.objects.values_list("definition", flat=True)) == [other.pk]
 
 
 def test_the_beat_schedule_runs_the_report_task():
