@@ -1,29 +1,27 @@
 import django.db.models.deletion
-from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("supplies", "0006_stockalertdigest_one_per_manager"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("accounts", "0004_collections_and_reversals"),
+        ("referrals", "0005_followupdigest_program_of_the_worker"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="stockalertdigest",
-            name="recipient",
+            model_name="followupdigest",
+            name="program",
             field=models.ForeignKey(
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="+",
-                to=settings.AUTH_USER_MODEL,
+                to="accounts.program",
             ),
         ),
         migrations.AddConstraint(
-            model_name="stockalertdigest",
+            model_name="followupdigest",
             constraint=models.UniqueConstraint(
-                fields=("program", "recipient", "day"),
-                name="stockalertdigest_once_per_recipient_day",
+                fields=("program", "user", "day"), name="followupdigest_once_per_program_day"
             ),
         ),
     ]

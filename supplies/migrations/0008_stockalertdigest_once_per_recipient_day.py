@@ -1,27 +1,29 @@
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_collections_and_reversals"),
-        ("referrals", "0004_followupdigest_program_of_the_worker"),
+        ("supplies", "0007_stockalertdigest_one_per_manager"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="followupdigest",
-            name="program",
+            model_name="stockalertdigest",
+            name="recipient",
             field=models.ForeignKey(
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="+",
-                to="accounts.program",
+                to=settings.AUTH_USER_MODEL,
             ),
         ),
         migrations.AddConstraint(
-            model_name="followupdigest",
+            model_name="stockalertdigest",
             constraint=models.UniqueConstraint(
-                fields=("program", "user", "day"), name="followupdigest_once_per_program_day"
+                fields=("program", "recipient", "day"),
+                name="stockalertdigest_once_per_recipient_day",
             ),
         ),
     ]

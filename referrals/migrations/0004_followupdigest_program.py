@@ -1,6 +1,6 @@
-"""A stock alert digest marker names the manager who got it, not only the program.
+"""A follow-up digest marker names the program whose date it was for.
 
-Added empty here, filled in 0006 and made required in 0007: PostgreSQL will not alter a table
+Added empty here, filled in 0004 and made required in 0005: PostgreSQL will not alter a table
 in the same transaction as a data change whose foreign-key checks are still pending.
 """
 
@@ -12,23 +12,23 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_collections_and_reversals"),
-        ("supplies", "0004_stockmovement_training_session"),
+        ("referrals", "0003_encounter_in_its_own_app"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name="stockalertdigest",
-            name="stockalertdigest_unique_day",
+            model_name="followupdigest",
+            name="followupdigest_unique_day",
         ),
         migrations.AddField(
-            model_name="stockalertdigest",
-            name="recipient",
+            model_name="followupdigest",
+            name="program",
             field=models.ForeignKey(
                 null=True,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="+",
-                to=settings.AUTH_USER_MODEL,
+                to="accounts.program",
             ),
         ),
     ]

@@ -26,7 +26,7 @@ def keep_one_marker_per_worker_and_day(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_collections_and_reversals"),
-        ("referrals", "0003_followupdigest_program"),
+        ("referrals", "0004_followupdigest_program"),
     ]
 
     operations = [

@@ -35,7 +35,7 @@ def keep_one_marker_per_program_and_day(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_collections_and_reversals"),
-        ("supplies", "0005_stockalertdigest_recipient"),
+        ("supplies", "0006_stockalertdigest_recipient"),
     ]
 
     operations = [

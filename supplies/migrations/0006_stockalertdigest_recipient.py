@@ -1,6 +1,6 @@
-"""A follow-up digest marker names the program whose date it was for.
+"""A stock alert digest marker names the manager who got it, not only the program.
 
-Added empty here, filled in 0004 and made required in 0005: PostgreSQL will not alter a table
+Added empty here, filled in 0006 and made required in 0007: PostgreSQL will not alter a table
 in the same transaction as a data change whose foreign-key checks are still pending.
 """
 
@@ -12,23 +12,23 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_collections_and_reversals"),
-        ("referrals", "0002_referral_open_due"),
+        ("supplies", "0005_encounter_in_its_own_app"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name="followupdigest",
-            name="followupdigest_unique_day",
+            model_name="stockalertdigest",
+            name="stockalertdigest_unique_day",
         ),
         migrations.AddField(
-            model_name="followupdigest",
-            name="program",
+            model_name="stockalertdigest",
+            name="recipient",
             field=models.ForeignKey(
                 null=True,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="+",
-                to="accounts.program",
+                to=settings.AUTH_USER_MODEL,
             ),
         ),
     ]
