@@ -940,6 +940,10 @@ NOT_AUDITED_ON_THEIR_OWN = {
     "reports.services.check_period": "checks input, writes nothing",
     "reports.services.report_recipients": "a query, writes nothing",
     "reports.services.run_url": "computes a value, writes nothing",
+    "reports.services.send_ready_email": (
+        "one email queued by publish_run, whose audit entry names the recipients; writes only "
+        "its sent marker"
+    ),
     "reports.services.community_period": "computes dates, writes nothing",
     "reports.services.unused_community_slug": "computes a value, writes nothing",
 }
