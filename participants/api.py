@@ -174,13 +174,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         model = Participant
         fields = [
             "public_id",
-            "alias",
-            "birth_year",
-            "birth_year_declined",
-            "gender_identity",
-            "race_ethnicity",
-            "zip3",
-            "zip3_declined",
+            *Participant.PROFILE_FIELDS,
             "populations",
             "substances",
             "routes",
