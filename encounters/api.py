@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from accounts.models import Location, User
 from accounts.selectors import assigned_locations, locations_for
+from core.forms import DateRangeForm, sane_date_validators
 from core.rest.pagination import NewestFirstCursorPagination
 from core.rest.views import ApiViewMixin
 from encounters import follow_ups, selectors
@@ -200,8 +201,12 @@ class EncounterSerializer(serializers.ModelSerializer):
 class EncounterFilter(django_filters.FilterSet):
     """The encounter list's filters, applied by the same selector as the page's."""
 
-    date_from = django_filters.DateFilter(label=_("From this day (program time zone)"))
-    date_to = django_filters.DateFilter(label=_("To this day (program time zone)"))
+    date_from = django_filters.DateFilter(
+        label=_("From this day (program time zone)"), validators=sane_date_validators()
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To this day (program time zone)"), validators=sane_date_validators()
+    )
     location = django_filters.ModelChoiceFilter(
         queryset=lambda request: locations_for(request.user)
     )
@@ -211,15 +216,7 @@ class EncounterFilter(django_filters.FilterSet):
     class Meta:
         model = Encounter
         fields = ["date_from", "date_to", "location", "kind", "participant"]
-
-    def is_valid(self):
-        if not super().is_valid():
-            return False
-        data = self.form.cleaned_data
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.form.add_error("date_to", _("The end date is before the start date."))
-            return False
-        return True
+        form = DateRangeForm  # the end not before the start, dates in a sane range
 
     def filter_queryset(self, queryset):
         user = self.request.user

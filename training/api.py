@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from accounts.selectors import active_staff_of, locations_for
+from core.forms import DateRangeForm, sane_date_validators
 from core.rest.views import ApiViewMixin
 from participants.api import ParticipantLookups, participant_named
 from participants.models import Participant
@@ -19,12 +20,17 @@ from training.services import AttendeeRecord
 
 class TrainingSessionFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=TrainingSession.Kind.choices)
-    date_from = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
+    date_from = django_filters.DateFilter(
+        field_name="held_on", lookup_expr="gte", validators=sane_date_validators()
+    )
+    date_to = django_filters.DateFilter(
+        field_name="held_on", lookup_expr="lte", validators=sane_date_validators()
+    )
 
     class Meta:
         model = TrainingSession
         fields = ["kind", "date_from", "date_to"]
+        form = DateRangeForm
 
 
 # --- Serializers ------------------------------------------------------------------------------
