@@ -9,10 +9,13 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connection
 from django.test import Client
 
@@ -20,6 +23,30 @@ from accounts.models import Location, User
 from hrprogram.celery import app as celery_app
 from tests.factories import LocationFactory, ProgramFactory, UserFactory
 from tests.two_factor import verify_second_factor_in_session
+
+
+def _redis_database_per_xdist_worker() -> None:
+    """Give each pytest-xdist worker a Redis database of its own, counting down from the one in
+    REDIS_URL (gw0 keeps it, gw1 takes the one below...), so that parallel workers share no
+    broker queue, cache, throttle counter or rate limit. The settings are read before this
+    conftest, hence the change here (and the signal that rebuilds the cache connections)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not settings.REDIS_URL or not worker.startswith("gw"):
+        return
+    url = urlsplit(settings.REDIS_URL)
+    base = int(url.path.strip("/") or 0)
+    database = (base - int(worker.removeprefix("gw"))) % 16
+    redis_url = urlunsplit(url._replace(path=f"/{database}"))
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = redis_url
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": redis_url},
+    }
+    setting_changed.send(sender=None, setting="CACHES", value=settings.CACHES, enter=True)
+    celery_app.conf.update(broker_url=redis_url, result_backend=redis_url)
+
+
+_redis_database_per_xdist_worker()
 
 
 def pytest_report_header(config):
@@ -32,19 +59,31 @@ def pytest_report_header(config):
 
 
 # 23:30 on 9 March in New York (the programs' default zone) and already 10 March in UTC: a test
-# under this clock fails if it takes the server's date where the program's is meant.
+# under this clock fails if it takes the server's date where the program's is meant. Every test
+# runs under it unless marked `real_clock` (see pinned_clock).
 PROGRAM_EVENING = datetime(2026, 3, 10, 3, 30, tzinfo=UTC)
+# The test programs' zone (the default of Program.timezone) and their date under that clock.
+PROGRAM_ZONE = ZoneInfo("America/New_York")
+PROGRAM_TODAY = PROGRAM_EVENING.astimezone(PROGRAM_ZONE).date()  # 9 March 2026
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request):
+    """Every test runs at PROGRAM_EVENING, the clock ticking from there, so the suite passes
+    at any hour of the real day. Tests marked `real_clock` keep the real clock, and so do tests
+    with a real worker: its process keeps the real clock. A test that needs another moment
+    travels again inside this one (`time_machine.travel(...)`)."""
+    if request.node.get_closest_marker("real_clock") or request.node.get_closest_marker("worker"):
+        yield None
+        return
+    with time_machine.travel(PROGRAM_EVENING, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
-def program_evening(request):
-    """Pins the clock (ticking) at PROGRAM_EVENING, except for a test with a real worker, whose
-    process keeps the real clock."""
-    if request.node.get_closest_marker("worker"):
-        yield
-        return
-    with time_machine.travel(PROGRAM_EVENING, tick=True):
-        yield
+def program_evening(pinned_clock):
+    """The pinned clock, for a test that says it depends on the program's evening."""
+    return pinned_clock
 
 
 @pytest.fixture(autouse=True)

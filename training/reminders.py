@@ -9,25 +9,37 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Program
 from training.models import Certificate
 
 REMINDER_DAYS_BEFORE = 30
 
 
 def send_certificate_reminders() -> int:
-    """Remind each attendee once, 30 days before the certificate lapses; returns emails sent."""
-    today = timezone.localdate()
-    due = (
-        Certificate.objects.filter(
-            reminder_sent_at__isnull=True,
-            valid_until__gte=today,
-            valid_until__lte=today + timedelta(days=REMINDER_DAYS_BEFORE),
+    """Remind each attendee once, 30 days before the certificate lapses; returns emails sent.
+
+    "Today" is each program's own date, so a certificate is due the same day wherever the
+    server's clock stands; one query per program that has certificates waiting.
+    """
+    sent = 0
+    programs = Program.objects.filter(
+        training_sessions__attendees__certificate__reminder_sent_at__isnull=True
+    ).distinct()
+    for program in programs:
+        today = program.today()
+        due = (
+            Certificate.objects.filter(
+                attendee__session__program=program,
+                reminder_sent_at__isnull=True,
+                valid_until__gte=today,
+                valid_until__lte=today + timedelta(days=REMINDER_DAYS_BEFORE),
+            )
+            .exclude(attendee__email="")
+            .order_by("valid_until", "pk")
+            .values_list("pk", flat=True)
         )
-        .exclude(attendee__email="")
-        .order_by("valid_until", "pk")
-        .values_list("pk", flat=True)
-    )
-    return sum(send_reminder(certificate_id) for certificate_id in due)
+        sent += sum(send_reminder(certificate_id) for certificate_id in due)
+    return sent
 
 
 def send_reminder(certificate_id: int) -> int:

@@ -1,13 +1,14 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from supplies import alerts, services
 from supplies.models import ReorderLevel
 from supplies.tasks import send_stock_alert_digests
+from tests.conftest import PROGRAM_TODAY
 from tests.factories import ItemFactory
 
-TODAY = date.today()
+TODAY = PROGRAM_TODAY
 
 
 @pytest.fixture
