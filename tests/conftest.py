@@ -5,13 +5,17 @@ an administrator belong to no program.
 """
 
 import os
+import secrets
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+import psycopg2
 import pytest
 import time_machine
 from django.conf import settings
@@ -20,6 +24,7 @@ from django.db import connection
 from django.test import Client
 
 from accounts.models import Location, User
+from audit.database_roles import setup_app_role
 from hrprogram.celery import app as celery_app
 from tests.factories import LocationFactory, ProgramFactory, UserFactory
 from tests.two_factor import verify_second_factor_in_session
@@ -168,13 +173,60 @@ def admin_user():
     )
 
 
-def database_url_for_other_processes() -> str:
-    """The test database as a URL, for a worker or server started as a subprocess."""
+@dataclass(frozen=True)
+class AppRole:
+    name: str
+    password: str
+
+
+@contextmanager
+def app_role_for_test_database():
+    """The app's least-privilege role on the test database, set up as the `migrate` service
+    does (audit.database_roles), and dropped afterwards. Roles belong to the whole PostgreSQL
+    server, so the name is the test database's (one per xdist worker and checkout). The caller
+    must commit what the role should see (`transactional_db`)."""
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("database roles exist only on PostgreSQL")
+    role = AppRole(name=f"{db['NAME']}_app", password=secrets.token_urlsafe(24))
+    setup_app_role(connection, role=role.name, password=role.password)
+    try:
+        yield role
+    finally:
+        name = connection.ops.quote_name(role.name)
+        with connection.cursor() as cursor:
+            # Its other sessions (a worker that has just stopped) must be gone before the drop.
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                [role.name],
+            )
+            cursor.execute(f"DROP OWNED BY {name}")
+            cursor.execute(f"DROP ROLE {name}")
+
+
+def connect_as(user: str, password: str):
+    """A psycopg2 connection (autocommit) to the test database as `user`."""
+    db = connection.settings_dict
+    conn = psycopg2.connect(
+        dbname=db["NAME"],
+        user=user,
+        password=password,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )
+    conn.autocommit = True
+    return conn
+
+
+def database_url_for_other_processes(role: AppRole | None = None) -> str:
+    """The test database as a URL, for a worker or server started as a subprocess: as `role`
+    when given (the app's role), else as the suite's own user."""
     db = connection.settings_dict
     if db["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("a separate process can share only a PostgreSQL test database")
-    user = db["USER"] or "postgres"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    user = role.name if role else db["USER"] or "postgres"
+    password = role.password if role else db["PASSWORD"]
+    password = f":{quote(password, safe='')}" if password else ""
     return (
         f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
@@ -185,13 +237,19 @@ def celery_worker_process(transactional_db, tmp_path):
     """A real `celery worker` subprocess on the test Redis broker, stopped after the test.
 
     Tasks it runs see the test database, so the test must commit what they read
-    (hence `transactional_db`). Mail it sends is written under `worker.email_dir`.
+    (hence `transactional_db`); it connects as the app's least-privilege role, as in
+    production. Mail it sends is written under `worker.email_dir`.
     """
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: no broker for a real worker")
+    with app_role_for_test_database() as role:
+        yield from _worker_connected_as(role, tmp_path)
+
+
+def _worker_connected_as(role: AppRole, tmp_path):
     env = {
         **os.environ,
-        "DATABASE_URL": database_url_for_other_processes(),
+        "DATABASE_URL": database_url_for_other_processes(role),
         "REDIS_URL": settings.REDIS_URL,
         # Mail the worker sends lands in files the test can read.
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
