@@ -1,26 +1,21 @@
-"""Writes of the API: tokens, and recording encounters (one, or a queued batch) through the
-participants' services, so the API moves stock exactly as the encounter screen does."""
+"""Writes of the API: tokens, and the offline sync, which records each queued encounter as
+POST /api/v1/encounters/ does (encounters.api), so it moves stock exactly as the
+encounter screen does."""
 
 import secrets
 import uuid
-from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 from api.exceptions import domain_error_response, flatten_errors
-from api.lookups import Lookups
 from api.models import ApiToken, token_hash
-from api.serializers import EncounterInSerializer
 from audit.services import record_action
-from encounters import services as encounter_services
+from encounters.api import EncounterInSerializer, EncounterLookups, record_encounter_from_api
 from encounters.models import Encounter
-from participants import selectors as participant_selectors
-from participants import services as participant_services
-from participants.models import Participant
 
 TOKEN_PREFIX = "hrp_"  # noqa: S105 - a marker that makes leaked tokens easy to find
 SHOWN_PREFIX_LENGTH = 12
@@ -80,77 +75,7 @@ def revoke_token(*, by: User, token: ApiToken) -> ApiToken:
     return token
 
 
-# --- Encounters -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RecordedEncounter:
-    encounter: Encounter
-    created: bool
-    participant_enrolled: bool
-
-
-def _enroll(*, by: User, enrolment: dict) -> tuple[Participant, bool]:
-    try:
-        with transaction.atomic():
-            return participant_services.enroll_participant(
-                by=by,
-                code=enrolment["code"],
-                profile=enrolment["profile_fields"],
-                characteristics=enrolment["characteristics"],
-            )
-    except IntegrityError:
-        # The same person was enrolled by another request at this moment: use them.
-        participant = participant_selectors.participant_with_code(by, enrolment["code"])
-        if participant is None:
-            raise
-        return participant, False
-
-
-def _stored(*, by: User, encounter_id) -> Encounter | None:
-    """The encounter already stored under this id, if any; another program's is an error."""
-    existing = Encounter.objects.filter(pk=encounter_id).select_related("participant").first()
-    if existing is not None and existing.program_id != by.program_id:
-        raise encounter_services.EncounterError(
-            _("This encounter id is already used."), field="encounter_id"
-        )
-    return existing
-
-
-@transaction.atomic
-def record_encounter_from_api(
-    *, by: User, data: dict, queued_offline: bool = False, known_new: bool = False
-) -> RecordedEncounter:
-    """Enrol the new participant if the data brings one, then record the encounter, all or
-    nothing. A stored id returns the stored encounter: no enrolment, no stock moved.
-
-    `known_new`: the caller has just looked the id up (a sync batch does, for all its items in
-    one query), so the lookup is not repeated; the service still catches a concurrent twin.
-    """
-    encounter_id = data.get("id") or uuid.uuid4()
-    existing = None if known_new else _stored(by=by, encounter_id=encounter_id)
-    if existing is not None:
-        return RecordedEncounter(existing, created=False, participant_enrolled=False)
-    participant, enrolled = data.get("participant"), False
-    if data.get("new_participant"):
-        participant, enrolled = _enroll(by=by, enrolment=data["new_participant"])
-    encounter, created = encounter_services.record_encounter(
-        by=by,
-        encounter_id=encounter_id,
-        participant=participant,
-        location=data["location"],
-        kind=data["kind"],
-        occurred_at=data.get("occurred_at"),
-        supplies=data["supply_lines"],
-        syringes_collected=data["syringes_collected"],
-        secondary_distribution_for=data["secondary_distribution_for"],
-        overdose_reversals_reported=data["overdose_reversals_reported"],
-        services=data["services"],
-        referral_kinds=data.get("referral_kinds") or [],
-        note=data.get("note", ""),
-        queued_offline=queued_offline,
-    )
-    return RecordedEncounter(encounter, created, participant_enrolled=enrolled and created)
+# --- Sync -------------------------------------------------------------------------------------
 
 
 def _result(item_id, status: str, errors=None, encounter=None, enrolled=False) -> dict:
@@ -185,7 +110,7 @@ def sync_encounters(*, by: User, items: list[dict], request) -> list[dict]:
     rejected with the errors by field. Costs one query for the ids already stored, one for the
     participants named, and then what the encounter service costs per new item.
     """
-    lookups = Lookups(by)
+    lookups = EncounterLookups(by)
     lookups.prefetch_participants(
         {raw["participant"] for raw in items if isinstance(raw.get("participant"), str)}
     )

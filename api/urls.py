@@ -2,23 +2,32 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from api import views, viewsets
+from accounts.api import LocationViewSet
+from api import views
+from api.sync import SyncView
+from encounters.api import EncounterViewSet
+from participants.api import ParticipantViewSet
+from referrals.api import ReferralViewSet
+from reports.api import ReportRunViewSet
+from supplies.api import ItemViewSet, KitViewSet, StockLevelViewSet
+from training.api import TrainingSessionViewSet
 
 app_name = "api"
 
+# Each app's endpoints live in its own api.py; only the routes are here.
 router = SimpleRouter()
-router.register("participants", viewsets.ParticipantViewSet, basename="participant")
-router.register("encounters", viewsets.EncounterViewSet, basename="encounter")
-router.register("items", viewsets.ItemViewSet, basename="item")
-router.register("kits", viewsets.KitViewSet, basename="kit")
-router.register("locations", viewsets.LocationViewSet, basename="location")
-router.register("stock-levels", viewsets.StockLevelViewSet, basename="stock-level")
-router.register("referrals", viewsets.ReferralViewSet, basename="referral")
-router.register("training-sessions", viewsets.TrainingSessionViewSet, basename="training-session")
-router.register("report-runs", viewsets.ReportRunViewSet, basename="report-run")
+router.register("participants", ParticipantViewSet, basename="participant")
+router.register("encounters", EncounterViewSet, basename="encounter")
+router.register("items", ItemViewSet, basename="item")
+router.register("kits", KitViewSet, basename="kit")
+router.register("locations", LocationViewSet, basename="location")
+router.register("stock-levels", StockLevelViewSet, basename="stock-level")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("training-sessions", TrainingSessionViewSet, basename="training-session")
+router.register("report-runs", ReportRunViewSet, basename="report-run")
 
 urlpatterns = [
-    path("v1/sync/", viewsets.SyncView.as_view(), name="sync"),
+    path("v1/sync/", SyncView.as_view(), name="sync"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

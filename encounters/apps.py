@@ -7,9 +7,10 @@ class EncountersConfig(AppConfig):
     verbose_name = _("Encounters")
 
     def ready(self):
-        from encounters import participant_hooks
+        from encounters import participant_hooks, selectors
         from participants import activity, pages
 
         activity.register_seen_since(participant_hooks.encounters_since)
         activity.register_free_text_eraser(participant_hooks.erase_encounter_notes)
+        activity.register_recently_seen_by(selectors.recent_participants)
         pages.register_section(participant_hooks.TIMELINE)

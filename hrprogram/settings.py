@@ -365,11 +365,11 @@ REST_FRAMEWORK = {
         "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsProgramStaff"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.rest.permissions.IsProgramStaff"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "core.rest.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -398,7 +398,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "EncounterKindEnum": "participants.models.Encounter.Kind",
+        "EncounterKindEnum": "encounters.models.Encounter.Kind",
         "TrainingKindEnum": "training.models.TrainingKind",
         "ReferralKindEnum": "referrals.models.ReferralKind",
         "ReferralStatusEnum": "referrals.models.Referral.Status",

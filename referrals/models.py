@@ -154,15 +154,22 @@ class ReferralStatusChange(models.Model):
 
 
 class FollowUpDigest(models.Model):
-    """Marks that a worker's follow-up digest went out for a day, so a retry sends nothing."""
+    """A worker got their digest of the program's overdue follow-ups for that program-date.
 
+    Written only after the mail server took the email, so a retry or a second run that day
+    sends nothing more, and a failed send is tried again (accounts.mail.send_once).
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
+    day = models.DateField()  # the program's date, not the server's
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "day"], name="followupdigest_unique_day"),
+            models.UniqueConstraint(
+                fields=["program", "user", "day"], name="followupdigest_once_per_program_day"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -176,6 +176,31 @@ class ReportRun(models.Model):
         return self.status == self.Status.SUCCEEDED
 
 
+class ReportReadyEmail(models.Model):
+    """A recipient got the "report ready" email of a published run.
+
+    Written only after the mail server took the email, so a retry or a second delivery of
+    the task sends nothing more to this recipient, and a failed send is tried again for this
+    recipient alone (accounts.mail.send_once).
+    """
+
+    run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="ready_emails")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "recipient"], name="reportreadyemail_once_per_recipient"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.recipient}"
+
+
 class CommunityReportSetting(models.Model):
     """Whether a program shows a public community report page, and which definition it uses.
 

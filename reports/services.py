@@ -1,10 +1,10 @@
 """Writes about funder reports: definitions, runs (asked for, scheduled, built, retried),
-publishing with its one "ready" email, downloads and the community page setting."""
+publishing with its "ready" emails, downloads and the community page setting."""
 
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,10 +12,17 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts.mail import send_once
 from accounts.models import Program, User
 from audit.services import record_action
 from reports import exports, measures, periods
-from reports.models import CommunityReportSetting, FunderOrganisation, ReportDefinition, ReportRun
+from reports.models import (
+    CommunityReportSetting,
+    FunderOrganisation,
+    ReportDefinition,
+    ReportReadyEmail,
+    ReportRun,
+)
 from reports.ready_definitions import READY_DEFINITIONS
 
 EARLIEST_PERIOD_START = date(2000, 1, 1)
@@ -218,9 +225,9 @@ def request_run(*, by: User, definition: ReportDefinition, start: date, end: dat
     return run
 
 
-def enqueue_due_runs(*, today: date | None = None) -> int:
+def enqueue_due_runs(*, program_id: int | None = None, today: date | None = None) -> int:
     """Create and queue the scheduled runs that are due today in each program's time zone
-    (or on `today`, for every program).
+    (or on `today`), of one program or of every program.
 
     Safe to call any number of times a day: a (definition, period) has at most one scheduled
     run, enforced by a unique constraint. Returns how many runs it queued.
@@ -232,6 +239,8 @@ def enqueue_due_runs(*, today: date | None = None) -> int:
         .select_related("program")
         .order_by("pk")
     )
+    if program_id is not None:
+        definitions = definitions.filter(program_id=program_id)
     for definition in definitions:
         period = periods.due_period(
             today or program_today(definition.program),
@@ -372,11 +381,12 @@ def report_recipients(run: ReportRun) -> list[User]:
 
 
 def publish_run(run_id: int) -> bool:
-    """Publish a built run and send the "ready" emails, exactly once.
+    """Publish a built run, once, and queue its "ready" email to each recipient after commit.
 
-    The conditional UPDATE on published_at comes first, in the same transaction as the
-    emails: a retry or a second delivery of the task finds it set and sends nothing; if
-    sending fails, the mark is rolled back and the next attempt sends.
+    The conditional UPDATE on published_at makes a second delivery of the task publish and
+    queue nothing. Each email is a task of its own (`send_ready_email`), marked sent per
+    recipient, so a mail server failing for one recipient retries that recipient alone, and
+    no email goes out if this transaction rolls back.
     """
     with transaction.atomic():
         published = ReportRun.objects.filter(
@@ -401,30 +411,50 @@ def publish_run(run_id: int) -> bool:
             },
         )
         for user in recipients:
-            _send_ready_email(run, user)
+            _queue_ready_email(run_id=run.pk, recipient_id=user.pk)
     return True
+
+
+def _queue_ready_email(*, run_id: int, recipient_id: int) -> None:
+    from reports.tasks import send_report_ready_email
+
+    transaction.on_commit(lambda: send_report_ready_email.delay(run_id, recipient_id))
 
 
 def run_url(run: ReportRun) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("reports:run", args=[run.pk])
 
 
-def _send_ready_email(run: ReportRun, user: User) -> None:
-    with translation.override(user.language):
-        send_mail(
-            subject=_("Report ready: %(name)s, %(start)s to %(end)s")
-            % {
-                "name": run.definition.name,
-                "start": run.period_start.isoformat(),
-                "end": run.period_end.isoformat(),
-            },
-            message=render_to_string(
-                "reports/report_ready_email.txt",
-                {"run": run, "user": user, "url": run_url(run)},
-            ),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+def send_ready_email(*, run_id: int, recipient_id: int) -> bool:
+    """Email one recipient that a published run is ready, unless already sent; returns
+    whether this call sent. Raises what the mail server raises."""
+    run = (
+        ReportRun.objects.defer(*ReportRun.FILE_FIELDS)
+        .select_related("definition__program")
+        .filter(pk=run_id, published_at__isnull=False)
+        .first()
+    )
+    user = User.objects.filter(pk=recipient_id, is_active=True).exclude(email="").first()
+    if run is None or user is None:
+        return False
+
+    def compose() -> EmailMessage:
+        with translation.override(user.language):
+            return EmailMessage(
+                subject=_("Report ready: %(name)s, %(start)s to %(end)s")
+                % {
+                    "name": run.definition.name,
+                    "start": run.period_start.isoformat(),
+                    "end": run.period_end.isoformat(),
+                },
+                body=render_to_string(
+                    "reports/report_ready_email.txt",
+                    {"run": run, "user": user, "url": run_url(run)},
+                ),
+                to=[user.email],
+            )
+
+    return send_once(marker=ReportReadyEmail, compose=compose, run=run, recipient=user)
 
 
 def record_download(*, by: User, run: ReportRun, file_format: str, ip_address: str | None) -> None:

@@ -348,16 +348,27 @@ class OverdoseReversal(models.Model):
 
 
 class StockAlertDigest(models.Model):
-    """Marks that a program's stock alert digest went out for a day, so a retry sends nothing."""
+    """A manager got the program's stock alert digest for that program-date.
+
+    Written only after the mail server took the email, so a retry or a second run that day
+    sends nothing more to this manager, and a failed send is tried again for this manager
+    alone (accounts.mail.send_once).
+    """
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()  # the program's date, not the server's
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["program", "day"], name="stockalertdigest_unique_day"),
+            models.UniqueConstraint(
+                fields=["program", "recipient", "day"],
+                name="stockalertdigest_once_per_recipient_day",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.program} {self.day}"
+        return f"{self.program} {self.recipient} {self.day}"

@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -101,10 +101,10 @@ def low_stock(program_id: int) -> list[LowStock]:
     return [LowStock(row.location, row.item, row.on_hand, row.minimum) for row in rows]
 
 
-def expiring_naloxone(program: Program) -> QuerySet[StockLevel]:
-    """Naloxone on hand whose lot expires within the program's alert days (or has expired),
-    counted from the program's today."""
-    horizon = program.today() + timedelta(days=program.naloxone_expiry_alert_days)
+def expiring_naloxone(program: Program, *, today: date | None = None) -> QuerySet[StockLevel]:
+    """Naloxone on hand whose lot expires within the program's alert days of `today` (the
+    program's today unless given), or has expired."""
+    horizon = (today or program.today()) + timedelta(days=program.naloxone_expiry_alert_days)
     return (
         StockLevel.objects.filter(
             location__program_id=program.pk,

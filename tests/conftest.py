@@ -9,6 +9,7 @@ import secrets
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 import psycopg2
 import pytest
 import time_machine
+from celery.exceptions import Retry
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import connection
@@ -171,6 +173,52 @@ def admin_user():
     return UserFactory(
         username="admin", role=User.Role.ADMIN, program=None, is_staff=True, is_superuser=True
     )
+
+
+@pytest.fixture
+def refusing_mail_server(settings, mailoutbox):
+    """The test mail server (`mailoutbox`), which refuses the next messages to an address once
+    told `refusing_mail_server.refuse("someone@example.org", times=1)`."""
+    from tests.mail import RefusingEmailBackend
+
+    settings.EMAIL_BACKEND = "tests.mail.RefusingEmailBackend"
+    RefusingEmailBackend.refusals.clear()
+
+    class Server:
+        @staticmethod
+        def refuse(address: str, *, times: int) -> None:
+            RefusingEmailBackend.refusals[address] = times
+
+        @staticmethod
+        def recover() -> None:
+            RefusingEmailBackend.refusals.clear()
+
+    yield Server
+    RefusingEmailBackend.refusals.clear()
+
+
+@pytest.fixture
+def run_queued(django_capture_on_commit_callbacks):
+    """`run_queued(block)` runs `block`, then what it queued after commit, then what those
+    queued, each on its own as separate worker processes would: one task failing does not stop
+    the others, and a task that asks to be retried is run again (at once, not after its
+    backoff) until it succeeds or runs out of retries. Returns the errors it finally raised."""
+
+    def run(block: Callable[[], object]) -> list[Exception]:
+        errors = []
+        pending = [block]
+        while pending:
+            with django_capture_on_commit_callbacks() as queued:
+                try:
+                    pending.pop(0)()
+                except Retry as retry:  # eager Celery raises it instead of queueing the retry
+                    pending.append(retry.sig.apply)
+                except Exception as error:
+                    errors.append(error)
+            pending.extend(queued)
+        return errors
+
+    return run
 
 
 @dataclass(frozen=True)

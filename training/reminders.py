@@ -1,82 +1,97 @@
-"""Renewal reminders: one email to each attendee whose certificate lapses within 30 days."""
+"""Renewal reminders: one email to each attendee whose certificate lapses within 30 days.
+
+The beat queues one task per program (`queue_certificate_reminders`), which queues one task
+per certificate (`send_certificate_reminder`); each email is sent after commit, outside any
+transaction, and the certificate is marked reminded only once the mail server took it.
+"""
 
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.mail import send_outside_transaction
 from accounts.models import Program
 from training.models import Certificate
 
 REMINDER_DAYS_BEFORE = 30
 
 
-def send_certificate_reminders() -> int:
-    """Remind each attendee once, 30 days before the certificate lapses; returns emails sent.
-
-    "Today" is each program's own date, so a certificate is due the same day wherever the
-    server's clock stands; one query per program that has certificates waiting.
-    """
-    sent = 0
-    programs = Program.objects.filter(
-        training_sessions__attendees__certificate__reminder_sent_at__isnull=True
-    ).distinct()
-    for program in programs:
-        today = program.today()
-        due = (
-            Certificate.objects.filter(
-                attendee__session__program=program,
-                reminder_sent_at__isnull=True,
-                valid_until__gte=today,
-                valid_until__lte=today + timedelta(days=REMINDER_DAYS_BEFORE),
-            )
-            .exclude(attendee__email="")
-            .order_by("valid_until", "pk")
-            .values_list("pk", flat=True)
+def certificates_to_remind(program: Program) -> QuerySet[Certificate]:
+    """Certificates of the program lapsing within 30 days of its today, not yet reminded,
+    whose attendee gave an email address."""
+    today = program.today()
+    return (
+        Certificate.objects.filter(
+            attendee__session__program=program,
+            reminder_sent_at__isnull=True,
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=REMINDER_DAYS_BEFORE),
         )
-        sent += sum(send_reminder(certificate_id) for certificate_id in due)
-    return sent
+        .exclude(attendee__email="")
+        .order_by("valid_until", "pk")
+    )
 
 
-def send_reminder(certificate_id: int) -> int:
-    """Mark the certificate reminded and send the email, in one transaction.
+def queue_certificate_reminders(*, program_id: int) -> int:
+    """Queue, after commit, one reminder task per certificate of the program to remind;
+    returns how many. Run again, it queues only those not yet reminded."""
+    program = Program.objects.get(pk=program_id)
+    certificate_ids = list(certificates_to_remind(program).values_list("pk", flat=True))
+    for certificate_id in certificate_ids:
+        _queue_reminder(certificate_id)
+    return len(certificate_ids)
 
-    The conditional UPDATE comes first: a retry, or a second worker at the same moment,
-    finds the mark and sends nothing. If sending fails, the mark is rolled back.
+
+def _queue_reminder(certificate_id: int) -> None:
+    from training.tasks import send_certificate_reminder
+
+    transaction.on_commit(lambda: send_certificate_reminder.delay(certificate_id))
+
+
+def send_certificate_reminder(certificate_id: int) -> bool:
+    """Email the attendee that their certificate lapses soon, then mark it reminded; returns
+    whether this call sent. Raises what the mail server raises, leaving it unmarked.
+
+    A certificate already marked sends nothing: a retry after the send, or a second delivery
+    of the task, finds the mark.
     """
-    with transaction.atomic():
-        marked = Certificate.objects.filter(
-            pk=certificate_id, reminder_sent_at__isnull=True
-        ).update(reminder_sent_at=timezone.now())
-        if not marked:
-            return 0
-        certificate = Certificate.objects.select_related("attendee__session__program").get(
-            pk=certificate_id
-        )
-        attendee = certificate.attendee
-        session = attendee.session
-        # Attendees have no account and so no language of their own.
-        with translation.override(settings.LANGUAGE_CODE):
-            send_mail(
-                subject=_("Your %(kind)s certificate lapses on %(date)s")
-                % {
-                    "kind": session.get_kind_display(),
-                    "date": formats.date_format(certificate.valid_until, "DATE_FORMAT"),
+    certificate = (
+        Certificate.objects.filter(pk=certificate_id, reminder_sent_at__isnull=True)
+        .exclude(attendee__email="")
+        .select_related("attendee__session__program")
+        .first()
+    )
+    if certificate is None:
+        return False
+    attendee = certificate.attendee
+    session = attendee.session
+    # Attendees have no account and so no language of their own.
+    with translation.override(settings.LANGUAGE_CODE):
+        message = EmailMessage(
+            subject=_("Your %(kind)s certificate lapses on %(date)s")
+            % {
+                "kind": session.get_kind_display(),
+                "date": formats.date_format(certificate.valid_until, "DATE_FORMAT"),
+            },
+            body=render_to_string(
+                "training/certificate_reminder.txt",
+                {
+                    "attendee": attendee,
+                    "session": session,
+                    "certificate": certificate,
+                    "program": session.program,
                 },
-                message=render_to_string(
-                    "training/certificate_reminder.txt",
-                    {
-                        "attendee": attendee,
-                        "session": session,
-                        "certificate": certificate,
-                        "program": session.program,
-                    },
-                ),
-                from_email=None,
-                recipient_list=[attendee.email],
-            )
-    return 1
+            ),
+            to=[attendee.email],
+        )
+    send_outside_transaction(message)
+    Certificate.objects.filter(pk=certificate_id, reminder_sent_at__isnull=True).update(
+        reminder_sent_at=timezone.now()
+    )
+    return True

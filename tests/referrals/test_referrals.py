@@ -6,9 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from encounters.models import Encounter
-from referrals import reminders, services
+from referrals import services
 from referrals.models import Partner, Referral
-from referrals.tasks import send_follow_up_digests
 from reports import measures
 from reports.measures import Scope
 from tests.factories import ParticipantFactory
@@ -228,50 +227,3 @@ def test_duplicate_partner_name_is_a_form_error(client, manager_a):
 
     assert "already listed" in response.text
     assert Partner.objects.count() == 1
-
-
-@pytest.fixture
-def overdue_referrals(outreach_a, manager_a, participant_a):
-    """Two overdue follow-ups of outreach A, one of manager A, one not yet due."""
-    outreach_a.email = "outreach_a@example.org"
-    outreach_a.save()
-    manager_a.email = "manager_a@example.org"
-    manager_a.save()
-    yesterday = outreach_a.program.today() - timedelta(days=1)
-    for kind in ("housing", "food"):
-        services.make_referral(
-            by=outreach_a, participant=participant_a, kind=kind, follow_up_due=yesterday
-        )
-    services.make_referral(
-        by=manager_a, participant=participant_a, kind="legal", follow_up_due=yesterday
-    )
-    services.make_referral(
-        by=outreach_a,
-        participant=participant_a,
-        kind="clothing",
-        follow_up_due=outreach_a.program.today() + timedelta(days=3),
-    )
-
-
-def test_digest_sends_one_email_per_worker_once_a_day(overdue_referrals, mailoutbox):
-    assert reminders.send_follow_up_digests() == 2
-    assert reminders.send_follow_up_digests() == 0
-
-    by_recipient = {message.to[0]: message for message in mailoutbox}
-    assert set(by_recipient) == {"outreach_a@example.org", "manager_a@example.org"}
-    outreach_mail = by_recipient["outreach_a@example.org"]
-    assert "2 referral follow-ups are overdue" in outreach_mail.subject
-    assert "Housing" in outreach_mail.body
-    assert "Food" in outreach_mail.body
-    assert "Clothing" not in outreach_mail.body
-    assert "Legal" not in outreach_mail.body
-
-
-@pytest.mark.worker
-def test_real_worker_sends_the_digest_once(celery_worker_process, overdue_referrals):
-    assert send_follow_up_digests.delay().get(timeout=30) == 2
-    assert send_follow_up_digests.delay().get(timeout=30) == 0
-
-    sent = sorted(path.read_text() for path in celery_worker_process.email_dir.iterdir())
-    assert len(sent) == 2
-    assert any("outreach_a@example.org" in mail and "Housing" in mail for mail in sent)

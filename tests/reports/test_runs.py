@@ -1,20 +1,28 @@
 """Report runs: asked for by a manager, queued by the schedule, built by Celery, retried,
-published with one "ready" email."""
+published with one "ready" email to each recipient, sent after commit."""
 
 import io
 import time
 from datetime import date
+from smtplib import SMTPException
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
 from reports import measures, periods, services
-from reports.models import ReportDefinition, ReportRun
-from reports.tasks import build_report_run
+from reports.models import ReportDefinition, ReportReadyEmail, ReportRun
+from reports.tasks import (
+    build_report_run,
+    enqueue_program_report_runs,
+    enqueue_scheduled_report_runs,
+    send_report_ready_email,
+)
+from tests.mail import LaterStepFailed
 from tests.participants.conftest import catalogue_a  # noqa: F401
 from tests.reports.known_program import MARCH, known_program_data  # noqa: F401
 from tests.reports.report_fixtures import (  # noqa: F401
@@ -235,32 +243,72 @@ def test_a_failed_run_shows_why_and_a_retry_publishes_once(
     assert AuditEntry.objects.filter(action="reports.run.published").count() == 1
 
 
-def test_a_failing_email_leaves_the_run_unpublished_for_the_next_attempt(
-    data, manager_a, monthly, mailoutbox, settings
+def test_a_mail_server_failing_for_one_recipient_leaves_the_others_sent_once(
+    data, manager_a, funder, monthly, refusing_mail_server, mailoutbox, run_queued
 ):
     run = ReportRun.objects.create(
         definition=monthly, period_start=MARCH[0], period_end=MARCH[1], requested_by=manager_a
     )
-    settings.EMAIL_BACKEND = "tests.reports.test_runs.BrokenEmailBackend"
-    with pytest.raises(ConnectionError):
-        services.build_run(run.pk)
+    refusing_mail_server.refuse(funder.email, times=100)
+
+    errors = run_queued(build_report_run.s(run.pk).delay)
+
+    assert len(errors) == 1
+    assert isinstance(errors[0], SMTPException)
     run.refresh_from_db()
     assert run.status == ReportRun.Status.SUCCEEDED
-    assert run.published_at is None
+    assert run.published_at is not None  # publishing does not wait for the mail server
+    assert [email.to for email in mailoutbox] == [[manager_a.email]]
+    assert list(ReportReadyEmail.objects.values_list("recipient", flat=True)) == [manager_a.pk]
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.build_run(run.pk) == ReportRun.Status.SUCCEEDED
+    # The mail server is back: the funder's task, retried later, sends the funder's email
+    # alone; the build task delivered again sends nothing.
+    refusing_mail_server.recover()
+    assert run_queued(send_report_ready_email.s(run.pk, funder.pk).delay) == []
+    assert run_queued(build_report_run.s(run.pk).delay) == []
+
+    assert sorted(email.to[0] for email in mailoutbox) == sorted([funder.email, manager_a.email])
+    assert AuditEntry.objects.filter(action="reports.run.published").count() == 1
+
+
+def test_a_ready_email_retried_after_a_refusal_resends_to_its_own_recipient_only(
+    data, manager_a, funder, monthly, refusing_mail_server, mailoutbox, run_queued
+):
+    run = ReportRun.objects.create(
+        definition=monthly, period_start=MARCH[0], period_end=MARCH[1], requested_by=manager_a
+    )
+    refusing_mail_server.refuse(manager_a.email, times=2)
+
+    assert run_queued(build_report_run.s(run.pk).delay) == []  # its third attempt went through
+
+    assert sorted(email.to[0] for email in mailoutbox) == sorted([funder.email, manager_a.email])
+    assert ReportReadyEmail.objects.filter(run=run).count() == 2
+
+
+def test_no_ready_email_goes_out_when_publishing_rolls_back(
+    manager_a, funder, monthly, mailoutbox, django_capture_on_commit_callbacks
+):
+    run = ReportRun.objects.create(
+        definition=monthly,
+        period_start=MARCH[0],
+        period_end=MARCH[1],
+        requested_by=manager_a,
+        status=ReportRun.Status.SUCCEEDED,
+    )
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as queued,
+        pytest.raises(LaterStepFailed),
+        transaction.atomic(),
+    ):
+        assert services.publish_run(run.pk) is True
+        raise LaterStepFailed
+
+    assert queued == []
+    assert mailoutbox == []
     run.refresh_from_db()
-    assert run.published_at is not None
-    assert len(mailoutbox) == 2  # the funder and the manager, once each
-
-
-class BrokenEmailBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def send_messages(self, messages):
-        raise ConnectionError("mail server down")
+    assert run.published_at is None
+    assert not ReportReadyEmail.objects.exists()
 
 
 # --- The schedule ------------------------------------------------------------------------------
@@ -293,6 +341,32 @@ def test_an_inactive_or_unscheduled_definition_is_not_queued(definitions):
     ReportDefinition.objects.update(is_active=False)
 
     assert services.enqueue_due_runs(today=date(2025, 4, 15)) == 0
+
+
+def test_the_beat_queues_one_task_per_program(
+    definitions, program_a, program_b, monkeypatch, run_queued
+):
+    queued = []
+    monkeypatch.setattr(enqueue_program_report_runs, "delay", queued.append)
+
+    assert run_queued(enqueue_scheduled_report_runs.delay) == []
+
+    assert sorted(queued) == sorted([program_a.pk, program_b.pk])
+    assert not ReportRun.objects.exists()  # each program's task queues its own runs
+
+
+def test_a_programs_task_queues_only_that_programs_runs(definitions, program_a, program_b):
+    other = ReportDefinition.objects.create(
+        program=program_b,
+        name="B monthly",
+        measures=["encounters"],
+        schedule=ReportDefinition.Schedule.MONTHLY,
+        run_on_day=15,
+    )
+
+    assert services.enqueue_due_runs(program_id=program_b.pk, today=date(2025, 4, 15)) == 1
+
+    assert list(ReportRun.objects.values_list("definition", flat=True)) == [other.pk]
 
 
 def test_the_beat_schedule_runs_the_report_task():
@@ -333,11 +407,11 @@ def test_real_worker_builds_a_scheduled_run_into_three_files_and_emails_once(
     assert "Participants served" in summary_labels
     assert len(workbook.sheetnames) == 1 + len(monthly.breakdowns)
 
+    # Each recipient's email is a task of its own, sent after the run was published.
     deadline = time.monotonic() + 30
-    while not run.published_at:
-        assert time.monotonic() < deadline
+    while ReportReadyEmail.objects.filter(run=run).count() < 2:
+        assert time.monotonic() < deadline, "the worker did not send two emails in 30 seconds"
         time.sleep(0.3)
-        run.refresh_from_db()
     sent = sorted(path.read_text() for path in celery_worker_process.email_dir.iterdir())
     assert len(sent) == 2  # the State Health funder and the program's manager
     assert any(funder.email in message for message in sent)

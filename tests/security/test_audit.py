@@ -18,6 +18,7 @@ from audit.middleware import client_ip
 from audit.models import AppendOnlyError, AuditEntry
 from audit.services import record_action
 from demo import reports as demo_reports
+from encounters import api as encounter_api
 from encounters import services as encounter_services
 from participants import retention
 from participants import services as participant_services
@@ -903,8 +904,8 @@ WRITE_SERVICES = {
         "manager_a",
         "api.token.revoked",
     ),
-    "api.services.record_encounter_from_api": (
-        lambda w: api_services.record_encounter_from_api(by=w.outreach_a, data=_encounter_data(w)),
+    "encounters.api.record_encounter_from_api": (
+        lambda w: encounter_api.record_encounter_from_api(by=w.outreach_a, data=_encounter_data(w)),
         "outreach_a",
         "participants.encounter.recorded",
     ),
@@ -939,12 +940,18 @@ NOT_AUDITED_ON_THEIR_OWN = {
     "reports.services.check_period": "checks input, writes nothing",
     "reports.services.report_recipients": "a query, writes nothing",
     "reports.services.run_url": "computes a value, writes nothing",
+    "reports.services.send_ready_email": (
+        "one email queued by publish_run, whose audit entry names the recipients; writes only "
+        "its sent marker"
+    ),
     "reports.services.community_period": "computes dates, writes nothing",
+    "reports.services.unused_community_slug": "computes a value, writes nothing",
 }
 SERVICE_MODULES = [
     account_services,
     participant_services,
     encounter_services,
+    encounter_api,
     retention,
     supply_services,
     referral_services,

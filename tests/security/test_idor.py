@@ -106,7 +106,8 @@ MANAGER_ONLY = {
 }
 # Report pages managers and funders open; outreach staff are refused them all.
 REPORT_READERS = {"reports:run", "reports:run_download"}
-# Pages about one participant that are not under /participants/: funders get 404 there too.
+# Pages about one participant outside the participants and encounters apps: funders get 404
+# there too.
 ABOUT_A_PARTICIPANT = {"referrals:new", "referrals:detail"}
 
 
@@ -114,7 +115,9 @@ def _expected(role: str, name: str) -> int:
     """404 where the role may open such a page but not B's row; else the role's refusal."""
     if role == "funder":
         # Never told participant pages exist; B's run was not published to them.
-        about_participants = name.startswith("participants:") or name in ABOUT_A_PARTICIPANT
+        about_participants = (
+            name.startswith(("participants:", "encounters:")) or name in ABOUT_A_PARTICIPANT
+        )
         return 404 if about_participants or name in REPORT_READERS else 403
     if role == "admin":
         return 403

@@ -1,13 +1,17 @@
+import time
 from datetime import timedelta
+from smtplib import SMTPException
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
+from tests.mail import LaterStepFailed
 from tests.training.conftest import TODAY, record_session
 from training import reminders, services
 from training.models import Certificate
 from training.services import AttendeeRecord
-from training.tasks import send_certificate_reminders
+from training.tasks import queue_certificate_reminders, send_certificate_reminders
 
 
 @pytest.fixture
@@ -35,12 +39,29 @@ def lapsing_certificates(manager_a):
     return Certificate.objects.get(attendee__name="Lapsing Soon")
 
 
+@pytest.fixture
+def three_lapsing(manager_a):
+    """Three certificates lapsing within 30 days, each attendee with an email, by id."""
+    addresses = ["first@example.org", "second@example.org", "third@example.org"]
+    session = record_session(
+        manager_a,
+        attendees=[AttendeeRecord(name=f"Attendee {n}", email=a) for n, a in enumerate(addresses)],
+    )
+    services.issue_certificates(by=manager_a, session=session)
+    Certificate.objects.update(valid_until=TODAY + timedelta(days=10))
+    return addresses
+
+
+def recipients(mailoutbox) -> list[str]:
+    return sorted(address for message in mailoutbox for address in message.to)
+
+
 @pytest.mark.django_db
 def test_reminder_goes_once_to_each_attendee_whose_certificate_lapses_within_30_days(
-    lapsing_certificates, mailoutbox
+    lapsing_certificates, mailoutbox, run_queued
 ):
-    assert send_certificate_reminders.delay().get() == 1
-    assert send_certificate_reminders.delay().get() == 0
+    assert run_queued(send_certificate_reminders.delay) == []
+    assert run_queued(send_certificate_reminders.delay) == []
 
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
@@ -54,21 +75,105 @@ def test_reminder_goes_once_to_each_attendee_whose_certificate_lapses_within_30_
 
 
 @pytest.mark.django_db
-def test_a_certificate_already_marked_is_not_reminded_again(lapsing_certificates, mailoutbox):
+def test_a_certificate_already_marked_is_not_reminded_again(
+    lapsing_certificates, program_a, mailoutbox
+):
     Certificate.objects.filter(pk=lapsing_certificates.pk).update(reminder_sent_at=timezone.now())
 
-    assert reminders.send_reminder(lapsing_certificates.pk) == 0
-    assert reminders.send_certificate_reminders() == 0
+    assert reminders.send_certificate_reminder(lapsing_certificates.pk) is False
+    assert reminders.queue_certificate_reminders(program_id=program_a.pk) == 0
     assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_the_beat_queues_one_task_per_program(
+    lapsing_certificates, program_a, program_b, monkeypatch, run_queued, mailoutbox
+):
+    queued = []
+    monkeypatch.setattr(queue_certificate_reminders, "delay", queued.append)
+
+    assert run_queued(send_certificate_reminders.delay) == []
+
+    assert sorted(queued) == sorted([program_a.pk, program_b.pk])
+    assert mailoutbox == []  # the program tasks queue the emails, one per certificate
+
+
+@pytest.mark.django_db
+def test_a_mail_server_failing_for_one_attendee_reminds_the_others_once(
+    three_lapsing, refusing_mail_server, mailoutbox, run_queued
+):
+    first, failing, third = three_lapsing
+    refusing_mail_server.refuse(failing, times=100)
+
+    errors = run_queued(send_certificate_reminders.delay)
+
+    assert len(errors) == 1
+    assert isinstance(errors[0], SMTPException)
+    assert recipients(mailoutbox) == sorted([first, third])
+    assert list(
+        Certificate.objects.filter(reminder_sent_at__isnull=True).values_list(
+            "attendee__email", flat=True
+        )
+    ) == [failing]
+
+    # The mail server is back; the beat runs again.
+    refusing_mail_server.recover()
+    assert run_queued(send_certificate_reminders.delay) == []
+
+    assert recipients(mailoutbox) == sorted(three_lapsing)
+
+
+@pytest.mark.django_db
+def test_a_task_retried_after_a_refusal_resends_to_its_own_attendee_only(
+    three_lapsing, refusing_mail_server, mailoutbox, run_queued
+):
+    refusing_mail_server.refuse(three_lapsing[1], times=2)
+
+    assert run_queued(send_certificate_reminders.delay) == []  # its third attempt went through
+
+    assert recipients(mailoutbox) == sorted(three_lapsing)
+    assert not Certificate.objects.filter(reminder_sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_no_reminder_goes_out_when_the_transaction_that_queued_it_rolls_back(
+    lapsing_certificates, program_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as queued,
+        pytest.raises(LaterStepFailed),
+        transaction.atomic(),
+    ):
+        assert reminders.queue_certificate_reminders(program_id=program_a.pk) == 1
+        raise LaterStepFailed
+
+    assert queued == []
+    assert mailoutbox == []
+    assert not Certificate.objects.filter(reminder_sent_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("program_evening")
+def test_a_certificate_lapsing_on_the_programs_today_is_still_reminded(
+    lapsing_certificates, program_a, mailoutbox, run_queued
+):
+    # Under the program_evening clock it is still 9 March in New York, 10 March in UTC.
+    Certificate.objects.filter(pk=lapsing_certificates.pk).update(valid_until=program_a.today())
+
+    assert run_queued(send_certificate_reminders.delay) == []
+
+    assert recipients(mailoutbox) == ["soon@example.org"]
 
 
 @pytest.mark.worker
 def test_real_worker_sends_the_certificate_reminders(celery_worker_process, lapsing_certificates):
-    result = send_certificate_reminders.delay()
+    assert send_certificate_reminders.delay().get(timeout=30) == 1  # one program
 
-    assert result.get(timeout=30) == 1
+    deadline = time.monotonic() + 30
+    while lapsing_certificates.reminder_sent_at is None:
+        assert time.monotonic() < deadline, "the worker did not send the reminder in 30 seconds"
+        time.sleep(0.3)
+        lapsing_certificates.refresh_from_db()
     sent = list(celery_worker_process.email_dir.iterdir())
     assert len(sent) == 1
     assert "soon@example.org" in sent[0].read_text()
-    lapsing_certificates.refresh_from_db()
-    assert lapsing_certificates.reminder_sent_at is not None

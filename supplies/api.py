@@ -1,0 +1,113 @@
+"""The supplies' endpoints: the catalogue (/api/v1/items/, /api/v1/kits/) a phone caches for
+offline use, and what is on hand (/api/v1/stock-levels/). Read-only: stock moves through
+supplies.services, from the pages or with an encounter."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+
+from accounts.selectors import locations_for
+from core.rest.views import ApiViewMixin
+from supplies import selectors
+from supplies.models import Item, Kit, KitItem, StockLevel
+
+
+class StockLevelFilter(django_filters.FilterSet):
+    # Choices from the user's own scope: another program's location is a 400, not a peek.
+    location = django_filters.ModelChoiceFilter(
+        field_name="location", queryset=lambda request: locations_for(request.user)
+    )
+    item = django_filters.NumberFilter(field_name="lot__item_id")
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Item
+        fields = [
+            "id",
+            "name",
+            "category",
+            "unit",
+            "tracks_lots",
+            "doses_per_unit",
+            "max_per_encounter",
+            "display_order",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+
+class KitLineSerializer(serializers.ModelSerializer):
+    item_name = serializers.CharField(source="item.name", read_only=True)
+
+    class Meta:
+        model = KitItem
+        fields = ["item", "item_name", "quantity"]
+        read_only_fields = fields
+
+
+class KitSerializer(serializers.ModelSerializer):
+    lines = KitLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Kit
+        fields = ["id", "name", "lines"]
+        read_only_fields = fields
+
+
+class StockLevelSerializer(serializers.ModelSerializer):
+    location_name = serializers.CharField(source="location.name", read_only=True)
+    item = serializers.IntegerField(source="lot.item_id", read_only=True)
+    item_name = serializers.CharField(source="lot.item.name", read_only=True)
+    lot_number = serializers.CharField(source="lot.lot_number", read_only=True)
+    expires_on = serializers.DateField(source="lot.expires_on", read_only=True, allow_null=True)
+    funding_source = serializers.CharField(
+        source="lot.funding_source.name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = StockLevel
+        fields = [
+            "location",
+            "location_name",
+            "item",
+            "item_name",
+            "lot",
+            "lot_number",
+            "expires_on",
+            "funding_source",
+            "on_hand",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema(tags=["supplies"])
+class ItemViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """The items of your program's catalogue (the list: active ones, in display order)."""
+
+    serializer_class = ItemSerializer
+
+    def get_queryset(self):
+        items = selectors.items_for(self.request.user).order_by("display_order", "name")
+        return items.filter(is_active=True) if self.action == "list" else items
+
+
+@extend_schema(tags=["supplies"])
+class KitViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Active kits: named bundles of items given with one tap."""
+
+    serializer_class = KitSerializer
+
+    def get_queryset(self):
+        return selectors.kits_for(self.request.user).order_by("name")
+
+
+@extend_schema(tags=["supplies"])
+class StockLevelViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Lots on hand, by location, item and expiry (first to expire first)."""
+
+    serializer_class = StockLevelSerializer
+    filterset_class = StockLevelFilter
+
+    def get_queryset(self):
+        return selectors.stock_levels(self.request.user)
