@@ -6,8 +6,11 @@ BIN := $(VENV)/bin
 # Tests run on the real PostgreSQL and Redis every machine of this project has, unless told otherwise.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hrprogram
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# pytest-xdist processes: each gets its own test database (pytest-django) and Redis database
+# (tests/conftest.py counts down from the one in REDIS_URL).
+PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint fmt seed bench install install-dev browser messages pgclient backup restore
+.PHONY: run test lint fmt seed bench install install-dev browser messages pgclient deploytools backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,12 +45,19 @@ pgclient:
 	@command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 \
 		|| (apt-get update && apt-get install -y postgresql-client-15)
 
-test: install-dev browser pgclient
+# The deploy check (tests/test_deploy_stack.py) validates docker-compose.yml with Debian's
+# docker-compose and runs Debian's Caddy in front of gunicorn; redis-cli runs Redis's health check.
+deploytools:
+	@command -v caddy >/dev/null 2>&1 && command -v docker-compose >/dev/null 2>&1 \
+		&& command -v redis-cli >/dev/null 2>&1 \
+		|| (apt-get update && apt-get install -y caddy docker-compose redis-tools)
+
+test: install-dev browser pgclient deploytools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-		$(BIN)/python -m pytest
+		$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 lint: install-dev
 	$(BIN)/ruff check .

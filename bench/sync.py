@@ -119,16 +119,15 @@ def stock_for(location, bundle: dict) -> None:
                 item=item,
                 quantity=needed - on_hand + 100,
                 lot_number="BENCH" if item.tracks_lots else "",
-                expires_on=(time_in_a_year() if item.tracks_lots else None),
+                expires_on=(a_year_from(location.program) if item.tracks_lots else None),
             )
 
 
-def time_in_a_year():
+def a_year_from(program):
+    """A year after the program's today (its date, not the server's)."""
     from datetime import timedelta
 
-    from django.utils import timezone
-
-    return timezone.localdate() + timedelta(days=365)
+    return program.today() + timedelta(days=365)
 
 
 def backend_cpu_seconds(pid: int) -> float | None:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.models import User
 
@@ -107,7 +107,7 @@ def offline_strings() -> dict:
     }
 
 
-@require_GET
+@require_safe
 def web_manifest(request):
     """The web app manifest: the encounter screen installs like an app on a phone."""
     icon = "icons/icon-{}.png"
@@ -197,7 +197,7 @@ def _service_worker_source() -> bytes:
     return f"self.OFFLINE_CONFIG = {json.dumps(config)};\n".encode() + _service_worker_file()
 
 
-@require_GET
+@require_safe
 @cache_control(no_cache=True)
 def service_worker(request):
     """The service worker, served from the site root so that its scope is the whole site.

@@ -1,11 +1,15 @@
-"""`/healthz`: whether the database, Redis and a Celery worker answer."""
+"""`/healthz`: whether the database, Redis and a Celery worker answer.
+
+`/healthz?part=web` asks only about the web process and its database: the web container's own
+health check, which must not fail because a worker is down (the worker has its own check).
+"""
 
 import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from hrprogram.celery import app as celery_app
 
@@ -50,14 +54,21 @@ def celery_status() -> str:
     return UP if replies else DOWN
 
 
-@require_GET
+PARTS = ("web",)
+
+
+@require_safe
 @never_cache
 def healthz(request):
-    checks = {
-        "database": database_status(),
-        "redis": redis_status(),
-        "celery": celery_status(),
-    }
+    part = request.GET.get("part")
+    if part is not None and part not in PARTS:
+        return JsonResponse(
+            {"status": "unknown part", "error": f"Ask for part=web or no part, not {part!r}."},
+            status=400,
+        )
+    checks = {"database": database_status()}
+    if part is None:
+        checks |= {"redis": redis_status(), "celery": celery_status()}
     healthy = all(state in HEALTHY_STATES for state in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", "checks": checks},

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "hrprogram.middleware.RejectNullCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Shared phones: nothing shown to someone signed in (or by the API) stays in a cache.
+    "security.middleware.NoStoreForSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -192,7 +194,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -292,8 +294,13 @@ CONTENT_SECURITY_POLICY = {
     "manifest-src": ["'self'"],
 }
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # X-Forwarded-Proto is believed only behind a proxy that sets it (TRUSTED_PROXY_COUNT > 0;
+    # the compose file's Caddy): without one, any client could claim HTTPS.
+    if TRUSTED_PROXY_COUNT > 0:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The containers' health checks ask gunicorn directly over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -337,8 +344,15 @@ LOGGING = {
 }
 
 # Participant codes are stored only as an HMAC with this key. Changing it orphans every code,
-# so production sets it once and keeps it with the database backups.
-PARTICIPANT_CODE_SECRET = os.environ.get("PARTICIPANT_CODE_SECRET", "") or f"code:{SECRET_KEY}"
+# so production sets it once and keeps it with the database backups; it is a key of its own so
+# that SECRET_KEY can be rotated without losing a single code.
+PARTICIPANT_CODE_SECRET = os.environ.get("PARTICIPANT_CODE_SECRET", "")
+if not PARTICIPANT_CODE_SECRET:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PARTICIPANT_CODE_SECRET must be set when DEBUG is off (and never changed after)."
+        )
+    PARTICIPANT_CODE_SECRET = f"code:{SECRET_KEY}"
 
 # Participants with no encounter for this many years (and enrolled earlier, if never seen) are
 # anonymised by a daily task; 0 turns retention off.

@@ -1,4 +1,5 @@
-"""Two middlewares: the second factor before any page, and the content security policy."""
+"""Three middlewares: the second factor before any page, the content security policy, and no
+caching of what signed-in people see."""
 
 from urllib.parse import urlencode
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from security import selectors
@@ -91,6 +93,30 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.header)
+        return response
+
+
+class NoStoreForSignedInMiddleware:
+    """Tell browsers and proxies to keep no copy of a page or API answer given to someone signed in.
+
+    Outreach phones are shared: a page cached by the browser would still show participants
+    (Back, history, an offline cache of the HTTP layer) after its reader signed out. Every answer
+    to a signed-in session and every API answer (tokens authenticate inside the view, so the API
+    is covered by its path) gets `Cache-Control: no-store` with Django's never-cache headers.
+    Static files are served before this runs and keep their long cache lifetimes; the service
+    worker keeps its own copies of the encounter screen in Cache Storage, which it clears at
+    sign-out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path.startswith("/api/"):
+            add_never_cache_headers(response)
         return response
 
 

@@ -5,23 +5,55 @@ an administrator belong to no program.
 """
 
 import os
+import secrets
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
+import psycopg2
 import pytest
 import time_machine
 from celery.exceptions import Retry
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connection
 from django.test import Client
 
 from accounts.models import Location, User
+from audit.database_roles import setup_app_role
 from hrprogram.celery import app as celery_app
 from tests.factories import LocationFactory, ProgramFactory, UserFactory
 from tests.two_factor import verify_second_factor_in_session
+
+
+def _redis_database_per_xdist_worker() -> None:
+    """Give each pytest-xdist worker a Redis database of its own, counting down from the one in
+    REDIS_URL (gw0 keeps it, gw1 takes the one below...), so that parallel workers share no
+    broker queue, cache, throttle counter or rate limit. The settings are read before this
+    conftest, hence the change here (and the signal that rebuilds the cache connections)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not settings.REDIS_URL or not worker.startswith("gw"):
+        return
+    url = urlsplit(settings.REDIS_URL)
+    base = int(url.path.strip("/") or 0)
+    database = (base - int(worker.removeprefix("gw"))) % 16
+    redis_url = urlunsplit(url._replace(path=f"/{database}"))
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = redis_url
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": redis_url},
+    }
+    setting_changed.send(sender=None, setting="CACHES", value=settings.CACHES, enter=True)
+    celery_app.conf.update(broker_url=redis_url, result_backend=redis_url)
+
+
+_redis_database_per_xdist_worker()
 
 
 def pytest_report_header(config):
@@ -34,19 +66,31 @@ def pytest_report_header(config):
 
 
 # 23:30 on 9 March in New York (the programs' default zone) and already 10 March in UTC: a test
-# under this clock fails if it takes the server's date where the program's is meant.
+# under this clock fails if it takes the server's date where the program's is meant. Every test
+# runs under it unless marked `real_clock` (see pinned_clock).
 PROGRAM_EVENING = datetime(2026, 3, 10, 3, 30, tzinfo=UTC)
+# The test programs' zone (the default of Program.timezone) and their date under that clock.
+PROGRAM_ZONE = ZoneInfo("America/New_York")
+PROGRAM_TODAY = PROGRAM_EVENING.astimezone(PROGRAM_ZONE).date()  # 9 March 2026
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request):
+    """Every test runs at PROGRAM_EVENING, the clock ticking from there, so the suite passes
+    at any hour of the real day. Tests marked `real_clock` keep the real clock, and so do tests
+    with a real worker: its process keeps the real clock. A test that needs another moment
+    travels again inside this one (`time_machine.travel(...)`)."""
+    if request.node.get_closest_marker("real_clock") or request.node.get_closest_marker("worker"):
+        yield None
+        return
+    with time_machine.travel(PROGRAM_EVENING, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
-def program_evening(request):
-    """Pins the clock (ticking) at PROGRAM_EVENING, except for a test with a real worker, whose
-    process keeps the real clock."""
-    if request.node.get_closest_marker("worker"):
-        yield
-        return
-    with time_machine.travel(PROGRAM_EVENING, tick=True):
-        yield
+def program_evening(pinned_clock):
+    """The pinned clock, for a test that says it depends on the program's evening."""
+    return pinned_clock
 
 
 @pytest.fixture(autouse=True)
@@ -177,13 +221,60 @@ def run_queued(django_capture_on_commit_callbacks):
     return run
 
 
-def database_url_for_other_processes() -> str:
-    """The test database as a URL, for a worker or server started as a subprocess."""
+@dataclass(frozen=True)
+class AppRole:
+    name: str
+    password: str
+
+
+@contextmanager
+def app_role_for_test_database():
+    """The app's least-privilege role on the test database, set up as the `migrate` service
+    does (audit.database_roles), and dropped afterwards. Roles belong to the whole PostgreSQL
+    server, so the name is the test database's (one per xdist worker and checkout). The caller
+    must commit what the role should see (`transactional_db`)."""
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("database roles exist only on PostgreSQL")
+    role = AppRole(name=f"{db['NAME']}_app", password=secrets.token_urlsafe(24))
+    setup_app_role(connection, role=role.name, password=role.password)
+    try:
+        yield role
+    finally:
+        name = connection.ops.quote_name(role.name)
+        with connection.cursor() as cursor:
+            # Its other sessions (a worker that has just stopped) must be gone before the drop.
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                [role.name],
+            )
+            cursor.execute(f"DROP OWNED BY {name}")
+            cursor.execute(f"DROP ROLE {name}")
+
+
+def connect_as(user: str, password: str):
+    """A psycopg2 connection (autocommit) to the test database as `user`."""
+    db = connection.settings_dict
+    conn = psycopg2.connect(
+        dbname=db["NAME"],
+        user=user,
+        password=password,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )
+    conn.autocommit = True
+    return conn
+
+
+def database_url_for_other_processes(role: AppRole | None = None) -> str:
+    """The test database as a URL, for a worker or server started as a subprocess: as `role`
+    when given (the app's role), else as the suite's own user."""
     db = connection.settings_dict
     if db["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("a separate process can share only a PostgreSQL test database")
-    user = db["USER"] or "postgres"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    user = role.name if role else db["USER"] or "postgres"
+    password = role.password if role else db["PASSWORD"]
+    password = f":{quote(password, safe='')}" if password else ""
     return (
         f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
@@ -194,13 +285,19 @@ def celery_worker_process(transactional_db, tmp_path):
     """A real `celery worker` subprocess on the test Redis broker, stopped after the test.
 
     Tasks it runs see the test database, so the test must commit what they read
-    (hence `transactional_db`). Mail it sends is written under `worker.email_dir`.
+    (hence `transactional_db`); it connects as the app's least-privilege role, as in
+    production. Mail it sends is written under `worker.email_dir`.
     """
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: no broker for a real worker")
+    with app_role_for_test_database() as role:
+        yield from _worker_connected_as(role, tmp_path)
+
+
+def _worker_connected_as(role: AppRole, tmp_path):
     env = {
         **os.environ,
-        "DATABASE_URL": database_url_for_other_processes(),
+        "DATABASE_URL": database_url_for_other_processes(role),
         "REDIS_URL": settings.REDIS_URL,
         # Mail the worker sends lands in files the test can read.
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",

@@ -48,3 +48,26 @@ def test_healthz_with_real_postgresql_redis_and_worker(client, celery_worker_pro
         "status": "ok",
         "checks": {"database": "up", "redis": "up", "celery": "up"},
     }
+
+
+def test_the_web_part_asks_only_about_this_process_and_its_database(client, settings):
+    # No worker answers (the broker is a database of its own), yet the web process is healthy.
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    celery_app.conf.task_always_eager = False
+
+    response = client.get(reverse("healthz"), {"part": "web"})
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "up"}}
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_an_unknown_part_is_a_400_that_says_which_parts_there_are(client):
+    response = client.get(reverse("healthz"), {"part": "everything"})
+
+    assert response.status_code == 400
+    assert "part=web" in response.json()["error"]
+
+
+def test_head_is_answered_for_load_balancers(client):
+    assert client.head(reverse("healthz"), {"part": "web"}).status_code == 200

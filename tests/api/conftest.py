@@ -1,6 +1,6 @@
 """Program A with a small catalogue in stock at its drop-in, and API clients for the named users."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -55,7 +55,7 @@ def stock_a(site_a, manager_a, syringes, naloxone):
         item=naloxone,
         quantity=5,
         lot_number="N1",
-        expires_on=date.today() + timedelta(days=300),
+        expires_on=site_a.program.today() + timedelta(days=300),
     )
     return {"syringes": syringes, "naloxone": naloxone}
 

@@ -3,11 +3,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Location
 from supplies.models import StockLevel
+from tests.conftest import PROGRAM_TODAY
 from tests.two_factor import sign_in_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,7 @@ def naloxone_lot_level(lot_number):
 
 
 def test_receive_hand_out_and_count(page, demo_data):
-    expiry = (timezone.localdate() + timedelta(days=45)).isoformat()
+    expiry = (PROGRAM_TODAY + timedelta(days=45)).isoformat()
 
     sign_in(page, "manager", "manager-demo", "Alex")
     page.goto("/supplies/receive/")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from encounters import services as encounter_services
 from encounters.models import Encounter, EncounterSupply
+from tests.conftest import PROGRAM_ZONE
 from tests.factories import EncounterFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +160,7 @@ def test_negative_quantity_is_refused(signed_in, site_a, catalogue_a):
 
 
 def test_time_far_in_the_future_is_refused(signed_in, site_a):
-    future = timezone.localtime() + timedelta(days=3)
+    future = timezone.localtime(timezone=PROGRAM_ZONE) + timedelta(days=3)
 
     response = signed_in.post(
         NEW, encounter_data(site_a, occurred_at=future.strftime("%Y-%m-%dT%H:%M"))
@@ -170,10 +171,10 @@ def test_time_far_in_the_future_is_refused(signed_in, site_a):
 
 
 def test_time_before_the_program_began_is_refused(signed_in, program_a, site_a, manager_a):
-    program_a.started_on = timezone.localdate() - timedelta(days=30)
+    program_a.started_on = program_a.today() - timedelta(days=30)
     program_a.save()
     signed_in.force_login(manager_a)
-    before = timezone.localtime() - timedelta(days=60)
+    before = timezone.localtime(timezone=program_a.tzinfo) - timedelta(days=60)
 
     response = signed_in.post(
         NEW, encounter_data(site_a, occurred_at=before.strftime("%Y-%m-%dT%H:%M"))
@@ -184,7 +185,9 @@ def test_time_before_the_program_began_is_refused(signed_in, program_a, site_a, 
 
 
 def test_past_day_needs_the_back_entry_permission(signed_in, outreach_a, site_a):
-    yesterday = (timezone.localtime() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    yesterday = (timezone.localtime(timezone=PROGRAM_ZONE) - timedelta(days=2)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
 
     refused = signed_in.post(NEW, encounter_data(site_a, occurred_at=yesterday))
     assert "needs the back-entry permission" in refused.text

@@ -36,6 +36,17 @@ def test_manifest_installs_the_encounter_screen_as_a_standalone_app(client):
         assert finders.find(icon["src"].removeprefix("/static/")), icon["src"]
 
 
+@pytest.mark.parametrize("path", ["/sw.js", "/manifest.webmanifest"])
+def test_head_is_answered_like_get_without_a_body(client, path):
+    # Browsers and proxies check for a newer worker or manifest with HEAD.
+    got = client.get(path)
+    response = client.head(path)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == got["Content-Type"]
+    assert response.content == b""
+
+
 def test_manifest_speaks_the_visitors_language(client):
     response = client.get("/manifest.webmanifest", HTTP_ACCEPT_LANGUAGE="es")
 

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -21,7 +21,7 @@ def catalogue_a(program_a, site_a, manager_a):
             item=item,
             quantity=1000,
             lot_number="L1",
-            expires_on=date.today() + timedelta(days=365),
+            expires_on=program_a.today() + timedelta(days=365),
         )
     return items
 

@@ -113,7 +113,7 @@ def test_encounter_list_filters_by_location_kind_and_dates(
     assert listed() == {at_site.pk, in_van.pk, old.pk}
     assert listed(location=van_a.pk) == {in_van.pk}
     assert listed(kind=Encounter.Kind.MOBILE_UNIT) == {in_van.pk}
-    since = (timezone.localdate() - timedelta(days=7)).isoformat()
+    since = (outreach_a.program.today() - timedelta(days=7)).isoformat()
     assert listed(date_from=since) == {at_site.pk, in_van.pk}
 
 

@@ -290,7 +290,7 @@ def test_a_certificate_download_is_recorded(client, manager_a, program_a):
     session = training_services.record_training_session(
         by=manager_a,
         kind=TrainingSession.Kind.NALOXONE,
-        held_on=timezone.localdate() - timedelta(days=1),
+        held_on=program_a.today() - timedelta(days=1),
         place="Library",
         audience=TrainingSession.Audience.COMMUNITY,
         attendee_count=3,
@@ -577,7 +577,7 @@ def _training(world):
     return training_services.record_training_session(
         by=world.manager_a,
         kind=TrainingSession.Kind.NALOXONE,
-        held_on=timezone.localdate() - timedelta(days=1),
+        held_on=world.manager_a.program.today() - timedelta(days=1),
         place="Library",
         audience=TrainingSession.Audience.COMMUNITY,
         attendee_count=2,
@@ -720,7 +720,7 @@ WRITE_SERVICES = {
             by=w.outreach_a,
             location=w.site_a,
             source="drop_box",
-            collected_on=timezone.localdate(),
+            collected_on=w.site_a.program.today(),
             counted=40,
         ),
         "outreach_a",
@@ -729,7 +729,7 @@ WRITE_SERVICES = {
     "supplies.services.report_overdose_reversal": (
         lambda w: supply_services.report_overdose_reversal(
             by=w.outreach_a,
-            reported_on=timezone.localdate(),
+            reported_on=w.outreach_a.program.today(),
             place="Park",
             doses_used=2,
             outcome="survived",

@@ -5,7 +5,7 @@ import re
 import subprocess
 import uuid
 from contextlib import closing
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg2
@@ -19,7 +19,7 @@ from encounters.models import Encounter
 from participants.models import Participant
 from supplies.models import StockMovement
 from supplies.services import receive_shipment
-from tests.conftest import database_url_for_other_processes
+from tests.conftest import PROGRAM_TODAY, database_url_for_other_processes
 from tests.factories import EncounterFactory, ItemFactory, ParticipantFactory, UserFactory
 
 COUNTED_TABLES = {
@@ -98,7 +98,7 @@ def program_data(transactional_db, program_a, site_a):
             item=item,
             quantity=100 + number,
             lot_number=f"L{number}",
-            expires_on=date.today() + timedelta(days=200),
+            expires_on=PROGRAM_TODAY + timedelta(days=200),
         )
     for number in range(4):
         participant = ParticipantFactory(program=program_a, alias=f"Alias {number}")

@@ -26,6 +26,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         **inherited,
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "PARTICIPANT_CODE_SECRET": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": HOST,
         "DATABASE_URL": "sqlite:///:memory:",
         **overrides,
@@ -90,3 +91,34 @@ def test_https_responses_in_production_carry_hsts_the_policy_and_secure_cookies(
     assert probe["language_cookie"] == {"secure": True, "httponly": True}
     # Plain HTTP is sent to HTTPS.
     assert probe["plain_http_status"] == 301
+
+
+# Behind no proxy, a client's X-Forwarded-Proto is not believed; behind one (Caddy) it is.
+# The health check asks gunicorn over plain HTTP and is not redirected.
+FORWARDED_PROBE = f"""
+import json
+from django.test import Client
+client = Client(HTTP_HOST="{HOST}")
+print(json.dumps({{
+    "claimed_https": client.get(
+        "/accounts/two-factor/", HTTP_X_FORWARDED_PROTO="https"
+    ).status_code,
+    "health": client.get("/healthz", {{"part": "web"}}).status_code,
+}}))
+"""
+
+
+def forwarded_probe(**env: str) -> dict:
+    result = run_manage("shell", "--no-imports", "-c", FORWARDED_PROBE, env=production_env(**env))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_x_forwarded_proto_is_believed_only_behind_the_trusted_proxy():
+    assert forwarded_probe(TRUSTED_PROXY_COUNT="0")["claimed_https"] == 301
+    # Believed: on to the page, which sends a signed-out visitor to sign in.
+    assert forwarded_probe(TRUSTED_PROXY_COUNT="1")["claimed_https"] == 302
+
+
+def test_the_health_check_is_answered_over_plain_http():
+    assert forwarded_probe(TRUSTED_PROXY_COUNT="1")["health"] == 200

@@ -13,7 +13,7 @@ import contextlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -39,6 +39,7 @@ from referrals.models import Partner
 from referrals.services import make_referral
 from supplies.catalogue import load_usual_catalogue, stock_demo_locations
 from supplies.models import Item
+from tests.conftest import PROGRAM_TODAY
 from training.models import TrainingSession
 from training.services import record_training_session
 
@@ -429,7 +430,7 @@ def world(program_a, site_a, van_a, manager_a, outreach_a):
     session = record_training_session(
         by=manager_a,
         kind=TrainingSession.Kind.choices[0][0],
-        held_on=date.today() - timedelta(days=1),
+        held_on=PROGRAM_TODAY - timedelta(days=1),
         place="Library",
         audience=TrainingSession.Audience.COMMUNITY,
         attendee_count=3,

@@ -283,7 +283,7 @@ def test_forms_refuse_another_programs_rows_and_change_nothing_of_them(
     rows_a, rows_b, outreach_a, manager_a
 ):
     before = _snapshot(rows_b)
-    yesterday = timezone.localdate() - timedelta(days=1)
+    yesterday = manager_a.program.today() - timedelta(days=1)
     attempts = [
         (
             outreach_a,
@@ -563,7 +563,7 @@ def test_api_writes_naming_another_programs_rows_are_refused_and_change_nothing(
     rows_a, rows_b, outreach_a, manager_a
 ):
     before = _snapshot(rows_b)
-    yesterday = timezone.localdate() - timedelta(days=1)
+    yesterday = manager_a.program.today() - timedelta(days=1)
     encounter = {
         "location": rows_a.location.pk,
         "kind": "fixed_site",

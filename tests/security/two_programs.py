@@ -10,8 +10,6 @@ factory where a service would need much more setup).
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.utils import timezone
-
 from accounts.models import Location, User
 from api import services as api_services
 from api.models import ApiToken
@@ -97,7 +95,7 @@ def program_rows(
     training = training_services.record_training_session(
         by=outreach,
         kind=TrainingSession.Kind.NALOXONE,
-        held_on=timezone.localdate() - timedelta(days=1),
+        held_on=program.today() - timedelta(days=1),
         place=f"Hall of {program.name}",
         audience=TrainingSession.Audience.COMMUNITY,
         attendee_count=3,

@@ -1,5 +1,5 @@
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from smtplib import SMTPException
 
 import pytest
@@ -9,10 +9,11 @@ from accounts.models import User
 from supplies import alerts, services
 from supplies.models import ReorderLevel, StockAlertDigest
 from supplies.tasks import queue_stock_alert_digests, send_stock_alert_digests
+from tests.conftest import PROGRAM_TODAY
 from tests.factories import ItemFactory, UserFactory
 from tests.mail import LaterStepFailed
 
-TODAY = date.today()
+TODAY = PROGRAM_TODAY
 
 
 @pytest.fixture

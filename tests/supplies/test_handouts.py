@@ -1,17 +1,18 @@
 """Several items handed out in one call (an encounter's bundle): each first expiry first out,
 all or nothing, in a few queries whatever the number of items."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from supplies import services
 from supplies.models import StockLevel, StockMovement
+from tests.conftest import PROGRAM_TODAY
 from tests.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date.today()
+TODAY = PROGRAM_TODAY
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
@@ -12,9 +12,10 @@ from encounters import services as encounter_services
 from encounters.models import Encounter
 from supplies import services
 from supplies.models import Lot, StockLevel, StockMovement
+from tests.conftest import PROGRAM_TODAY
 from tests.factories import ItemFactory, LocationFactory, ProgramFactory, UserFactory
 
-TODAY = date.today()
+TODAY = PROGRAM_TODAY
 
 
 def on_hand(location, lot):

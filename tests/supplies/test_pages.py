@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,6 +16,7 @@ from supplies.models import (
     SyringeCollection,
 )
 from supplies.services import receive_shipment
+from tests.conftest import PROGRAM_TODAY
 from tests.factories import ParticipantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def stock_b(program_b, site_b):
         item=naloxone,
         quantity=77,
         lot_number="B-SECRET",
-        expires_on=date.today() + timedelta(days=300),
+        expires_on=PROGRAM_TODAY + timedelta(days=300),
     )
     return naloxone
 
@@ -74,7 +75,7 @@ def test_manager_receives_a_shipment_and_the_stock_page_shows_the_lot_and_level(
             "item": naloxone.pk,
             "quantity": 24,
             "lot_number": "NX-2291",
-            "expires_on": (date.today() + timedelta(days=400)).isoformat(),
+            "expires_on": (PROGRAM_TODAY + timedelta(days=400)).isoformat(),
             "supplier": "State health department",
         },
         follow=True,
@@ -111,7 +112,7 @@ def test_stock_page_marks_naloxone_expiring_within_the_alert_days(
         item=catalogue_a[NALOXONE],
         quantity=3,
         lot_number="SOON",
-        expires_on=date.today() + timedelta(days=10),
+        expires_on=PROGRAM_TODAY + timedelta(days=10),
     )
     client.force_login(manager_a)
 

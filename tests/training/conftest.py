@@ -1,9 +1,8 @@
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
+from tests.conftest import PROGRAM_TODAY
 from tests.participants.conftest import catalogue_a, code_answers  # noqa: F401
 from training import services
 from training.models import TrainingSession
@@ -11,8 +10,8 @@ from training.services import AttendeeRecord
 
 NALOXONE = "Naloxone nasal 4 mg (2-dose kit)"
 INJECTABLE = "Naloxone injectable 0.4 mg"
-# The date where the test programs work (New York, their default zone), not the server's.
-TODAY = timezone.localdate(timezone=ZoneInfo("America/New_York"))
+# The date where the test programs work under the pinned clock, not the server's.
+TODAY = PROGRAM_TODAY
 
 
 def record_session(by, **fields) -> TrainingSession:
