@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # A NUL character in a path or field is answered with 400, before any query could choke on it.
     "hrprogram.middleware.RejectNullCharactersMiddleware",
+    # A dropped database connection is a 503 with Retry-After, pages and API alike.
+    "hrprogram.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
