@@ -13,6 +13,7 @@ all use it without importing anything above them.
 from collections.abc import Callable
 from smtplib import SMTPException
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import models, transaction
 
@@ -27,7 +28,7 @@ MAIL_SERVER_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 MAIL_TASK_OPTIONS = {
     "acks_late": True,
     "autoretry_for": MAIL_SERVER_ERRORS,
-    "retry_backoff": 30,
+    "retry_backoff": settings.MAIL_RETRY_BACKOFF_SECONDS,
     "retry_backoff_max": 30 * 60,
     "max_retries": 8,
 }

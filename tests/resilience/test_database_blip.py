@@ -1,0 +1,23 @@
+"""The database drops its connection mid-request: the API says 503 with Retry-After, so the
+phone keeps the item in its queue and sends it again (sync is idempotent by UUID)."""
+
+import pytest
+from django.db import OperationalError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_dropped_database_connection_is_a_503_with_retry_after_and_nothing_stored(
+    client, outreach_a, site_a, monkeypatch
+):
+    def connection_dropped(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("api.sync.sync_encounters", connection_dropped)
+    client.force_login(outreach_a)
+
+    response = client.post("/api/v1/sync/", {"items": []}, content_type="application/json")
+
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    assert "try again" in response.json()["detail"]
