@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 
 import pytest
 import redis
@@ -213,9 +214,13 @@ class SmtpServer:
         self._thread = None
 
     def start(self) -> None:
-        import asyncore
-        import smtpd
         from email import message_from_bytes
+
+        with warnings.catch_warnings():
+            # Python 3.11's own small SMTP server, deprecated but enough for a test.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import asyncore
+            import smtpd
 
         received = self.messages
 

@@ -66,7 +66,9 @@ def test_work_asked_for_while_redis_and_the_worker_are_down_runs_once_when_they_
     run = ReportRun.objects.get()
     assert run.status == ReportRun.Status.QUEUED
     assert QueuedTask.objects.filter(published_at__isnull=True).count() == 1
-    ReportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    two_minutes_ago = timezone.now() - timedelta(minutes=2)
+    ReportRun.objects.filter(pk=run.pk).update(created_at=two_minutes_ago)
+    QueuedTask.objects.update(created_at=two_minutes_ago)
     assert "Waiting for the worker" in client.get(reverse("reports:run", args=[run.pk])).text
     health = client.get("/healthz").json()
     assert health["checks"]["redis"] == "down"
