@@ -24,8 +24,11 @@ from audit.middleware import client_ip
 
 logger = logging.getLogger(__name__)
 
+# After the cache failed, it is left alone this long before it is tried again.
+CACHE_RETRY_AFTER_SECONDS = 10
+
 # The per-process stand-in for the shared cache while it is unreachable.
-_local_counts = LocMemCache("ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+fallback_counts = LocMemCache("ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 
 class CacheOutages:
@@ -49,8 +52,20 @@ class CacheOutages:
         )
 
     @classmethod
+    def recently(cls) -> bool:
+        """Whether the cache failed in the last RETRY_AFTER seconds: then it is not asked again
+        yet, so a cache that times out (rather than refusing) costs one request a second's
+        wait, not every request."""
+        last = cls.last_at
+        return last is not None and time.time() - last < CACHE_RETRY_AFTER_SECONDS
+
+    @classmethod
     def snapshot(cls) -> dict:
         return {"count": cls.count, "last_at": cls.last_at}
+
+
+class CacheSkipped(Exception):
+    """The cache failed a moment ago and is not asked again yet."""
 
 
 def falls_back(bucket: str) -> bool:
@@ -89,12 +104,15 @@ def hit(bucket: str, who: str) -> int | None:
     now = time.time()
     key = f"ratelimit:{bucket}:{who}"
     try:
+        if CacheOutages.recently():
+            raise CacheSkipped
         count, since = _count(cache, key, now=now, period=period)
     except Exception as error:  # the cache client raises its own errors (redis, socket)
-        CacheOutages.record(f"bucket {bucket}", error, fell_back=falls_back(bucket))
+        if not isinstance(error, CacheSkipped):
+            CacheOutages.record(f"bucket {bucket}", error, fell_back=falls_back(bucket))
         if not falls_back(bucket):
             return None
-        count, since = _count(_local_counts, key, now=now, period=period)
+        count, since = _count(fallback_counts, key, now=now, period=period)
     if count <= limit:
         return None
     return max(1, int(since + period - now))

@@ -9,19 +9,27 @@ in this process's memory instead.
 
 from rest_framework import throttling
 
-from security.ratelimit import CacheOutages, _local_counts, falls_back
+from security.ratelimit import CacheOutages, CacheSkipped, fallback_counts, falls_back
 
 
 class _FailOpen:
     def allow_request(self, request, view):
         try:
+            if CacheOutages.recently():
+                raise CacheSkipped
             return super().allow_request(request, view)
         except Exception as error:  # the cache client raises its own errors (redis, socket)
-            scope = getattr(self, "scope", None) or ""
-            CacheOutages.record(f"API throttle {scope}", error, fell_back=falls_back(scope))
+            # A scoped throttle learns its scope from the view inside allow_request.
+            scope = (
+                getattr(view, getattr(self, "scope_attr", ""), None)
+                or getattr(self, "scope", None)
+                or ""
+            )
+            if not isinstance(error, CacheSkipped):
+                CacheOutages.record(f"API throttle {scope}", error, fell_back=falls_back(scope))
             if not falls_back(scope):
                 return True
-            self.cache = _local_counts
+            self.cache = fallback_counts
             return super().allow_request(request, view)
 
 

@@ -15,7 +15,16 @@ import redis
 from django.conf import settings
 
 from hrprogram.celery import app as celery_app
+from security.ratelimit import CacheOutages, fallback_counts
 from tests.conftest import database_url_for_other_processes
+
+
+@pytest.fixture(autouse=True)
+def forget_cache_outages():
+    """A cache outage of one test must not make the next skip its (working) cache."""
+    yield
+    CacheOutages.last_at = None
+    fallback_counts.clear()
 
 
 def free_port() -> int:
