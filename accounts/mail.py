@@ -1,7 +1,8 @@
 """Email to one person at a time, sent after the work that decided it has committed.
 
 Every email of the project goes out the same way: a service decides inside its transaction who
-gets what, and queues one Celery task per recipient with `transaction.on_commit`; the task
+gets what, and queues one Celery task per recipient through the outbox (accounts/outbox.py:
+written in its transaction, handed to the broker after commit, or later if it is down); the task
 builds that one message and sends it through `send_once`, with no transaction open, then marks
 it sent. A mail server failing for one recipient retries that recipient's task only.
 
@@ -12,8 +13,11 @@ all use it without importing anything above them.
 from collections.abc import Callable
 from smtplib import SMTPException
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import models, transaction
+
+from accounts import service_status
 
 # What a mail task retries on: the mail server refused, dropped or did not answer.
 MAIL_SERVER_ERRORS = (SMTPException, ConnectionError, TimeoutError)
@@ -24,7 +28,7 @@ MAIL_SERVER_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 MAIL_TASK_OPTIONS = {
     "acks_late": True,
     "autoretry_for": MAIL_SERVER_ERRORS,
-    "retry_backoff": 30,
+    "retry_backoff": settings.MAIL_RETRY_BACKOFF_SECONDS,
     "retry_backoff_max": 30 * 60,
     "max_retries": 8,
 }
@@ -59,7 +63,7 @@ def send_once(
     message = compose()
     if message is None:
         return False
-    message.send()
+    _send(message)
     # get_or_create: a copy of the task running at the same moment may have written it.
     marker.objects.get_or_create(**key)
     return True
@@ -68,4 +72,14 @@ def send_once(
 def send_outside_transaction(message: EmailMessage) -> None:
     """Send one email now, refusing to inside a transaction (see `check_no_transaction`)."""
     check_no_transaction()
-    message.send()
+    _send(message)
+
+
+def _send(message: EmailMessage) -> None:
+    """Send, and record how the mail server fared (the managers' banner, `/healthz`)."""
+    try:
+        message.send()
+    except MAIL_SERVER_ERRORS as error:
+        service_status.record_failure(service_status.Part.MAIL, error)
+        raise
+    service_status.record_ok(service_status.Part.MAIL)

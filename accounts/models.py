@@ -155,3 +155,51 @@ class User(AbstractUser):
     def is_program_staff(self) -> bool:
         """Outreach workers and managers: the people who work with participants."""
         return self.role in (self.Role.OUTREACH, self.Role.MANAGER)
+
+
+class QueuedTask(models.Model):
+    """Work for the Celery worker, written in the same transaction as the change that needs it
+    (a transactional outbox): if the broker is down when that transaction commits, the row
+    stays unpublished and a sweep publishes it later (accounts/outbox.py)."""
+
+    task_name = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("handed to the broker at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("failed hand-overs"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("queued task")
+        verbose_name_plural = _("queued tasks")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(published_at__isnull=True),
+                name="queuedtask_unpublished",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)}"
+
+
+class ServiceStatus(models.Model):
+    """When a part the web cannot watch directly (the worker, the mail server) last worked,
+    and since when it has been failing; the manager's home page warns from it."""
+
+    class Part(models.TextChoices):
+        WORKER = "worker", _("background worker")
+        MAIL = "mail", _("mail server")
+
+    part = models.CharField(_("part"), max_length=20, choices=Part.choices, unique=True)
+    last_ok_at = models.DateTimeField(_("last worked at"), null=True, blank=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("service status")
+        verbose_name_plural = _("service statuses")
+
+    def __str__(self) -> str:
+        return self.get_part_display()

@@ -1,8 +1,8 @@
-"""What every daily beat task does first: fan out one task per program."""
+"""What every daily beat task does first (fan out one task per program), and the outbox sweep."""
 
-from celery import Task
-from django.db import transaction
+from celery import Task, shared_task
 
+from accounts import outbox, service_status
 from accounts.models import Program
 
 
@@ -19,4 +19,14 @@ def queue_for_each_program(task: Task) -> int:
 
 
 def _queue(task: Task, program_id: int) -> None:
-    transaction.on_commit(lambda: task.delay(program_id))
+    outbox.queue_after_commit(task, program_id)
+
+
+@shared_task(acks_late=True)
+def publish_waiting_tasks() -> int:
+    """Every minute: hand the broker the outbox's waiting tasks; also proves the worker runs.
+
+    Safe to run twice (a row handed over is marked); returns how many it handed over.
+    """
+    service_status.record_ok(service_status.Part.WORKER)
+    return outbox.publish_waiting()

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # A NUL character in a path or field is answered with 400, before any query could choke on it.
     "hrprogram.middleware.RejectNullCharactersMiddleware",
+    # A dropped database connection is a 503 with Retry-After, pages and API alike.
+    "hrprogram.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Shared phones: nothing shown to someone signed in (or by the API) stays in a cache.
@@ -177,6 +179,11 @@ RATE_LIMITS = {
     ),
 }
 
+# While the cache is unreachable, rate limits fail open (security/ratelimit.py), except these
+# buckets and API throttle scopes, which count in each web process's memory meanwhile: code
+# answers have few possible values, so guessing them stays limited through a Redis outage.
+RATE_LIMITS_FALL_BACK = {"participant-code-lookup", "lookup"}
+
 # Repeated failed logins lock the account name for a while (django-axes).
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
@@ -223,6 +230,11 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A mail server that does not answer fails the send (and the task retries later) instead of
+# holding a worker for minutes.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# The first wait before a failed email is retried; each next wait doubles (accounts/mail.py).
+MAIL_RETRY_BACKOFF_SECONDS = int(os.environ.get("MAIL_RETRY_BACKOFF_SECONDS", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hrprogram <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -236,7 +248,19 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TIMEZONE = TIME_ZONE
+# A request must never hang on a broker that is down: connecting gives up after a second and
+# the outbox (accounts/outbox.py) keeps the task until the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# A worker started while the broker is still down keeps trying to connect.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "accounts.tasks.publish_waiting_tasks",
+        "schedule": 60.0,
+    },
     "stock-alert-digests": {
         "task": "supplies.tasks.send_stock_alert_digests",
         "schedule": crontab(hour=7, minute=0),
@@ -259,13 +283,23 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The cache holds only rate-limit counts: a request must never wait long for it or fail with
+# it (security/ratelimit.py, security/throttling.py fail open when it is down).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions and flash messages live in the database and the session, never in Redis, so
+# signing in and every page keep working while Redis restarts.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0: the header is
 # ignored and the audit log records REMOTE_ADDR (anyone can send the header).
@@ -372,9 +406,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.rest.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        # DRF's own, failing open when their cache is down (security/throttling.py).
+        "security.throttling.AnonRateThrottle",
+        "security.throttling.UserRateThrottle",
+        "security.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_ANON_RATE", "60/minute"),

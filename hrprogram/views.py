@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from accounts import outbox, service_status
 from accounts.selectors import assigned_locations
 from referrals import selectors as referral_selectors
 from supplies import selectors as supply_selectors
@@ -19,4 +20,16 @@ def home(request):
         context["follow_ups_due"] = referral_selectors.follow_ups(user, on=today).count()
     if user.is_manager:
         context["stock_alerts"] = supply_selectors.stock_alerts(user.program)
+        context.update(_outages())
     return render(request, "home.html", context)
+
+
+def _outages() -> dict:
+    """What the managers' banner says: the worker or mail down (or work waiting for the
+    broker) for more than a few minutes. Two small queries."""
+    down = {status.part for status in service_status.parts_down()}
+    waiting, _oldest = outbox.waiting(older_than=service_status.DOWN_AFTER)
+    return {
+        "worker_down": service_status.Part.WORKER in down or waiting > 0,
+        "mail_down": service_status.Part.MAIL in down,
+    }

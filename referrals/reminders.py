@@ -8,12 +8,12 @@ transaction, and marked sent only once the mail server took it (accounts.mail.se
 from datetime import date
 
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from accounts import outbox
 from accounts.mail import send_once
 from accounts.models import Program, User
 from referrals.models import FollowUpDigest, Referral
@@ -65,9 +65,7 @@ def queue_follow_up_digests(*, program_id: int) -> int:
 def _queue_digest(*, program_id: int, worker_id: int, day: date) -> None:
     from referrals.tasks import send_follow_up_digest
 
-    transaction.on_commit(
-        lambda: send_follow_up_digest.delay(program_id, worker_id, day.isoformat())
-    )
+    outbox.queue_after_commit(send_follow_up_digest, program_id, worker_id, day.isoformat())
 
 
 def send_follow_up_digest(*, program_id: int, worker_id: int, day: date) -> bool:

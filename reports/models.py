@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Program
@@ -170,6 +173,19 @@ class ReportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.definition} {self.period_start:%Y-%m-%d} to {self.period_end:%Y-%m-%d}"
+
+    # A queued run not started after this long is waiting for the worker (down, or busy).
+    WAITING_FOR_WORKER_AFTER = timedelta(minutes=1)
+
+    @property
+    def is_waiting_for_worker(self) -> bool:
+        """Queued, and not started for longer than a worker takes to pick a run up: the page
+        says it waits for the worker rather than that anything failed."""
+        return (
+            self.status == self.Status.QUEUED
+            and self.created_at is not None
+            and timezone.now() - self.created_at > self.WAITING_FOR_WORKER_AFTER
+        )
 
     @property
     def is_ready(self) -> bool:

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts import outbox
 from accounts.mail import send_once
 from accounts.models import Program, User
 from audit.services import record_action
@@ -170,7 +171,7 @@ def program_today(program: Program) -> date:
 def _enqueue(run_id: int) -> None:
     from reports.tasks import build_report_run
 
-    transaction.on_commit(lambda: build_report_run.delay(run_id))
+    outbox.queue_after_commit(build_report_run, run_id)
 
 
 def check_period(program: Program, start: date | None, end: date | None) -> None:
@@ -418,7 +419,7 @@ def publish_run(run_id: int) -> bool:
 def _queue_ready_email(*, run_id: int, recipient_id: int) -> None:
     from reports.tasks import send_report_ready_email
 
-    transaction.on_commit(lambda: send_report_ready_email.delay(run_id, recipient_id))
+    outbox.queue_after_commit(send_report_ready_email, run_id, recipient_id)
 
 
 def run_url(run: ReportRun) -> str:

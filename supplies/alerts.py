@@ -9,12 +9,12 @@ a mail server failing for one manager never sends the digest twice to another.
 from datetime import date
 
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts import outbox
 from accounts.mail import send_once
 from accounts.models import Program, User
 from supplies.models import StockAlertDigest
@@ -58,9 +58,7 @@ def queue_stock_alert_digests(*, program_id: int) -> int:
 def _queue_digest(*, program_id: int, manager_id: int, day: date) -> None:
     from supplies.tasks import send_stock_alert_digest
 
-    transaction.on_commit(
-        lambda: send_stock_alert_digest.delay(program_id, manager_id, day.isoformat())
-    )
+    outbox.queue_after_commit(send_stock_alert_digest, program_id, manager_id, day.isoformat())
 
 
 def send_stock_alert_digest(*, program_id: int, manager_id: int, day: date) -> bool:

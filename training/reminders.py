@@ -9,12 +9,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import outbox
 from accounts.mail import send_outside_transaction
 from accounts.models import Program
 from training.models import Certificate
@@ -51,7 +51,7 @@ def queue_certificate_reminders(*, program_id: int) -> int:
 def _queue_reminder(certificate_id: int) -> None:
     from training.tasks import send_certificate_reminder
 
-    transaction.on_commit(lambda: send_certificate_reminder.delay(certificate_id))
+    outbox.queue_after_commit(send_certificate_reminder, certificate_id)
 
 
 def send_certificate_reminder(certificate_id: int) -> bool:

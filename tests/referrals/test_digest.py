@@ -84,7 +84,9 @@ def test_the_beat_queues_one_task_per_program(
     overdue_referrals, program_a, program_b, monkeypatch, run_queued, mailoutbox
 ):
     queued = []
-    monkeypatch.setattr(queue_follow_up_digests, "delay", queued.append)
+    monkeypatch.setattr(
+        queue_follow_up_digests, "apply_async", lambda args, **options: queued.extend(args)
+    )
 
     assert run_queued(send_follow_up_digests.delay) == []
 

@@ -347,7 +347,9 @@ def test_the_beat_queues_one_task_per_program(
     definitions, program_a, program_b, monkeypatch, run_queued
 ):
     queued = []
-    monkeypatch.setattr(enqueue_program_report_runs, "delay", queued.append)
+    monkeypatch.setattr(
+        enqueue_program_report_runs, "apply_async", lambda args, **options: queued.extend(args)
+    )
 
     assert run_queued(enqueue_scheduled_report_runs.delay) == []
 

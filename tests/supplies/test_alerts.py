@@ -82,7 +82,9 @@ def test_the_beat_queues_one_task_per_program(
     alerting_stock, program_a, program_b, monkeypatch, run_queued, mailoutbox
 ):
     queued = []
-    monkeypatch.setattr(queue_stock_alert_digests, "delay", queued.append)
+    monkeypatch.setattr(
+        queue_stock_alert_digests, "apply_async", lambda args, **options: queued.extend(args)
+    )
 
     assert run_queued(send_stock_alert_digests.delay) == []
 

@@ -90,7 +90,9 @@ def test_the_beat_queues_one_task_per_program(
     lapsing_certificates, program_a, program_b, monkeypatch, run_queued, mailoutbox
 ):
     queued = []
-    monkeypatch.setattr(queue_certificate_reminders, "delay", queued.append)
+    monkeypatch.setattr(
+        queue_certificate_reminders, "apply_async", lambda args, **options: queued.extend(args)
+    )
 
     assert run_queued(send_certificate_reminders.delay) == []
 

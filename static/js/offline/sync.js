@@ -8,7 +8,8 @@ const BATCH_SIZE = 500;
 
 export class SyncError extends Error {
   // kind: "signin" (session gone), "network" (no answer), "server" (5xx, 400),
-  //       "throttled" (429, see retryAfter), "forbidden" (403 other than CSRF).
+  //       "throttled" (429, see retryAfter), "unavailable" (503, see retryAfter),
+  //       "forbidden" (403 other than CSRF). Every kind leaves the entries waiting.
   constructor(kind, message = "", retryAfter = 0) {
     super(message || kind);
     this.kind = kind;
@@ -61,6 +62,11 @@ async function post(url, token, items) {
   if (response.status === 429) {
     const wait = Number(response.headers.get("Retry-After")) || 30;
     throw new SyncError("throttled", String(body.detail || ""), wait);
+  }
+  if (response.status === 503) {
+    // The server is briefly without its database: the entries stay waiting for the next sync.
+    const wait = Number(response.headers.get("Retry-After")) || 30;
+    throw new SyncError("unavailable", String(body.detail || ""), wait);
   }
   if (!response.ok || !Array.isArray(body.results)) {
     throw new SyncError("server", JSON.stringify(body).slice(0, 300));

@@ -1,0 +1,77 @@
+"""The outbox: work decided while the broker is down is kept and handed over once it is back;
+the managers' banner says when the worker or mail has been down for a few minutes."""
+
+import time
+from datetime import timedelta
+
+import pytest
+import redis
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import outbox, service_status
+from accounts.models import QueuedTask, ServiceStatus
+from hrprogram.celery import app as celery_app
+from reports.tasks import build_report_run
+from tests.resilience.conftest import free_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def real_broker():
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def test_work_decided_while_the_broker_is_down_waits_and_is_handed_over_once(
+    real_broker, broker_on, own_redis
+):
+    broker_on(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    started = time.monotonic()
+
+    with transaction.atomic():
+        queued = outbox.queue_after_commit(build_report_run, 12345)
+
+    assert time.monotonic() - started < 10
+    queued.refresh_from_db()
+    assert queued.published_at is None
+    assert queued.attempts == 1
+
+    broker_on(own_redis.url)
+    assert outbox.publish_waiting(grace=timedelta(0)) == 1
+    assert outbox.publish_waiting(grace=timedelta(0)) == 0
+
+    queued.refresh_from_db()
+    assert queued.published_at is not None
+    assert redis.Redis.from_url(own_redis.url).llen("celery") == 1
+
+
+def test_work_of_a_transaction_that_rolled_back_is_never_handed_over(real_broker):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox.queue_after_commit(build_report_run, 12345)
+        raise RuntimeError("the change failed")
+
+    assert not QueuedTask.objects.exists()
+
+
+def test_managers_see_a_banner_once_the_worker_has_been_silent_for_minutes(client, manager_a):
+    client.force_login(manager_a)
+    service_status.record_ok(service_status.Part.WORKER)
+    assert 'data-outage="worker"' not in client.get(reverse("home")).text
+
+    ServiceStatus.objects.filter(part="worker").update(
+        last_ok_at=timezone.now() - timedelta(minutes=6)
+    )
+
+    assert 'data-outage="worker"' in client.get(reverse("home")).text
+
+
+def test_outreach_workers_see_no_banner(client, outreach_a):
+    client.force_login(outreach_a)
+    ServiceStatus.objects.create(part="mail", failing_since=timezone.now() - timedelta(minutes=30))
+
+    assert "data-outage" not in client.get(reverse("home")).text
