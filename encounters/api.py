@@ -21,6 +21,8 @@ from rest_framework.response import Response
 
 from accounts.models import Location, User
 from accounts.selectors import assigned_locations, locations_for
+from core.forms import sane_date_validators
+from core.rest.fields import SaneDateTimeField
 from core.rest.pagination import NewestFirstCursorPagination
 from core.rest.views import ApiViewMixin
 from encounters import follow_ups, selectors
@@ -87,7 +89,7 @@ class EncounterInSerializer(serializers.Serializer):
         required=False,
         help_text=_("Made by the client; sending the same id again stores nothing new."),
     )
-    occurred_at = serializers.DateTimeField(
+    occurred_at = SaneDateTimeField(
         required=False, help_text=_("ISO 8601 with offset; now if left out.")
     )
     location = serializers.IntegerField(min_value=1)
@@ -200,8 +202,12 @@ class EncounterSerializer(serializers.ModelSerializer):
 class EncounterFilter(django_filters.FilterSet):
     """The encounter list's filters, applied by the same selector as the page's."""
 
-    date_from = django_filters.DateFilter(label=_("From this day (program time zone)"))
-    date_to = django_filters.DateFilter(label=_("To this day (program time zone)"))
+    date_from = django_filters.DateFilter(
+        label=_("From this day (program time zone)"), validators=sane_date_validators()
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To this day (program time zone)"), validators=sane_date_validators()
+    )
     location = django_filters.ModelChoiceFilter(
         queryset=lambda request: locations_for(request.user)
     )

@@ -8,6 +8,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from accounts.selectors import active_staff_of, locations_for
+from core.forms import sane_date_validators
+from core.rest.fields import SaneDateField
 from core.rest.views import ApiViewMixin
 from participants.api import ParticipantLookups, participant_named
 from participants.models import Participant
@@ -19,8 +21,12 @@ from training.services import AttendeeRecord
 
 class TrainingSessionFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=TrainingSession.Kind.choices)
-    date_from = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
+    date_from = django_filters.DateFilter(
+        field_name="held_on", lookup_expr="gte", validators=sane_date_validators()
+    )
+    date_to = django_filters.DateFilter(
+        field_name="held_on", lookup_expr="lte", validators=sane_date_validators()
+    )
 
     class Meta:
         model = TrainingSession
@@ -146,7 +152,7 @@ class TrainingKitInSerializer(serializers.Serializer):
 class TrainingSessionInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=TrainingSession.Kind.choices)
     audience = serializers.ChoiceField(choices=TrainingSession.Audience.choices)
-    held_on = serializers.DateField()
+    held_on = SaneDateField()
     place = serializers.CharField(max_length=200)
     trainer = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, help_text=_("Managers only; default: you.")
