@@ -81,9 +81,7 @@ def revoke_token(*, by: User, token: ApiToken) -> ApiToken:
 # --- Sync -------------------------------------------------------------------------------------
 
 
-def _result(
-    item_id, status: str, errors=None, encounter=None, enrolled=False, retry=False
-) -> dict:
+def _result(item_id, status: str, errors=None, encounter=None, enrolled=False, retry=False) -> dict:
     participant = encounter.participant if encounter is not None else None
     return {
         "id": item_id,
