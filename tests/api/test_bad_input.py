@@ -132,3 +132,21 @@ def test_an_unexpected_error_in_one_item_keeps_it_for_retry_and_stores_the_other
         uuid.UUID(first["id"]),
         uuid.UUID(last["id"]),
     }
+
+
+@pytest.mark.parametrize("year", [1, 9999])
+def test_the_encounter_service_refuses_a_time_outside_the_range_itself(outreach_a, site_a, year):
+    from datetime import UTC, datetime
+
+    from encounters.services import EncounterError, record_encounter
+
+    with pytest.raises(EncounterError) as refused:
+        record_encounter(
+            by=outreach_a,
+            participant=None,
+            location=site_a,
+            kind="fixed_site",
+            occurred_at=datetime(year, 1, 1 if year == 1 else 12, tzinfo=UTC),
+        )
+
+    assert refused.value.field == "occurred_at"
