@@ -5,12 +5,31 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 LAST_ACTIVITY_KEY = "last_activity"
 # Writing the session on every request costs a database write; a minute of slack is harmless.
 ACTIVITY_WRITE_INTERVAL_SECONDS = 60
+
+
+class ProgramTimeZoneMiddleware:
+    """Work in the signed-in user's program's time zone for the whole request: times shown on
+    pages, times typed in forms (a back-entered encounter's "21:15" is the program's 21:15) and
+    the days lists are cut by. Signed out: UTC."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        program = getattr(request.user, "program", None) if request.user.is_authenticated else None
+        if program is not None:
+            timezone.activate(program.tzinfo)
+        try:
+            return self.get_response(request)
+        finally:
+            # Also undoes what the API activates for a token client (core.rest.views).
+            timezone.deactivate()
 
 
 class IdleTimeoutMiddleware:

@@ -4,9 +4,10 @@ The services' domain errors become 400 with the field they name, and running out
 becomes 409 (the request was fine; the shelf was empty).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -60,6 +61,12 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
     response = domain_error_response(error)
     if response is not None:
         return response
+    if isinstance(error, RequestDataTooBig):
+        # Django would answer its own HTML 400; the API answers JSON, with the right status.
+        return Response(
+            {"detail": _("The request is too large. Send fewer items at a time.")},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(error, DjangoValidationError):
         detail = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD: error.messages}
         return Response(flatten_errors(detail), status=status.HTTP_400_BAD_REQUEST)

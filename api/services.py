@@ -2,6 +2,7 @@
 POST /api/v1/encounters/ does (encounters.api), so it moves stock exactly as the
 encounter screen does."""
 
+import logging
 import secrets
 import uuid
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
-from api.exceptions import domain_error_response, flatten_errors
+from api.exceptions import NON_FIELD, domain_error_response, flatten_errors
 from api.models import ApiToken, token_hash
 from audit.services import record_action
 from encounters.api import EncounterInSerializer, EncounterLookups, record_encounter_from_api
@@ -19,6 +20,8 @@ from encounters.models import Encounter
 
 TOKEN_PREFIX = "hrp_"  # noqa: S105 - a marker that makes leaked tokens easy to find
 SHOWN_PREFIX_LENGTH = 12
+
+logger = logging.getLogger(__name__)
 
 
 class TokenError(Exception):
@@ -78,7 +81,7 @@ def revoke_token(*, by: User, token: ApiToken) -> ApiToken:
 # --- Sync -------------------------------------------------------------------------------------
 
 
-def _result(item_id, status: str, errors=None, encounter=None, enrolled=False) -> dict:
+def _result(item_id, status: str, errors=None, encounter=None, enrolled=False, retry=False) -> dict:
     participant = encounter.participant if encounter is not None else None
     return {
         "id": item_id,
@@ -86,6 +89,7 @@ def _result(item_id, status: str, errors=None, encounter=None, enrolled=False) -
         "errors": errors or {},
         "participant_public_id": participant.public_id if participant else None,
         "participant_enrolled": enrolled,
+        "retry": retry,
     }
 
 
@@ -123,7 +127,24 @@ def sync_encounters(*, by: User, items: list[dict], request) -> list[dict]:
     }
     # One serializer checks every item in turn: building one per item costs more than the check.
     checker = EncounterInSerializer(context={"request": request, "lookups": lookups}, queued=True)
-    return [_sync_one(by=by, raw=raw, stored=stored, checker=checker) for raw in items]
+    return [_sync_in_savepoint(by=by, raw=raw, stored=stored, checker=checker) for raw in items]
+
+
+def _sync_in_savepoint(*, by: User, raw: dict, stored: dict, checker) -> dict:
+    """One item in its own savepoint: whatever goes wrong in it (even a bug of ours) rolls back
+    only that item and answers it "rejected" with `retry`, so the phone keeps it queued and
+    sends it again later, and the rest of the batch is answered as usual."""
+    try:
+        with transaction.atomic():
+            return _sync_one(by=by, raw=raw, stored=stored, checker=checker)
+    except Exception:
+        logger.exception("A synced item failed unexpectedly; it was answered as kept for retry.")
+        return _result(
+            _raw_id(raw),
+            "rejected",
+            {NON_FIELD: [_("This item could not be stored now; it is kept and sent again later.")]},
+            retry=True,
+        )
 
 
 def _sync_one(*, by: User, raw: dict, stored: dict, checker: EncounterInSerializer) -> dict:

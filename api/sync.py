@@ -33,6 +33,9 @@ class SyncItemResultSerializer(serializers.Serializer):
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     participant_public_id = serializers.CharField(allow_null=True)
     participant_enrolled = serializers.BooleanField()
+    retry = serializers.BooleanField(
+        help_text=_("Rejected by an error of the server, not of the item: keep it, send it later.")
+    )
 
 
 class SyncCountsSerializer(serializers.Serializer):

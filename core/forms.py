@@ -1,8 +1,9 @@
 """What the filter forms of every app share: a range of days."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,15 @@ def sane_date_validators() -> list:
         MinValueValidator(EARLIEST_DATE, _("Choose a date after 1900.")),
         MaxValueValidator(LATEST_DATE, _("Choose a date before 2101.")),
     ]
+
+
+def validate_sane_moment(value) -> None:
+    """A date or a time on a day between 1900 and 2100 (a datetime is compared by its day)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if day < EARLIEST_DATE:
+        raise ValidationError(_("Choose a date after 1900."), code="min_value")
+    if day > LATEST_DATE:
+        raise ValidationError(_("Choose a date before 2101."), code="max_value")
 
 
 def date_input() -> forms.DateInput:

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from accounts.models import Location, User
 from accounts.selectors import assigned_locations, locations_for
 from core.forms import DateRangeForm, sane_date_validators
+from core.rest.fields import SaneDateTimeField
 from core.rest.pagination import NewestFirstCursorPagination
 from core.rest.views import ApiViewMixin
 from encounters import follow_ups, selectors
@@ -88,7 +89,7 @@ class EncounterInSerializer(serializers.Serializer):
         required=False,
         help_text=_("Made by the client; sending the same id again stores nothing new."),
     )
-    occurred_at = serializers.DateTimeField(
+    occurred_at = SaneDateTimeField(
         required=False, help_text=_("ISO 8601 with offset; now if left out.")
     )
     location = serializers.IntegerField(min_value=1)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, User
-from core.forms import DateRangeForm
+from core.forms import DateRangeForm, validate_sane_moment
 from encounters import follow_ups
 from encounters.models import Encounter
 from encounters.selectors import EncounterFilters
@@ -43,6 +43,7 @@ class EncounterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     occurred_at = forms.DateTimeField(
+        validators=[validate_sane_moment],
         label=_("Time"),
         required=False,
         widget=forms.DateTimeInput(

@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.models import Location, User
 from audit.services import record_action
 from core.errors import DomainError
+from core.forms import EARLIEST_DATE, LATEST_DATE
 from encounters import follow_ups
 from encounters.models import Encounter, EncounterSupply
 from participants.models import Participant
@@ -41,6 +42,9 @@ def may_backdate(user: User) -> bool:
 
 
 def _check_time(*, by: User, occurred_at: datetime, queued_offline: bool = False) -> None:
+    # Before any arithmetic: near year 1 or 9999 a change of zone overflows.
+    if not EARLIEST_DATE <= occurred_at.date() <= LATEST_DATE:
+        raise EncounterError(_("Give a date between 1900 and 2100."), field="occurred_at")
     now = timezone.now()
     if occurred_at > now + FUTURE_TOLERANCE:
         raise EncounterError(_("The time is in the future. Check the date."), field="occurred_at")

@@ -18,6 +18,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts import code_recipes
+from audit.services import record_read
 from core.rest.lookups import Lookups
 from core.rest.views import ApiViewMixin
 from participants import activity, selectors, services
@@ -244,13 +245,32 @@ class ParticipantViewSet(
             self.get_queryset(), public_id=self.kwargs["public_id"].strip().upper()
         )
 
+    def _record_read(self, participant: Participant, how: str) -> None:
+        """A participant's data read through the API is logged as a page read is."""
+        record_read(
+            request=self.request,
+            action="participants.participant.viewed",
+            target=participant,
+            details={"api": how},
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        participant = self.get_object()
+        self._record_read(participant, "detail")
+        return Response(self.get_serializer(participant).data)
+
     @extend_schema(
         parameters=[
             OpenApiParameter("public_id", str, description="Only the participant with this id.")
         ]
     )
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if request.query_params.get("public_id", "").strip():
+            # Finding someone by their id is reading their record.
+            for participant in page:
+                self._record_read(participant, "public_id")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         request=EnrolmentSerializer,
@@ -273,6 +293,8 @@ class ParticipantViewSet(
             profile=data["profile_fields"],
             characteristics=data["characteristics"],
         )
+        if not created:
+            self._record_read(participant, "enrolment")
         return Response(
             self.get_serializer(self.get_queryset().get(pk=participant.pk)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -287,6 +309,7 @@ class ParticipantViewSet(
         participant = selectors.participant_with_code(request.user, answers.validated_data["code"])
         if participant is None:
             raise NotFound(_("Nobody in your program has the code these answers make."))
+        self._record_read(participant, "lookup")
         return Response(self.get_serializer(self.get_queryset().get(pk=participant.pk)).data)
 
     @extend_schema(responses={200: RecentParticipantSerializer(many=True)})

@@ -2,7 +2,7 @@
 
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import DO_NOTHING, Q
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
@@ -52,20 +52,29 @@ def enroll_participant(
 ) -> tuple[Participant, bool]:
     """Find the participant with this code in the user's program, or enrol a new one.
 
-    Returns (participant, created). A new enrolment is checked for likely duplicates.
+    Returns (participant, created). A new enrolment is checked for likely duplicates. Two
+    requests with the same answers at once (a page and a phone's sync) give one participant:
+    the second insert waits for the first, fails on the unique code, and returns the first's.
     """
     program = by.program
     code_hash = codes.code_hash(program.pk, code)
     existing = Participant.objects.filter(program=program, code_hash=code_hash).first()
     if existing is not None:
         return existing, False
-    participant = Participant.objects.create(
-        program=program,
-        code_hash=code_hash,
-        public_id=_unused_public_id(),
-        enrolled_by=by,
-        **(profile or {}),
-    )
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                program=program,
+                code_hash=code_hash,
+                public_id=_unused_public_id(),
+                enrolled_by=by,
+                **(profile or {}),
+            )
+    except IntegrityError:
+        existing = Participant.objects.filter(program=program, code_hash=code_hash).first()
+        if existing is None:
+            raise
+        return existing, False
     if characteristics:
         _set_characteristics(participant, characteristics)
     _flag_possible_duplicates(participant, code)

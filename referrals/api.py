@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from core.rest.fields import SaneDateField
 from core.rest.views import ApiViewMixin
 from participants.api import ParticipantLookups, participant_named
 from participants.models import Participant
@@ -67,7 +68,7 @@ class ReferralInSerializer(serializers.Serializer):
         ],
         default=Referral.Status.MADE,
     )
-    follow_up_due = serializers.DateField(required=False, allow_null=True)
+    follow_up_due = SaneDateField(required=False, allow_null=True)
 
     def validate_participant(self, value: str) -> Participant:
         return participant_named(ParticipantLookups.of(self.context), value)

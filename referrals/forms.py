@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import sane_date_validators
 from referrals.models import Partner, Referral, ReferralKind
 
 
@@ -18,6 +19,7 @@ class ReferralForm(forms.Form):
         choices=[(Referral.Status.MADE, _("Made")), (Referral.Status.OFFERED, _("Offered"))],
     )
     follow_up_due = forms.DateField(
+        validators=sane_date_validators(),
         label=_("Follow up by"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

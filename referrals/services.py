@@ -36,7 +36,8 @@ def make_referral(
     status: str = Referral.Status.MADE,
     follow_up_due: date | None = None,
 ) -> Referral:
-    """Refer a participant; the follow-up date defaults by kind."""
+    """Refer a participant; the follow-up date defaults by kind. A referral made at an
+    encounter is dated at the encounter (a back-entered or synced one is not dated at save)."""
     if participant.program_id != by.program_id:
         raise ReferralError(_("No such participant in your program."))
     if kind not in ReferralKind.values:
@@ -46,6 +47,7 @@ def make_referral(
     if status not in (Referral.Status.OFFERED, Referral.Status.MADE):
         raise ReferralError(_("A new referral is offered or made."))
     now = timezone.now()
+    made_at = encounter.occurred_at if encounter is not None else now
     referral = Referral.objects.create(
         program_id=by.program_id,
         participant=participant,
@@ -53,13 +55,13 @@ def make_referral(
         partner=partner,
         encounter=encounter,
         made_by=by,
-        made_at=now,
+        made_at=made_at,
         follow_up_due=follow_up_due
-        or default_follow_up_due(kind, made_on=timezone.localdate(now, by.program.tzinfo)),
+        or default_follow_up_due(kind, made_on=timezone.localdate(made_at, by.program.tzinfo)),
         status=status,
     )
     ReferralStatusChange.objects.create(
-        referral=referral, status=status, changed_at=now, changed_by=by
+        referral=referral, status=status, changed_at=made_at, changed_by=by
     )
     record_action(actor=by, action="referrals.referral.made", target=referral, program=by.program)
     return referral

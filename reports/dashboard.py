@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, User
+from core.forms import sane_date_validators
 from referrals import selectors as referral_selectors
 from reports import measures, periods
 from reports.measures import MEASURES, Scope
@@ -81,17 +82,20 @@ class DashboardFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select", "data-autosubmit": ""}),
     )
     day = forms.DateField(
+        validators=sane_date_validators(),
         label=_("Including the day"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
         help_text=_("The month, quarter or year holding this day."),
     )
     start = forms.DateField(
+        validators=sane_date_validators(),
         label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
     )
     end = forms.DateField(
+        validators=sane_date_validators(),
         label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import sane_date_validators
 from reports import measures
 from reports.models import LAST_SCHEDULE_DAY, CommunityReportSetting, ReportDefinition
 
@@ -24,8 +25,10 @@ def _style(form: forms.Form) -> None:
 class RunRequestForm(forms.Form):
     """A period to run a report for, by hand (and which report, when `definitions` is given)."""
 
-    start = forms.DateField(label=_("First day"), widget=DATE_INPUT)
-    end = forms.DateField(label=_("Last day"), widget=DATE_INPUT)
+    start = forms.DateField(
+        label=_("First day"), widget=DATE_INPUT, validators=sane_date_validators()
+    )
+    end = forms.DateField(label=_("Last day"), widget=DATE_INPUT, validators=sane_date_validators())
 
     def __init__(self, *args, definitions: QuerySet | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location
-from core.forms import DateRangeForm
+from core.forms import DateRangeForm, sane_date_validators
 from participants.models import Participant
 from supplies.models import (
     FundingSource,
@@ -80,7 +80,12 @@ class ReceiveForm(forms.Form):
         },
     )
     lot_number = forms.CharField(label=_("Lot number"), max_length=60, required=False)
-    expires_on = forms.DateField(label=_("Expiry date"), required=False, widget=DATE_INPUT)
+    expires_on = forms.DateField(
+        label=_("Expiry date"),
+        required=False,
+        widget=DATE_INPUT,
+        validators=sane_date_validators(),
+    )
     funding_source = forms.ModelChoiceField(
         queryset=FundingSource.objects.none(),
         label=_("Funding source"),
@@ -285,7 +290,9 @@ class MovementFilterForm(DateRangeForm):
 class SyringeCollectionForm(forms.Form):
     location = forms.ModelChoiceField(queryset=Location.objects.none(), label=_("Location"))
     source = forms.ChoiceField(choices=SyringeCollection.Source.choices, label=_("Source"))
-    collected_on = forms.DateField(label=_("Collected on"), widget=DATE_INPUT)
+    collected_on = forms.DateField(
+        label=_("Collected on"), widget=DATE_INPUT, validators=sane_date_validators()
+    )
     counted = forms.IntegerField(
         label=_("Syringes counted"),
         required=False,
@@ -325,7 +332,9 @@ class SyringeCollectionForm(forms.Form):
 
 
 class OverdoseReversalForm(forms.Form):
-    reported_on = forms.DateField(label=_("Date of the overdose"), widget=DATE_INPUT)
+    reported_on = forms.DateField(
+        label=_("Date of the overdose"), widget=DATE_INPUT, validators=sane_date_validators()
+    )
     place = forms.CharField(
         label=_("Area"),
         max_length=80,

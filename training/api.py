@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from accounts.selectors import active_staff_of, locations_for
 from core.forms import DateRangeForm, sane_date_validators
+from core.rest.fields import SaneDateField
 from core.rest.views import ApiViewMixin
 from participants.api import ParticipantLookups, participant_named
 from participants.models import Participant
@@ -152,7 +153,7 @@ class TrainingKitInSerializer(serializers.Serializer):
 class TrainingSessionInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=TrainingSession.Kind.choices)
     audience = serializers.ChoiceField(choices=TrainingSession.Audience.choices)
-    held_on = serializers.DateField()
+    held_on = SaneDateField()
     place = serializers.CharField(max_length=200)
     trainer = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, help_text=_("Managers only; default: you.")

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, User
-from core.forms import DateRangeForm
+from core.forms import DateRangeForm, sane_date_validators
 from participants.models import Participant
 from supplies.models import Item
 from training.models import HIGHEST_SCORE, TrainingSession
@@ -52,7 +52,7 @@ class TrainingSessionForm(forms.Form):
 
     kind = forms.ChoiceField(choices=TrainingSession.Kind.choices, label=_("Kind of training"))
     audience = forms.ChoiceField(choices=TrainingSession.Audience.choices, label=_("Audience"))
-    held_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    held_on = forms.DateField(label=_("Date"), widget=DATE_INPUT, validators=sane_date_validators())
     place = forms.CharField(
         label=_("Place"),
         max_length=200,

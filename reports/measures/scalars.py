@@ -158,7 +158,8 @@ class Facts:
     def median_days_to_linkage(self) -> float | None:
         durations = (
             sources.referrals(self.scope)
-            .filter(linked_at__isnull=False)
+            # Linked now: a referral linked once and then closed otherwise keeps its linked_at.
+            .filter(linked_at__isnull=False, status__in=Referral.LINKED_STATUSES)
             .annotate(
                 to_linkage=ExpressionWrapper(
                     F("linked_at") - F("made_at"), output_field=DurationField()

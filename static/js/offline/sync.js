@@ -98,6 +98,7 @@ async function record(entry, result) {
     }
     return "synced";
   }
+  if (result.retry) return "waiting"; // the server failed, not the entry: it stays queued
   const messages = reasons(result.errors);
   await putEntry({ ...entry, status: REJECTED, errors: messages.length ? messages : ["?"] });
   return "rejected";
@@ -109,7 +110,7 @@ async function record(entry, result) {
  */
 export async function syncWaiting({ user, url, pageUrl }) {
   const run = async () => {
-    const counts = { synced: 0, rejected: 0 };
+    const counts = { synced: 0, rejected: 0, waiting: 0 };
     const waiting = (await entriesFor(user)).filter((entry) => entry.status === WAITING);
     for (let start = 0; start < waiting.length; start += BATCH_SIZE) {
       const batch = waiting.slice(start, start + BATCH_SIZE);
