@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from accounts.selectors import assigned_locations
 from referrals import selectors as referral_selectors
@@ -20,3 +21,8 @@ def home(request):
     if user.is_manager:
         context["stock_alerts"] = supply_selectors.stock_alerts(user.program)
     return render(request, "home.html", context)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; answer with the app's icon."""
+    return redirect(static("icons/icon-192.png"), permanent=True)

@@ -279,7 +279,7 @@ async function search(request, url) {
       if (!(await cache.match(pick, { ignoreVary: true }))) continue;
       const label = alias ? `${person.public_id} (${alias})` : person.public_id;
       matches.push(
-        `<button type="button" class="list-group-item list-group-item-action" hx-get="${escapeHtml(pick)}" hx-target="#participant-slot">${escapeHtml(label)}</button>`,
+        `<button type="button" class="list-group-item list-group-item-action" hx-get="${escapeHtml(pick)}" hx-target="#participant-slot"><span class="public-id">${escapeHtml(label)}</span></button>`,
       );
     }
     // 503 tells the page to say that only recent participants can be found without signal.
