@@ -15,13 +15,13 @@ ACTIONS = {
 
 DETAILS = {
     "quantity": _("Quantity"),
-    "change": _("Change"),
+    "change": _("Change in quantity"),
     "reason": _("Reason"),
     "location": _("Location"),
     "adjustments": _("Adjustments"),
     "lot": _("Lot"),
     "from": _("From"),
     "to": _("To"),
-    "transfer": _("Transfer"),
+    "transfer": _("Transfer number"),
     "kind": _("Kind"),
 }
