@@ -30,6 +30,7 @@ def _offline_urls() -> dict:
     return {
         "service_worker": reverse("encounters:service_worker"),
         "page": reverse("encounters:new"),
+        "home": reverse("home"),
         "finder": reverse("encounters:finder"),
         "pick": reverse("encounters:pick", args=["anonymous"]),
         "search": reverse("encounters:search"),
