@@ -7,7 +7,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from accounts.models import User
 from encounters.models import Encounter
+from participants import services
 from participants.models import Participant
 from tests.two_factor import sign_in_in_browser
 
@@ -28,7 +30,11 @@ GRID_Y = (0.25, 0.75)
 
 @pytest.fixture
 def demo():
+    """The demo program and a participant the outreach worker enrolled."""
     call_command("seed_demo", stdout=io.StringIO())
+    services.enroll_participant(
+        by=User.objects.get(username="outreach"), code="SU0190DF", profile={"alias": "Sunny"}
+    )
 
 
 def pick_anonymous(page):
@@ -81,7 +87,8 @@ def test_every_tap_across_save_saves_at_every_scroll_position(page, demo):
 
 TARGETS = """() => [...document.querySelectorAll(
     '.encounter-screen button, .encounter-screen summary, .encounter-screen select,'
-    + ' .encounter-screen input:not([type=hidden]):not(.btn-check), .encounter-screen label.btn,'
+    + ' .encounter-screen input:not([type=hidden]):not([type=radio]):not([type=checkbox]),'
+    + ' .encounter-screen label.btn, .encounter-screen .form-check-label,'
     + ' .encounter-screen a.btn')]
   .filter(element => element.offsetParent !== null)
   .map(element => ({text: (element.innerText || element.name || element.id).trim(),
