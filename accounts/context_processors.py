@@ -67,12 +67,12 @@ def navigation(request):
             menu.append(
                 {
                     "label": name,
-                    "items": items,
+                    "links": items,
                     "active": any(item["active"] for item in items),
                     "key": f"nav-group-{len(menu)}",
                 }
             )
         else:
             menu.append(_link(name, entry, current))
-    links = [link for entry in menu for link in entry.get("items", [entry])]
+    links = [link for entry in menu for link in entry.get("links", [entry])]
     return {"navigation": links, "navigation_menu": menu}
