@@ -62,7 +62,7 @@ def object_link(object_type: str, object_id: str, name: str = "") -> str | None:
 
 
 def _value(value) -> str:
-    if value is None or value == "":
+    if value is None or value in ("", [], {}):
         return "—"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
