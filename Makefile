@@ -33,7 +33,7 @@ browser:
 
 run: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --year
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 seed: install

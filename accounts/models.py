@@ -140,6 +140,11 @@ class User(AbstractUser):
         ]
 
     @property
+    def display_name(self) -> str:
+        """How colleagues know them: their full name, else their user name."""
+        return self.get_full_name() or self.get_username()
+
+    @property
     def is_outreach(self) -> bool:
         return self.role == self.Role.OUTREACH
 

@@ -9,3 +9,8 @@ class ApiConfig(AppConfig):
     def ready(self):
         # Registers the token scheme with drf-spectacular.
         from api import schema  # noqa: F401
+        from api.audit_actions import ACTIONS, DETAILS
+        from audit.actions import register_actions, register_detail_labels
+
+        register_actions(ACTIONS)
+        register_detail_labels(DETAILS)

@@ -8,3 +8,7 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from audit import receivers  # noqa: F401  (connects the sign-in receivers)
+        from audit.actions import register_actions
+        from audit.audit_actions import ACTIONS
+
+        register_actions(ACTIONS)

@@ -34,6 +34,17 @@ def audited_object_types() -> list[tuple[str, str]]:
     )
 
 
+def object_type_label(object_type: str) -> str:
+    """The model's name in the reader's language ("Participant"), or the stored label."""
+    if not object_type:
+        return ""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return str(model._meta.verbose_name).capitalize()
+
+
 @dataclass(frozen=True)
 class AuditFilters:
     date_from: date | None = None

@@ -14,3 +14,8 @@ class EncountersConfig(AppConfig):
         activity.register_free_text_eraser(participant_hooks.erase_encounter_notes)
         activity.register_recently_seen_by(selectors.recent_participants)
         pages.register_section(participant_hooks.TIMELINE)
+        from audit.actions import register_actions, register_detail_labels
+        from encounters.audit_actions import ACTIONS, DETAILS
+
+        register_actions(ACTIONS)
+        register_detail_labels(DETAILS)

@@ -30,6 +30,7 @@ def _offline_urls() -> dict:
     return {
         "service_worker": reverse("encounters:service_worker"),
         "page": reverse("encounters:new"),
+        "home": reverse("home"),
         "finder": reverse("encounters:finder"),
         "pick": reverse("encounters:pick", args=["anonymous"]),
         "search": reverse("encounters:search"),
@@ -94,10 +95,6 @@ def offline_strings() -> dict:
         "negative": _("A quantity cannot be negative."),
         "fixing": _("Fixing an encounter that could not be synced. Save sends it again."),
         "ready": pgettext("offline status", "Ready to work without signal."),
-        "enrol_offline": _(
-            "No signal: answer the code questions below. The participant is enrolled when the "
-            "encounter syncs."
-        ),
         "other_workers": _plural(
             "%(count)s encounter saved by another worker waits on this phone; "
             "it syncs when they sign in.",

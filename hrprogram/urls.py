@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("api/", include("api.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from accounts import outbox, service_status
 from accounts.selectors import assigned_locations
@@ -33,3 +34,8 @@ def _outages() -> dict:
         "worker_down": service_status.Part.WORKER in down or waiting > 0,
         "mail_down": service_status.Part.MAIL in down,
     }
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; answer with the app's icon."""
+    return redirect(static("icons/icon-192.png"), permanent=True)

@@ -11,3 +11,10 @@ class ParticipantsConfig(AppConfig):
         from participants.audit_names import PARTICIPANT_NAMER
 
         register_namer(PARTICIPANT_NAMER)
+        from audit.actions import register_actions, register_detail_labels, register_object_link
+        from participants.audit_actions import ACTIONS, DETAILS, LINKS
+
+        register_actions(ACTIONS)
+        register_detail_labels(DETAILS)
+        for object_type, link in LINKS.items():
+            register_object_link(object_type, link)

@@ -20,3 +20,10 @@ class ReferralsConfig(AppConfig):
         )
         activity.register_free_text_eraser(participant_hooks.erase_referral_notes)
         pages.register_section(participant_hooks.REFERRALS)
+        from audit.actions import register_actions, register_detail_labels, register_object_link
+        from referrals.audit_actions import ACTIONS, DETAILS, LINKS
+
+        register_actions(ACTIONS)
+        register_detail_labels(DETAILS)
+        for object_type, link in LINKS.items():
+            register_object_link(object_type, link)

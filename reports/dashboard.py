@@ -225,9 +225,13 @@ def period_label(start: date, end: date) -> str:
     return f"{formats.date_format(start)} – {formats.date_format(end)}"  # noqa: RUF001
 
 
-def _chart(title: str, points: list[tuple[date, dict]], keys: list[str], *, grain: str) -> dict:
+def _chart(
+    title: str, points: list[tuple[date, dict]], keys: list[str], *, grain: str, today: date
+) -> dict:
     """One chart: what dashboard.js draws (labels, one series per measure) and the same
-    numbers as table rows for people who do not see the chart."""
+    numbers as table rows for people who do not see the chart. Periods that have not begun
+    are left out: a week still to come is not a week with nothing in it."""
+    points = [(start, numbers) for start, numbers in points if start <= today]
     label = (
         (lambda day: formats.date_format(day, "YEAR_MONTH_FORMAT"))
         if grain == "month"
@@ -235,6 +239,7 @@ def _chart(title: str, points: list[tuple[date, dict]], keys: list[str], *, grai
     )
     return {
         "title": title,
+        "grain": grain,
         "labels": [label(start) for start, _numbers in points],
         "datasets": [
             {
@@ -294,15 +299,20 @@ def dashboard_context(
     ]
     overdue = referral_selectors.follow_ups(user, on=today - timedelta(days=1))
     charts = {
-        "weekly": _chart(_t("By week"), weekly, WEEKLY_MEASURES, grain="week"),
+        "weekly": _chart(_t("By week"), weekly, WEEKLY_MEASURES, grain="week", today=today),
         "monthly": _chart(
-            _t("By month"), monthly, ["encounters", "unduplicated_participants"], grain="month"
+            _t("By month"),
+            monthly,
+            ["encounters", "unduplicated_participants"],
+            grain="month",
+            today=today,
         ),
         "supplies": _chart(
             _t("Supplies by month"),
             monthly,
             ["syringes_distributed", "syringes_collected", "naloxone_doses"],
             grain="month",
+            today=today,
         ),
     }
     return {

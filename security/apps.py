@@ -13,3 +13,8 @@ class SecurityConfig(AppConfig):
 
         # Session bookkeeping only: whether the person has two-factor on is noted at sign-in.
         user_logged_in.connect(remember_two_factor_state, dispatch_uid="security.two_factor_state")
+        from audit.actions import register_actions, register_detail_labels
+        from security.audit_actions import ACTIONS, DETAILS
+
+        register_actions(ACTIONS)
+        register_detail_labels(DETAILS)

@@ -4,6 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, Program
 
+# The units the catalogue uses, in the reader's language; a unit a program typed itself shows as
+# typed.
+UNIT_LABELS = {
+    "each": _("each"),
+    "pack": _("pack"),
+    "vial": _("vial"),
+    "kit": _("kit"),
+    "box": _("box"),
+    "dose": _("dose"),
+}
+
 
 class Item(models.Model):
     """Something a program hands out: a syringe size, a naloxone kit, a test strip."""
@@ -55,6 +66,11 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def unit_label(self) -> str:
+        """The unit in the active language, when it is one of the catalogue's."""
+        return str(UNIT_LABELS.get(self.unit, self.unit))
 
 
 class Kit(models.Model):

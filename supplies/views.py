@@ -61,6 +61,9 @@ def stock(request):
         {"level": level, "expiry": _expiry_status(level, today=today, horizon=horizon)}
         for level in selectors.stock_levels(user, location_id=location_id)
     ]
+    # The locations the user works at come first: on a phone, their own bag or van is on top.
+    own = set(locations_for(user).filter(staff=user).values_list("pk", flat=True))
+    rows.sort(key=lambda row: row["level"].location_id not in own)
     return render(
         request,
         "supplies/stock.html",

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training")
+
+    def ready(self):
+        from audit.actions import register_actions, register_detail_labels, register_object_link
+        from training.audit_actions import ACTIONS, DETAILS, LINKS
+
+        register_actions(ACTIONS)
+        register_detail_labels(DETAILS)
+        for object_type, link in LINKS.items():
+            register_object_link(object_type, link)

@@ -26,7 +26,8 @@ function draw(canvas, chart) {
         data: dataset.data,
         borderColor: COLOURS[index % COLOURS.length],
         backgroundColor: COLOURS[index % COLOURS.length],
-        tension: 0.25,
+        // Straight lines between the points: a curve would suggest activity in empty weeks.
+        tension: 0,
         pointRadius: 2,
       })),
     },

@@ -275,3 +275,31 @@ def test_signing_out_leaves_no_participants_in_the_phones_cache(page, demo):
         page.wait_for_timeout(250)
     assert all(path.startswith("/static/") for path in cached), cached
     assert cached, "the app's own CSS and JS stay for the next worker"
+
+
+def test_someone_enrolled_a_minute_ago_is_found_offline_and_home_opens(page, demo):
+    open_encounter_screen_ready_for_offline(page)
+    # Online: a newcomer enrolled by code questions and saved.
+    page.get_by_text("Find by code questions").click()
+    page.get_by_label("Mother's first name").fill("Rosa")
+    page.get_by_label("Birth month").select_option("07")
+    page.get_by_label("Birth year").fill("1988")
+    page.get_by_label("Place of birth (town or country)").fill("Quito")
+    page.get_by_label("Non-binary").check()
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("button", name="Enrol with these answers").click()
+    page.get_by_role("button", name="Save encounter").click()
+    expect(page.locator("#saved-confirmation")).to_be_visible()
+    newcomer = Participant.objects.latest("enrolled_at")
+    # The save refreshes the phone's recent participants at once, not five minutes later.
+    pick = f"/participants/pick/{newcomer.public_id}/"
+    wait_until(page, f"{CACHED_PATHS}.then((paths) => paths.includes('{pick}'))")
+
+    go_offline(page)
+    page.get_by_placeholder("Card id or alias").fill(newcomer.public_id)
+    page.get_by_role("button", name=newcomer.public_id).click()
+    expect(page.locator("#selected-participant")).to_contain_text(newcomer.public_id)
+
+    # The home-screen icon opens the app with no signal.
+    page.goto("/")
+    expect(page.get_by_role("button", name="Save encounter")).to_be_visible()

@@ -525,3 +525,28 @@ def test_outreach_home_has_no_stock_alerts(client, outreach_a, site_a, catalogue
     assert "Stock alerts" not in response.text
     assert reverse("supplies:stock") in response.text
     assert reverse("supplies:receive") not in response.text
+
+
+def test_stock_page_lists_the_users_own_locations_first(
+    client, manager_a, outreach_a, site_a, van_a, catalogue_a
+):
+    receive_shipment(by=manager_a, location=van_a, item=catalogue_a[CONDOMS], quantity=40)
+    # "A Van" sorts after "A Drop-in" by name; the worker's van still comes first.
+    outreach_a.locations.set([van_a])
+    client.force_login(outreach_a)
+
+    rows = client.get(reverse("supplies:stock")).context["rows"]
+
+    assert rows[0]["level"].location == van_a
+    assert {row["level"].location for row in rows} == {site_a, van_a}
+
+
+def test_stock_page_shows_units_in_the_users_language(client, outreach_a, catalogue_a):
+    outreach_a.language = "es"
+    outreach_a.save(update_fields=["language"])
+    client.force_login(outreach_a)
+
+    page = client.get(reverse("supplies:stock")).text
+
+    assert '<span class="small text-muted">unidad</span>' in page
+    assert '<span class="small text-muted">each</span>' not in page

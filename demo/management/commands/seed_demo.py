@@ -5,12 +5,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Location, Program, User
+from demo import year as demo_year
 from demo.encounters import create_demo_encounters
 from demo.people import create_demo_participants, create_demo_staff
 from demo.reports import seed_demo_reports
+from encounters.models import Encounter
 from supplies.catalogue import load_usual_catalogue, stock_demo_locations
 
 DEMO_PROGRAM = "Demo Harm Reduction Program"
+# `--year` (and `make run`): enough for every dashboard and report to show real shapes, seeded in
+# well under a minute on SQLite.
+YEAR_PARTICIPANTS = 300
+YEAR_ENCOUNTERS = 6_000
 DEMO_LOCATIONS = [
     ("Main Street Drop-in Center", Location.Kind.FIXED_SITE, "120 Main Street"),
     ("Eastside Health Hub", Location.Kind.FIXED_SITE, "45 East Avenue"),
@@ -35,11 +41,27 @@ class Command(BaseCommand):
         parser.add_argument("--participants", type=int, default=0, help="How many to enrol.")
         parser.add_argument("--encounters", type=int, default=0, help="How many to add.")
         parser.add_argument("--seed", type=int, default=1, help="Same seed, same data.")
+        parser.add_argument(
+            "--year",
+            action="store_true",
+            help=(
+                f"A living demo (what `make run` seeds): {YEAR_PARTICIPANTS} participants and "
+                f"{YEAR_ENCOUNTERS:,} encounters of the last year with their stock movements, "
+                "referrals and follow-ups, trainings, reversals, collections and report runs "
+                "published to the demo funder. Skipped if the demo program has encounters."
+            ),
+        )
 
     def handle(self, *args, **options):
         program = self._demo_program()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {program} and one login per role."))
         participants, encounters = options["participants"], options["encounters"]
+        year = options["year"] and not Encounter.objects.filter(program=program).exists()
+        if options["year"] and not year:
+            self.stdout.write("The demo program has encounters already: no year added.")
+        if year:
+            participants = participants or YEAR_PARTICIPANTS
+            encounters = encounters or YEAR_ENCOUNTERS
         if not participants and not encounters:
             return
         rng = random.Random(options["seed"])  # noqa: S311 - reproducible demo data, not secrets
@@ -70,6 +92,29 @@ class Command(BaseCommand):
                     f"in {time.monotonic() - started:.1f} s."
                 )
             )
+        if year:
+            self._living_year(program, rng)
+
+    def _living_year(self, program: Program, rng) -> None:
+        """What a program's year holds besides encounters, consistent with them."""
+        started = time.monotonic()
+        manager = User.objects.get(username="manager")
+        # One transaction for the few hundred service calls: one disk sync, not hundreds.
+        with transaction.atomic():
+            taken = demo_year.take_encounter_supplies_from_stock(program=program, manager=manager)
+            referrals = demo_year.make_referrals(program=program, rng=rng)
+            trainings = demo_year.record_trainings(program=program, rng=rng)
+            reversals = demo_year.report_reversals(program=program, rng=rng)
+            collections = demo_year.record_collections(program=program, rng=rng)
+        runs = demo_year.publish_report_runs(program=program, manager=manager)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"A year of the demo program: {taken:,} supply lines taken from stock, "
+                f"{referrals} referrals, {trainings} trainings, {reversals} reversals, "
+                f"{collections} collections, {runs} report runs published, "
+                f"in {time.monotonic() - started:.1f} s."
+            )
+        )
 
     @transaction.atomic
     def _demo_program(self) -> Program:

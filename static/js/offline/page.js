@@ -69,20 +69,12 @@ function connectSave() {
   });
 }
 
-// Without signal the code questions cannot be checked: keep the answers for the sync.
-// The enrolment page needs the network too: offline, the code questions enrol at sync.
+// Without signal the code questions cannot be checked: keep the answers for the sync, which
+// finds or enrols the participant.
 function connectCodeQuestions() {
   document.addEventListener(
     "click",
     (event) => {
-      const enrol = event.target.closest("[data-enrol-link]");
-      if (enrol && isOffline()) {
-        event.preventDefault();
-        const questions = document.getElementById("code-questions")?.closest("details");
-        if (questions) questions.open = true;
-        showMessage(strings.enrol_offline, "text-primary");
-        return;
-      }
       const lookup = event.target.closest("#code-questions [hx-post]");
       if (!lookup || !isOffline()) return;
       event.preventDefault();

@@ -4,6 +4,7 @@
 
 import { ENROLLED, REJECTED, WAITING, allEntries, deleteEntry, entriesFor, getEntry } from "./queue.js";
 import { SyncError, syncWaiting } from "./sync.js";
+import { prepareForOffline } from "./worker.js";
 import { config, counted, isOffline, panel, setUnreachable, strings } from "./context.js";
 
 const CONFIRMATION_SECONDS = 10;
@@ -175,6 +176,8 @@ export async function sync() {
     const counts = await syncWaiting({ user: config.user, url: config.sync, pageUrl: config.page });
     setUnreachable(false);
     showMessage(counts.synced ? counted(strings.synced, counts.synced) : "", "text-success");
+    // Whoever the sync enrolled or saw is now among the recent participants to keep offline.
+    if (counts.synced) prepareForOffline({ force: true });
   } catch (error) {
     const kind = error instanceof SyncError ? error.kind : "network";
     if (kind === "network") setUnreachable(true);

@@ -33,6 +33,7 @@ const PAGE = pathOf(CONFIG.page);
 const FINDER = pathOf(CONFIG.finder);
 const SEARCH = pathOf(CONFIG.search);
 const LOGOUT = pathOf(CONFIG.logout);
+const HOME = pathOf(CONFIG.home);
 // Every participant's pick fragment: the anonymous one's URL without its last part.
 const PICK = pathOf(CONFIG.pick).replace(/anonymous\/$/, "");
 // The API answers kept for use without signal: the catalogue and the recent participants.
@@ -178,6 +179,7 @@ async function refresh(message) {
     }),
   );
   const fresh =
+    !message.force &&
     meta.user === message.user &&
     Date.now() - (meta.refreshedAt || 0) < REFRESH_EVERY_MS &&
     (await cache.match(CONFIG.page));
@@ -226,6 +228,16 @@ async function encounterPage(request) {
     const cache = await caches.open(CACHE);
     const cached = await cache.match(CONFIG.page, { ignoreSearch: true, ignoreVary: true });
     return cached ? markedAsCached(cached) : Response.error();
+  }
+}
+
+async function homePage(request) {
+  try {
+    return await fromNetwork(request);
+  } catch (error) {
+    const cache = await caches.open(CACHE);
+    const cached = await cache.match(CONFIG.page, { ignoreSearch: true, ignoreVary: true });
+    return cached ? Response.redirect(absolute(CONFIG.page), 302) : Response.error();
   }
 }
 
@@ -279,7 +291,7 @@ async function search(request, url) {
       if (!(await cache.match(pick, { ignoreVary: true }))) continue;
       const label = alias ? `${person.public_id} (${alias})` : person.public_id;
       matches.push(
-        `<button type="button" class="list-group-item list-group-item-action" hx-get="${escapeHtml(pick)}" hx-target="#participant-slot">${escapeHtml(label)}</button>`,
+        `<button type="button" class="list-group-item list-group-item-action" hx-get="${escapeHtml(pick)}" hx-target="#participant-slot"><span class="public-id">${escapeHtml(label)}</span></button>`,
       );
     }
     // 503 tells the page to say that only recent participants can be found without signal.
@@ -300,6 +312,9 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   if (request.mode === "navigate") {
     if (url.pathname === PAGE) event.respondWith(encounterPage(request));
+    // The home-screen icon and the brand link open the home page: with no signal, the
+    // encounter screen kept on the phone opens instead of the browser's error page.
+    else if (url.pathname === HOME) event.respondWith(homePage(request));
     return;
   }
   if (url.pathname.startsWith(STATIC)) {

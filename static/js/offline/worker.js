@@ -36,9 +36,11 @@ function markReadyForOffline() {
 
 /**
  * Register the worker (a changed sw.js, say after a deploy with new static files, installs and
- * takes over by itself) and, online, have it refresh this worker's offline copy.
+ * takes over by itself) and, online, have it refresh this worker's offline copy. `force` after
+ * a save or a sync: the people just seen are on the phone before the signal goes, not up to
+ * five minutes later.
  */
-export async function prepareForOffline() {
+export async function prepareForOffline({ force = false } = {}) {
   if (!("serviceWorker" in navigator)) return;
   try {
     await navigator.serviceWorker.register(config.service_worker, { scope: "/" });
@@ -54,14 +56,17 @@ export async function prepareForOffline() {
   channel.port1.onmessage = (event) => {
     if (event.data && event.data.ok) markReadyForOffline();
   };
-  registration.active.postMessage({ type: "warm", user: config.user, assets: staticAssets() }, [
-    channel.port2,
-  ]);
+  registration.active.postMessage(
+    { type: "warm", user: config.user, assets: staticAssets(), force },
+    [channel.port2],
+  );
 }
 
 /** Prepare once the page has loaded and settled. */
 export function prepareWhenIdle() {
-  const later = () => setTimeout(prepareForOffline, IDLE_MS);
+  // A page that confirms a save has someone new among the recent participants.
+  const force = Boolean(document.getElementById("saved-confirmation"));
+  const later = () => setTimeout(() => prepareForOffline({ force }), IDLE_MS);
   if (document.readyState === "complete") later();
   else window.addEventListener("load", later, { once: true });
 }

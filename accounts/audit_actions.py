@@ -1,0 +1,16 @@
+"""What the log says about sign-ins and users, in the reader's language."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "accounts.user.signed_in": _("Signed in"),
+    "accounts.user.signed_out": _("Signed out"),
+    "accounts.user.sign_in_failed": _("Sign-in failed"),
+    "accounts.user.language_changed": _("Language changed"),
+}
+
+DETAILS = {
+    "language": _("Language"),
+    "locked_out": _("Locked out"),
+    "page": _("Page"),
+}
