@@ -2,8 +2,10 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from accounts.selectors import assigned_locations
+from community_log import selectors as community_log_selectors
 from referrals import selectors as referral_selectors
 from supplies import selectors as supply_selectors
 
@@ -19,4 +21,9 @@ def home(request):
         context["follow_ups_due"] = referral_selectors.follow_ups(user, on=today).count()
     if user.is_manager:
         context["stock_alerts"] = supply_selectors.stock_alerts(user.program)
+        now = timezone.now()
+        context["complaints_to_report"] = [
+            {"complaint": complaint, "overdue": complaint.is_overdue(now)}
+            for complaint in community_log_selectors.complaints_to_report_for(user)
+        ]
     return render(request, "home.html", context)
