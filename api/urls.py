@@ -3,6 +3,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from api import views, viewsets
+from cards.api import ParticipantCardViewSet
+from community_log import api as community_log_api
 
 app_name = "api"
 
@@ -16,6 +18,21 @@ router.register("stock-levels", viewsets.StockLevelViewSet, basename="stock-leve
 router.register("referrals", viewsets.ReferralViewSet, basename="referral")
 router.register("training-sessions", viewsets.TrainingSessionViewSet, basename="training-session")
 router.register("report-runs", viewsets.ReportRunViewSet, basename="report-run")
+router.register("participant-cards", ParticipantCardViewSet, basename="participant-card")
+router.register("community/complaints", community_log_api.ComplaintViewSet, basename="complaint")
+router.register(
+    "community/stick-injuries", community_log_api.StickInjuryViewSet, basename="stick-injury"
+)
+router.register(
+    "community/found-syringes",
+    community_log_api.FoundSyringeReportViewSet,
+    basename="found-syringe-report",
+)
+router.register(
+    "community/police-interactions",
+    community_log_api.PoliceInteractionViewSet,
+    basename="police-interaction",
+)
 
 urlpatterns = [
     path("v1/sync/", viewsets.SyncView.as_view(), name="sync"),
