@@ -157,13 +157,9 @@ class Facts:
 
     @cached_property
     def complaints(self) -> dict:
-        reported_in_time = Q(
-            reported_to_state_at__isnull=False,
-            reported_to_state_at__lte=F("received_at") + sources.STATE_REPORT_DEADLINE,
-        )
         return sources.complaints(self.scope).aggregate(
             received=Count("pk"),
-            in_time=Count("pk", filter=reported_in_time),
+            in_time=Count("pk", filter=sources.REPORTED_IN_TIME),
             resolved=Count("pk", filter=Q(resolved=True)),
         )
 

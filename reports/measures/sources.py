@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Location, Program
 from cards.models import CardVerification, ParticipantCard
 from community_log.models import (
+    STATE_REPORT_DEADLINE,
     Complaint,
     FoundSyringeReport,
     PoliceInteraction,
@@ -398,6 +399,13 @@ def complaints(scope: Scope) -> QuerySet[Complaint]:
     return Complaint.objects.filter(
         program=scope.program, received_at__gte=scope.start_at, received_at__lt=scope.end_at
     )
+
+
+# Complaints reported to the state within their 72 hours.
+REPORTED_IN_TIME = Q(
+    reported_to_state_at__isnull=False,
+    reported_to_state_at__lte=F("received_at") + STATE_REPORT_DEADLINE,
+)
 
 
 def stick_injuries(scope: Scope) -> QuerySet[StickInjury]:
