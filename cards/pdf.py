@@ -42,7 +42,7 @@ def card_pdf(
     matrix = qr_code_matrix(verify_url)
     for language in LANGUAGES:
         with translation.override(language):
-            _front(canvas, card, card_settings, matrix)
+            _front(canvas, card, card_settings, matrix, verify_url)
             canvas.showPage()
             _back(canvas, card_settings.legal_text(language), card, check_url)
             canvas.showPage()
@@ -50,7 +50,7 @@ def card_pdf(
     return buffer.getvalue()
 
 
-def _front(canvas: Canvas, card: ParticipantCard, card_settings, matrix) -> None:
+def _front(canvas: Canvas, card: ParticipantCard, card_settings, matrix, verify_url) -> None:
     canvas.setStrokeColor(ACCENT)
     canvas.setLineWidth(1.5)
     canvas.rect(MARGIN / 2, MARGIN / 2, CARD_WIDTH - MARGIN, CARD_HEIGHT - MARGIN)
@@ -92,6 +92,8 @@ def _front(canvas: Canvas, card: ParticipantCard, card_settings, matrix) -> None
                     stroke=0,
                     fill=1,
                 )
+    # Tapping the code in a PDF viewer opens the check page too.
+    canvas.linkURL(verify_url, (left, top - QR_SIZE, left + QR_SIZE, top), relative=0)
     below = top - QR_SIZE - 10
     canvas.setFont(REGULAR, 6)
     canvas.setFillColor(MUTED)
