@@ -5,6 +5,8 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import LocationViewSet
 from api import views
 from api.sync import SyncView
+from cards.api import ParticipantCardViewSet
+from community_log import api as community_log_api
 from encounters.api import EncounterViewSet
 from participants.api import ParticipantViewSet
 from referrals.api import ReferralViewSet
@@ -25,6 +27,21 @@ router.register("stock-levels", StockLevelViewSet, basename="stock-level")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("training-sessions", TrainingSessionViewSet, basename="training-session")
 router.register("report-runs", ReportRunViewSet, basename="report-run")
+router.register("participant-cards", ParticipantCardViewSet, basename="participant-card")
+router.register("community/complaints", community_log_api.ComplaintViewSet, basename="complaint")
+router.register(
+    "community/stick-injuries", community_log_api.StickInjuryViewSet, basename="stick-injury"
+)
+router.register(
+    "community/found-syringes",
+    community_log_api.FoundSyringeReportViewSet,
+    basename="found-syringe-report",
+)
+router.register(
+    "community/police-interactions",
+    community_log_api.PoliceInteractionViewSet,
+    basename="police-interaction",
+)
 
 urlpatterns = [
     path("v1/sync/", SyncView.as_view(), name="sync"),

@@ -25,6 +25,7 @@ from encounters.forms import (
     EncounterForm,
 )
 from encounters.services import EncounterError
+from participants import pages
 from participants.forms import CodeAnswersForm
 from participants.selectors import participant_with_code, participants_for, search_participants
 from participants.services import enroll_participant
@@ -87,7 +88,11 @@ def _selected_participant_context(request, value: str) -> dict:
         target=participant,
         details={"page": "encounter"},
     )
-    return {"selected": participant, "last_encounter": selectors.last_encounter(participant)}
+    return {
+        "selected": participant,
+        "last_encounter": selectors.last_encounter(participant),
+        "enrolment_prompts": pages.enrolment_prompts(),
+    }
 
 
 @participant_staff_required
@@ -158,6 +163,8 @@ def encounter_new(request):
         "offline_config": offline.offline_config(user),
         "offline_strings": offline.offline_strings(),
         **_selected_participant_context(request, form["participant"].value() or ""),
+        # Just enrolled on the enrolment page: offer what a new participant needs (a card).
+        "newly_enrolled": request.method == "GET" and request.GET.get("enrolled") == "1",
     }
     return render(request, "encounters/encounter_new.html", context)
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "encounters",
     "referrals",
     "training",
+    "cards",
+    "community_log",
     "reports",
     "audit",
     "security",
@@ -178,6 +180,8 @@ RATE_LIMITS = {
         int(os.environ.get("RATE_LIMIT_PARTICIPANT_CODE_LOOKUP", "30")),
         5 * 60,
     ),
+    # The public card check page: an officer checks a card or two, not hundreds of codes.
+    "card-check": (int(os.environ.get("RATE_LIMIT_CARD_CHECK", "20")), 10 * 60),
 }
 
 # While the cache is unreachable, rate limits fail open (security/ratelimit.py), except these
@@ -273,6 +277,10 @@ CELERY_BEAT_SCHEDULE = {
     "certificate-reminders": {
         "task": "training.tasks.send_certificate_reminders",
         "schedule": crontab(hour=7, minute=30),
+    },
+    "state-report-reminders": {
+        "task": "community_log.tasks.send_state_report_reminders",
+        "schedule": crontab(hour=7, minute=45),
     },
     "participant-retention": {
         "task": "participants.tasks.anonymise_inactive_participants",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("referrals/", include("referrals.urls")),
     path("", include("training.urls")),
+    path("", include("cards.urls")),
+    path("community-log/", include("community_log.urls")),
     path("supplies/", include("supplies.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),

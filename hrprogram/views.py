@@ -3,9 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 
 from accounts import outbox, service_status
 from accounts.selectors import assigned_locations
+from community_log import selectors as community_log_selectors
 from referrals import selectors as referral_selectors
 from supplies import selectors as supply_selectors
 
@@ -22,6 +24,11 @@ def home(request):
     if user.is_manager:
         context["stock_alerts"] = supply_selectors.stock_alerts(user.program)
         context.update(_outages())
+        now = timezone.now()
+        context["complaints_to_report"] = [
+            {"complaint": complaint, "overdue": complaint.is_overdue(now)}
+            for complaint in community_log_selectors.complaints_to_report_for(user)
+        ]
     return render(request, "home.html", context)
 
 

@@ -1,6 +1,6 @@
 """What the apps above participants add to a participant's page and to its deletion page (their
-visits, their referrals), registered in those apps' AppConfig.ready(): participants never imports
-them."""
+visits, their referrals, their card), and to the screen a participant was just enrolled on,
+registered in those apps' AppConfig.ready(): participants never imports them."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,3 +38,17 @@ def kept_on_deletion(participant: Participant) -> list[str]:
     return [
         section.kept_on_deletion(participant) for section in _sections if section.kept_on_deletion
     ]
+
+
+# Templates shown with a participant just enrolled (on the encounter screen), rendered with
+# `participant`: e.g. the button that prints their card.
+_enrolment_prompts: list[str] = []
+
+
+def register_enrolment_prompt(template: str) -> None:
+    if template not in _enrolment_prompts:
+        _enrolment_prompts.append(template)
+
+
+def enrolment_prompts() -> list[str]:
+    return list(_enrolment_prompts)

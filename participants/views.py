@@ -76,7 +76,10 @@ def participant_enroll(request):
                 _("These answers belong to %(public_id)s, who is already enrolled.")
                 % {"public_id": participant.public_id},
             )
-        return redirect(f"{reverse('encounters:new')}?participant={participant.public_id}")
+        enrolled = "&enrolled=1" if created else ""
+        return redirect(
+            f"{reverse('encounters:new')}?participant={participant.public_id}{enrolled}"
+        )
     return render(
         request,
         "participants/participant_enroll.html",

@@ -73,7 +73,8 @@ READY_DEFINITIONS = [
         "description": _(
             "The year for the state health department: participants, new participants, "
             "demographics, syringes dispensed, collected and disposed, referrals by type, "
-            "locations."
+            "locations, educational materials, participant cards and community relations "
+            "(complaints, syringe-stick injuries, found syringes, police interactions)."
         ),
         "schedule": ReportDefinition.Schedule.YEARLY,
         "run_on_day": 15,
@@ -88,6 +89,18 @@ READY_DEFINITIONS = [
             "referrals_made",
             "referrals_linked",
             "locations_active",
+            "educational_materials_distributed",
+            "cards_issued",
+            "card_verifications",
+            "complaints_received",
+            "complaints_reported_in_time",
+            "complaints_resolved",
+            "stick_injuries",
+            "found_syringe_reports",
+            "found_syringe_reports_cleaned_up",
+            "police_interactions",
+            "police_confiscations",
+            "police_confiscations_despite_card",
         ],
         "breakdowns": [
             "age_band",

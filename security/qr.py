@@ -26,3 +26,11 @@ def qr_code_svg(data: str, *, title: str) -> SafeString:
     svg = svg.replace("<svg ", '<svg class="qr-code" role="img" ', 1)
     svg = svg.replace(">", f"><title>{escape(title)}</title>", 1)
     return mark_safe(svg)  # noqa: S308 -- built here from qrcode's output, title escaped
+
+
+def qr_code_matrix(data: str) -> list[list[bool]]:
+    """The QR code's modules (True is dark), with no border: for drawing on a PDF page."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.get_matrix()

@@ -37,6 +37,8 @@ USUAL_ITEMS = [
     ("Lubricant", C.SEXUAL_HEALTH, "each", False, None, 100),
     ("Sharps container", C.DISPOSAL, "each", False, None, 10),
     ("Hygiene kit", C.HYGIENE, "kit", False, None, 10),
+    ("Overdose prevention leaflet", C.EDUCATIONAL, "each", False, None, 20),
+    ("Safer use and wound care guide", C.EDUCATIONAL, "each", False, None, 20),
 ]
 
 USUAL_KITS = {

@@ -30,6 +30,7 @@ class Item(models.Model):
         SEXUAL_HEALTH = "sexual_health", _("Sexual health")
         DISPOSAL = "disposal", _("Disposal")
         HYGIENE = "hygiene", _("Hygiene")
+        EDUCATIONAL = "educational", _("Educational materials")
         OTHER = "other", _("Other")
 
     program = models.ForeignKey(

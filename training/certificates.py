@@ -21,8 +21,12 @@ REGULAR = "Helvetica"
 BOLD = "Helvetica-Bold"
 
 
-def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
+def certificate_pdf(
+    certificate: Certificate, *, verify_url: str, card_check_url: str | None = None
+) -> bytes:
     """The certificate as PDF bytes; `verify_url` is the absolute address of its public page.
+    A law-enforcement training's certificate also tells the officer where participant cards
+    are checked (`card_check_url`).
 
     Reads the attendee, session, program and trainer: pass a certificate fetched with
     `select_related("attendee__session__program", "attendee__session__trainer")`.
@@ -75,6 +79,17 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
         14,
         y,
     )
+
+    if card_check_url and session.is_law_enforcement:
+        y -= 0.45 * inch
+        _centred(
+            canvas,
+            _("Check a harm reduction participant card at %(url)s") % {"url": card_check_url},
+            REGULAR,
+            12,
+            y,
+            color=ACCENT,
+        )
 
     y = MARGIN + 0.55 * inch
     _centred(

@@ -92,6 +92,14 @@ class TrainingSession(models.Model):
     def __str__(self) -> str:
         return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()}, {self.place}"
 
+    @property
+    def is_law_enforcement(self) -> bool:
+        """A training on the law for officers, or any training given to officers."""
+        return (
+            self.kind == TrainingKind.LAW_ENFORCEMENT
+            or self.audience == self.Audience.LAW_ENFORCEMENT
+        )
+
 
 class Attendee(models.Model):
     """A person recorded at a session: named (law enforcement, community) or a participant.

@@ -106,6 +106,8 @@ def training_detail(request, pk: int):
             "rows": rows,
             "kits": selectors.session_kits(session),
             "waiting_for_certificates": waiting,
+            # Law-enforcement trainings teach officers to check participant cards there.
+            "card_check_url": request.build_absolute_uri(reverse("cards:check")),
         },
     )
 
@@ -150,9 +152,12 @@ def certificate_download(request, code: str):
         program=certificate.attendee.session.program,
     )
     verify_url = request.build_absolute_uri(reverse("training:verify", args=[certificate.code]))
-    response = HttpResponse(
-        certificate_pdf(certificate, verify_url=verify_url), content_type="application/pdf"
+    pdf = certificate_pdf(
+        certificate,
+        verify_url=verify_url,
+        card_check_url=request.build_absolute_uri(reverse("cards:check")),
     )
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
     return response
 

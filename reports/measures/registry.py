@@ -53,6 +53,7 @@ def _measure(key, label, definition, *, people=False, url=None) -> tuple[str, Me
 
 
 ENCOUNTER_LIST = "encounters:list"
+COMMUNITY_LOG = "community_log:log"
 
 MEASURES: dict[str, MeasureDef] = dict(
     [
@@ -244,6 +245,93 @@ MEASURES: dict[str, MeasureDef] = dict(
             _("Distribution locations active"),
             _("Locations with at least one encounter in the period."),
             url="accounts:locations",
+        ),
+        _measure(
+            "educational_materials_distributed",
+            _("Educational materials distributed"),
+            _("Leaflets, guides and other educational materials handed out at encounters."),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "cards_issued",
+            _("Participant cards issued"),
+            _("Participant cards issued in the period, first cards and replacements."),
+            people=True,
+        ),
+        _measure(
+            "card_verifications",
+            _("Participant card checks"),
+            _(
+                "Times the public check page of one of the program's cards was opened in the "
+                "period, whether it answered valid or not."
+            ),
+        ),
+        _measure(
+            "complaints_received",
+            _("Community complaints received"),
+            _("Complaints from the community the program received in the period."),
+            url=COMMUNITY_LOG,
+        ),
+        _measure(
+            "complaints_reported_in_time",
+            _("Complaints reported to the state within 72 hours"),
+            _(
+                "Complaints received in the period that were reported to the state within 72 "
+                "hours of receipt."
+            ),
+            url=COMMUNITY_LOG,
+        ),
+        _measure(
+            "complaints_resolved",
+            _("Community complaints resolved"),
+            _("Complaints received in the period that are now marked resolved."),
+            url=COMMUNITY_LOG,
+        ),
+        _measure(
+            "stick_injuries",
+            _("Syringe-stick injuries to non-participants"),
+            _(
+                "Syringe-stick injuries in the period to people who are not participants "
+                "(community members, workers, staff)."
+            ),
+            people=True,
+            url=COMMUNITY_LOG,
+        ),
+        _measure(
+            "found_syringe_reports",
+            _("Found-syringe reports"),
+            _("Reports of discarded syringes found in the community, received in the period."),
+            url=COMMUNITY_LOG,
+        ),
+        _measure(
+            "found_syringe_reports_cleaned_up",
+            _("Found-syringe reports cleaned up"),
+            _("Found-syringe reports of the period with a clean-up recorded."),
+            url=COMMUNITY_LOG,
+        ),
+        _measure(
+            "police_interactions",
+            _("Police interactions reported"),
+            _("Police interactions participants told the program about, in the period."),
+            url=COMMUNITY_LOG,
+        ),
+        _measure(
+            "police_confiscations",
+            _("Police interactions with supplies confiscated"),
+            _(
+                "Police interactions of the period in which the program's supplies were taken, "
+                "whether or not a participant card was shown."
+            ),
+            url=COMMUNITY_LOG,
+        ),
+        _measure(
+            "police_confiscations_despite_card",
+            _("Supplies confiscated despite a participant card"),
+            _(
+                "Police interactions of the period in which supplies were taken although the "
+                "participant showed their card."
+            ),
+            url=COMMUNITY_LOG,
         ),
     ]
 )

@@ -106,6 +106,7 @@ class Facts:
             test_strips=Coalesce(
                 Sum("quantity", filter=Q(item__category=Category.DRUG_CHECKING)), 0
             ),
+            educational=Coalesce(Sum("quantity", filter=Q(item__category=Category.EDUCATIONAL)), 0),
             doses_participants=Coalesce(Sum(DOSES, filter=IS_NALOXONE & ~FOR_OTHERS), 0),
             doses_for_others=Coalesce(Sum(DOSES, filter=IS_NALOXONE & FOR_OTHERS), 0),
         )
@@ -152,6 +153,29 @@ class Facts:
         return sources.referrals(self.scope).aggregate(
             made=Count("pk"),
             linked=Count("pk", filter=Q(status__in=Referral.LINKED_STATUSES)),
+        )
+
+    @cached_property
+    def complaints(self) -> dict:
+        return sources.complaints(self.scope).aggregate(
+            received=Count("pk"),
+            in_time=Count("pk", filter=sources.REPORTED_IN_TIME),
+            resolved=Count("pk", filter=Q(resolved=True)),
+        )
+
+    @cached_property
+    def found_syringes(self) -> dict:
+        return sources.found_syringe_reports(self.scope).aggregate(
+            reports=Count("pk"), cleaned_up=Count("pk", filter=Q(cleanup__isnull=False))
+        )
+
+    @cached_property
+    def police(self) -> dict:
+        taken = Q(supplies_confiscated=True)
+        return sources.police_interactions(self.scope).aggregate(
+            interactions=Count("pk"),
+            confiscations=Count("pk", filter=taken),
+            despite_card=Count("pk", filter=taken & Q(card_shown=True)),
         )
 
     @cached_property
@@ -212,6 +236,18 @@ _COMPUTE: dict[str, Callable[[Facts], Value_]] = {
     "law_enforcement_trained": lambda f: f.trainings["law_enforcement"],
     "training_knowledge_gain": lambda f: f.knowledge_gain,
     "locations_active": lambda f: f.encounters["locations_active"],
+    "educational_materials_distributed": lambda f: f.supplies["educational"],
+    "cards_issued": lambda f: sources.cards_issued(f.scope).count(),
+    "card_verifications": lambda f: sources.card_verifications(f.scope).count(),
+    "complaints_received": lambda f: f.complaints["received"],
+    "complaints_reported_in_time": lambda f: f.complaints["in_time"],
+    "complaints_resolved": lambda f: f.complaints["resolved"],
+    "stick_injuries": lambda f: sources.stick_injuries(f.scope).count(),
+    "found_syringe_reports": lambda f: f.found_syringes["reports"],
+    "found_syringe_reports_cleaned_up": lambda f: f.found_syringes["cleaned_up"],
+    "police_interactions": lambda f: f.police["interactions"],
+    "police_confiscations": lambda f: f.police["confiscations"],
+    "police_confiscations_despite_card": lambda f: f.police["despite_card"],
 }
 assert set(_COMPUTE) == set(MEASURES), "every measure has a definition and a computation"  # noqa: S101
 

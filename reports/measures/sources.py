@@ -27,6 +27,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import Location, Program
+from cards.models import CardVerification, ParticipantCard
+from community_log.models import (
+    STATE_REPORT_DEADLINE,
+    Complaint,
+    FoundSyringeReport,
+    PoliceInteraction,
+    StickInjury,
+)
 from encounters.models import (
     DailyEncounterTotals,
     DailySupplyTotals,
@@ -363,3 +371,50 @@ def naloxone_given_at_trainings(scope: Scope) -> QuerySet[StockMovement]:
 
 def locations_by_name(program: Program, ids: Iterable[int]) -> QuerySet[Location]:
     return Location.objects.filter(program=program, pk__in=list(ids)).order_by("name")
+
+
+# --- Cards and the community-relations log -------------------------------------------------------
+# None of these has a location or an encounter kind: a location or kind leaves them out.
+
+
+def _program_days(model, scope: Scope, day_field: str) -> QuerySet:
+    if scope.kind or scope.location is not None:
+        return model.objects.none()
+    return model.objects.filter(
+        program=scope.program, **{f"{day_field}__gte": scope.start, f"{day_field}__lte": scope.end}
+    )
+
+
+def cards_issued(scope: Scope) -> QuerySet[ParticipantCard]:
+    return _program_days(ParticipantCard, scope, "issued_on")
+
+
+def card_verifications(scope: Scope) -> QuerySet[CardVerification]:
+    return _program_days(CardVerification, scope, "checked_on")
+
+
+def complaints(scope: Scope) -> QuerySet[Complaint]:
+    if scope.kind or scope.location is not None:
+        return Complaint.objects.none()
+    return Complaint.objects.filter(
+        program=scope.program, received_at__gte=scope.start_at, received_at__lt=scope.end_at
+    )
+
+
+# Complaints reported to the state within their 72 hours.
+REPORTED_IN_TIME = Q(
+    reported_to_state_at__isnull=False,
+    reported_to_state_at__lte=F("received_at") + STATE_REPORT_DEADLINE,
+)
+
+
+def stick_injuries(scope: Scope) -> QuerySet[StickInjury]:
+    return _program_days(StickInjury, scope, "occurred_on")
+
+
+def found_syringe_reports(scope: Scope) -> QuerySet[FoundSyringeReport]:
+    return _program_days(FoundSyringeReport, scope, "reported_on")
+
+
+def police_interactions(scope: Scope) -> QuerySet[PoliceInteraction]:
+    return _program_days(PoliceInteraction, scope, "occurred_on")

@@ -43,6 +43,19 @@ MARCH_ANSWERS = {
     "law_enforcement_trained": 12,
     "training_knowledge_gain": None,  # no test scores (tests/training has them)
     "locations_active": 2,
+    # Tested with their own rows: tests/cards, tests/community_log, tests/supplies.
+    "educational_materials_distributed": 0,
+    "cards_issued": 0,
+    "card_verifications": 0,
+    "complaints_received": 0,
+    "complaints_reported_in_time": 0,
+    "complaints_resolved": 0,
+    "stick_injuries": 0,
+    "found_syringe_reports": 0,
+    "found_syringe_reports_cleaned_up": 0,
+    "police_interactions": 0,
+    "police_confiscations": 0,
+    "police_confiscations_despite_card": 0,
 }
 
 

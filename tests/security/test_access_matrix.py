@@ -129,6 +129,24 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "training:certificate": (lambda rows: {"code": rows.certificate.code}, STAFF_A_ROW),
     # Public on purpose: anyone holding a certificate's code may check it is valid.
     "training:verify": (lambda rows: {"code": rows.certificate.code}, EVERYONE_200),
+    # participant cards: the card page and its PDF for staff of the participant's program;
+    # the check pages are public on purpose (an officer scans the card's QR code).
+    "cards:print": (PARTICIPANT, PARTICIPANT_A_ROW),
+    "cards:replace": (PARTICIPANT, GET_REFUSED),
+    "cards:revoke": (PARTICIPANT, GET_REFUSED),
+    "cards:pdf": (lambda rows: {"pk": rows.card.pk}, PARTICIPANT_A_ROW),
+    "cards:settings": (NONE, PARTICIPANT_MANAGERS),
+    "cards:check": (NONE, EVERYONE_200),
+    "cards:verify": (lambda rows: {"token": rows.card.token}, EVERYONE_200),
+    # the community-relations log
+    "community_log:log": (NONE, STAFF),
+    "community_log:complaint_new": (NONE, STAFF),
+    "community_log:complaint": (lambda rows: {"pk": rows.complaint.pk}, STAFF_A_ROW),
+    "community_log:complaint_reported": (lambda rows: {"pk": rows.complaint.pk}, GET_REFUSED),
+    "community_log:stick_injury_new": (NONE, STAFF),
+    "community_log:found_syringes_new": (NONE, STAFF),
+    "community_log:cleanup_new": (lambda rows: {"pk": rows.found_syringes.pk}, STAFF_A_ROW),
+    "community_log:police_interaction_new": (NONE, STAFF),
     # supplies
     "supplies:stock": (NONE, STAFF),
     "supplies:receive": (NONE, MANAGERS),
@@ -191,6 +209,28 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "api:training-session-list": (NONE, API_STAFF),
     # The training was given by outreach_a, as on its page.
     "api:training-session-detail": (lambda rows: {"pk": rows.training.pk}, API_STAFF_A_ROW),
+    "api:participant-card-list": (NONE, API_STAFF),
+    "api:participant-card-detail": (lambda rows: {"pk": rows.card.pk}, API_STAFF_A_ROW),
+    "api:participant-card-replace": (lambda rows: {"pk": rows.card.pk}, API_POST_ONLY),
+    "api:participant-card-withdraw": (lambda rows: {"pk": rows.card.pk}, API_POST_ONLY),
+    "api:complaint-list": (NONE, API_STAFF),
+    "api:complaint-detail": (lambda rows: {"pk": rows.complaint.pk}, API_STAFF_A_ROW),
+    "api:complaint-reported-to-state": (
+        lambda rows: {"pk": rows.complaint.pk},
+        API_POST_ONLY,
+    ),
+    "api:stick-injury-list": (NONE, API_STAFF),
+    "api:stick-injury-detail": (lambda rows: {"pk": rows.stick_injury.pk}, API_STAFF_A_ROW),
+    "api:found-syringe-report-list": (NONE, API_STAFF),
+    "api:found-syringe-report-detail": (
+        lambda rows: {"pk": rows.found_syringes.pk},
+        API_STAFF_A_ROW,
+    ),
+    "api:police-interaction-list": (NONE, API_STAFF),
+    "api:police-interaction-detail": (
+        lambda rows: {"pk": rows.police_interaction.pk},
+        API_STAFF_A_ROW,
+    ),
     "api:report-run-list": (NONE, API_RUN_READERS),
     "api:report-run-detail": (lambda rows: {"pk": rows.run.pk}, API_RUN_READERS),
     "api:report-run-download": (
@@ -230,6 +270,14 @@ POST_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
         Expect(LOGIN, 403, 403, REDIRECT, 403, 403),
     ),
     "reports:ready_definitions_add": (NONE, Expect(LOGIN, 403, 403, REDIRECT, 403, 403)),
+    # An empty form: the staff of the participant's program are told to choose why.
+    "cards:replace": (PARTICIPANT, Expect(LOGIN, REDIRECT, 404, REDIRECT, 404, 403)),
+    "cards:revoke": (PARTICIPANT, Expect(LOGIN, REDIRECT, 404, REDIRECT, 404, 403)),
+    # Outreach staff record complaints; only a manager reports them to the state.
+    "community_log:complaint_reported": (
+        lambda rows: {"pk": rows.complaint.pk},
+        Expect(LOGIN, 403, 403, REDIRECT, 403, 403),
+    ),
     # An empty form: the manager gets the page again with what is missing.
     "reports:run_request": (
         lambda rows: {"pk": rows.definition.pk},

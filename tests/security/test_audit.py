@@ -17,6 +17,9 @@ from api import services as api_services
 from audit.middleware import client_ip
 from audit.models import AppendOnlyError, AuditEntry
 from audit.services import record_action
+from cards import services as card_services
+from community_log import services as community_log_services
+from demo import cards as demo_cards
 from demo import reports as demo_reports
 from encounters import api as encounter_api
 from encounters import services as encounter_services
@@ -642,6 +645,24 @@ def _enrolling(world):
     return security_services.start_enrollment(user=world.manager_a)
 
 
+def _complaint(world):
+    return community_log_services.record_complaint(
+        by=world.outreach_a,
+        received_at=timezone.now() - timedelta(hours=2),
+        source_kind="business",
+        what="Syringes by the door",
+    )
+
+
+def _found_syringes(world):
+    return community_log_services.record_found_syringes(
+        by=world.outreach_a,
+        reported_on=world.program_a.today(),
+        source_kind="resident",
+        place="Park",
+    )
+
+
 # service -> (the call, by whom ("nobody": a scheduled task), the action it must record)
 WRITE_SERVICES = {
     "accounts.services.set_user_language": (
@@ -890,6 +911,99 @@ WRITE_SERVICES = {
         "nobody",
         "reports.definition.created",
     ),
+    # Participant cards; a check is audited for the program with nobody as the actor
+    "cards.services.issue_card": (
+        lambda w: card_services.issue_card(by=w.outreach_a, participant=w.participant),
+        "outreach_a",
+        "cards.card.issued",
+    ),
+    "cards.services.reissue_card": (
+        lambda w: card_services.reissue_card(by=w.outreach_a, participant=w.participant),
+        "outreach_a",
+        "cards.card.reissued",
+    ),
+    "cards.services.revoke_card": (
+        lambda w: card_services.revoke_card(
+            by=w.manager_a,
+            card=card_services.issue_card(by=w.outreach_a, participant=w.participant),
+            because="withdrawn",
+        ),
+        "manager_a",
+        "cards.card.revoked",
+    ),
+    "cards.services.verify_card": (
+        lambda w: card_services.verify_card(
+            token=card_services.issue_card(by=w.outreach_a, participant=w.participant).token
+        ),
+        "nobody",
+        "cards.card.verified",
+    ),
+    "cards.services.update_card_settings": (
+        lambda w: card_services.update_card_settings(
+            by=w.manager_a,
+            phone="555",
+            legal_text_en="Law",
+            legal_text_es="Ley",
+            legal_text_reviewed=False,
+        ),
+        "manager_a",
+        "cards.settings.changed",
+    ),
+    "demo.cards.seed_demo_card_settings": (
+        lambda w: demo_cards.seed_demo_card_settings(program=w.program_a, manager=w.manager_a),
+        "manager_a",
+        "cards.settings.changed",
+    ),
+    # The community-relations log
+    "community_log.services.record_complaint": (
+        _complaint,
+        "outreach_a",
+        "community_log.complaint.recorded",
+    ),
+    "community_log.services.update_complaint": (
+        lambda w: community_log_services.update_complaint(
+            by=w.outreach_a, complaint=_complaint(w), response="Met them", resolved=True
+        ),
+        "outreach_a",
+        "community_log.complaint.updated",
+    ),
+    "community_log.services.mark_complaint_reported": (
+        lambda w: community_log_services.mark_complaint_reported(
+            by=w.manager_a, complaint=_complaint(w)
+        ),
+        "manager_a",
+        "community_log.complaint.reported_to_state",
+    ),
+    "community_log.services.record_stick_injury": (
+        lambda w: community_log_services.record_stick_injury(
+            by=w.outreach_a, occurred_on=w.program_a.today(), injured_person="child"
+        ),
+        "outreach_a",
+        "community_log.stick_injury.recorded",
+    ),
+    "community_log.services.record_found_syringes": (
+        _found_syringes,
+        "outreach_a",
+        "community_log.found_syringes.recorded",
+    ),
+    "community_log.services.record_cleanup": (
+        lambda w: community_log_services.record_cleanup(
+            by=w.outreach_a,
+            report=_found_syringes(w),
+            location=w.site_a,
+            cleaned_up_on=w.program_a.today(),
+            syringes_collected=12,
+        ),
+        "outreach_a",
+        "community_log.found_syringes.cleaned_up",
+    ),
+    "community_log.services.record_police_interaction": (
+        lambda w: community_log_services.record_police_interaction(
+            by=w.outreach_a, occurred_on=w.program_a.today(), kind="search", card_shown=True
+        ),
+        "outreach_a",
+        "community_log.police_interaction.recorded",
+    ),
     # The API
     "api.services.create_token": (
         lambda w: api_services.create_token(by=w.manager_a, user=w.outreach_a, name="Warehouse"),
@@ -946,6 +1060,9 @@ NOT_AUDITED_ON_THEIR_OWN = {
     ),
     "reports.services.community_period": "computes dates, writes nothing",
     "reports.services.unused_community_slug": "computes a value, writes nothing",
+    "cards.services.new_card_token": "computes a value, writes nothing",
+    "cards.services.new_short_code": "computes a value, writes nothing",
+    "cards.services.normalise_short_code": "computes a value, writes nothing",
 }
 SERVICE_MODULES = [
     account_services,
@@ -960,6 +1077,9 @@ SERVICE_MODULES = [
     report_services,
     api_services,
     demo_reports,
+    card_services,
+    community_log_services,
+    demo_cards,
 ]
 
 

@@ -10,9 +10,15 @@ factory where a service would need much more setup).
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.utils import timezone
+
 from accounts.models import Location, User
 from api import services as api_services
 from api.models import ApiToken
+from cards import services as card_services
+from cards.models import ParticipantCard
+from community_log import services as community_log_services
+from community_log.models import Complaint, FoundSyringeReport, PoliceInteraction, StickInjury
 from encounters.models import Encounter
 from participants.models import Participant, PossibleDuplicate
 from referrals import services as referral_services
@@ -48,6 +54,11 @@ class ProgramRows:
     definition: ReportDefinition
     run: ReportRun
     community: CommunityReportSetting
+    card: ParticipantCard
+    complaint: Complaint
+    found_syringes: FoundSyringeReport
+    stick_injury: StickInjury
+    police_interaction: PoliceInteraction
 
 
 def _report_rows(*, manager: User, funder: User | None):
@@ -106,6 +117,19 @@ def program_rows(
     KitItem.objects.create(kit=kit, item=item, quantity=10)
     token, _plain = api_services.create_token(by=manager, user=outreach, name="Access tests")
     definition, run, community = _report_rows(manager=manager, funder=funder)
+    card = card_services.issue_card(by=outreach, participant=participant)
+    complaint = community_log_services.record_complaint(
+        by=outreach,
+        received_at=timezone.now() - timedelta(hours=1),
+        source_kind="resident",
+        what=f"Syringes near {program.name}",
+    )
+    found_syringes = community_log_services.record_found_syringes(
+        by=outreach,
+        reported_on=program.today(),
+        source_kind="resident",
+        place=f"Park of {program.name}",
+    )
     return ProgramRows(
         location=location,
         participant=participant,
@@ -133,4 +157,13 @@ def program_rows(
         definition=definition,
         run=run,
         community=community,
+        card=card,
+        complaint=complaint,
+        found_syringes=found_syringes,
+        stick_injury=community_log_services.record_stick_injury(
+            by=outreach, occurred_on=program.today(), injured_person="community_member"
+        ),
+        police_interaction=community_log_services.record_police_interaction(
+            by=outreach, occurred_on=program.today(), kind="stop"
+        ),
     )

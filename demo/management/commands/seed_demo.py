@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import Location, Program, User
 from demo import year as demo_year
+from demo.cards import seed_demo_card_settings
 from demo.encounters import create_demo_encounters
 from demo.people import create_demo_participants, create_demo_staff
 from demo.reports import seed_demo_reports
@@ -145,4 +146,5 @@ class Command(BaseCommand):
                 user.locations.add(locations[0], locations[2])
         stock_demo_locations(program=program, by=User.objects.get(username="manager"))
         seed_demo_reports(program=program, funders=[User.objects.get(username="funder")])
+        seed_demo_card_settings(program=program, manager=User.objects.get(username="manager"))
         return program

@@ -1,0 +1,123 @@
+"""The API of cards and the community-relations log: the same services, errors as
+{field: [message]}, scoped like the pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from cards.models import ParticipantCard
+from community_log.models import Complaint
+from tests.factories import ParticipantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_a_card_is_made_replaced_and_withdrawn_through_the_api(outreach_a, program_a):
+    participant = ParticipantFactory(program=program_a)
+    client = api(outreach_a)
+
+    made = client.post(
+        "/api/v1/participant-cards/", {"participant": participant.public_id}, format="json"
+    )
+    again = client.post(
+        "/api/v1/participant-cards/", {"participant": participant.public_id}, format="json"
+    )
+    replaced = client.post(
+        f"/api/v1/participant-cards/{made.data['id']}/replace/", {}, format="json"
+    )
+    withdrawn = client.post(
+        f"/api/v1/participant-cards/{replaced.data['id']}/withdraw/",
+        {"because": "participant_left"},
+        format="json",
+    )
+
+    assert made.status_code == 201
+    assert "token" not in made.data
+    assert again.status_code == 400
+    assert "already has a valid card" in again.data["participant"][0]
+    assert replaced.status_code == 201
+    assert withdrawn.status_code == 200
+    assert withdrawn.data["pdf_url"] is None
+    assert not ParticipantCard.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_a_card_for_an_unknown_participant_is_a_400_on_the_field(outreach_a):
+    response = api(outreach_a).post(
+        "/api/v1/participant-cards/", {"participant": "HR-NOONE"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.data) == ["participant"]
+
+
+def test_complaints_through_the_api_and_only_managers_report_them(outreach_a, manager_a):
+    received = (timezone.now() - timedelta(hours=3)).isoformat()
+    made = api(outreach_a).post(
+        "/api/v1/community/complaints/",
+        {"received_at": received, "source_kind": "business", "what": "Litter"},
+        format="json",
+    )
+    pk = made.data["id"]
+
+    refused = api(outreach_a).post(f"/api/v1/community/complaints/{pk}/reported-to-state/")
+    reported = api(manager_a).post(f"/api/v1/community/complaints/{pk}/reported-to-state/")
+    answered = api(outreach_a).patch(
+        f"/api/v1/community/complaints/{pk}/", {"response": "Swept", "resolved": True}
+    )
+
+    assert made.status_code == 201
+    assert refused.status_code == 403
+    assert reported.status_code == 200
+    assert reported.data["reported_to_state_at"] is not None
+    assert answered.status_code == 200
+    assert Complaint.objects.get().resolved
+
+
+def test_bad_input_is_a_400_with_the_field(outreach_a):
+    client = api(outreach_a)
+    tomorrow = (timezone.localdate() + timedelta(days=2)).isoformat()
+
+    future = client.post(
+        "/api/v1/community/stick-injuries/",
+        {"occurred_on": tomorrow, "injured_person": "child"},
+        format="json",
+    )
+    bad_choice = client.post(
+        "/api/v1/community/police-interactions/",
+        {"occurred_on": "2026-01-01", "kind": "tea"},
+        format="json",
+    )
+    no_team = client.post(
+        "/api/v1/community/found-syringes/",
+        {
+            "reported_on": timezone.localdate().isoformat(),
+            "source_kind": "resident",
+            "place": "Park",
+            "syringes_collected": 5,
+        },
+        format="json",
+    )
+
+    assert future.status_code == 400 and list(future.data) == ["occurred_on"]
+    assert bad_choice.status_code == 400 and list(bad_choice.data) == ["kind"]
+    assert no_team.status_code == 400 and list(no_team.data) == ["location"]
+
+
+def test_program_b_reads_none_of_program_a(outreach_a, outreach_b):
+    api(outreach_a).post(
+        "/api/v1/community/police-interactions/",
+        {"occurred_on": timezone.localdate().isoformat(), "kind": "stop"},
+        format="json",
+    )
+
+    assert api(outreach_a).get("/api/v1/community/police-interactions/").data
+    listed = api(outreach_b).get("/api/v1/community/police-interactions/").data
+    assert (listed.get("results", listed) if isinstance(listed, dict) else listed) == []
