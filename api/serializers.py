@@ -368,6 +368,7 @@ class ItemSerializer(serializers.ModelSerializer):
             "unit",
             "tracks_lots",
             "doses_per_unit",
+            "test_strip_kind",
             "max_per_encounter",
             "display_order",
             "is_active",

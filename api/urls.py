@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from api import views, viewsets
+from supplies.api import SharpsDisposalViewSet
 
 app_name = "api"
 
@@ -13,6 +14,7 @@ router.register("items", viewsets.ItemViewSet, basename="item")
 router.register("kits", viewsets.KitViewSet, basename="kit")
 router.register("locations", viewsets.LocationViewSet, basename="location")
 router.register("stock-levels", viewsets.StockLevelViewSet, basename="stock-level")
+router.register("sharps-disposals", SharpsDisposalViewSet, basename="sharps-disposal")
 router.register("referrals", viewsets.ReferralViewSet, basename="referral")
 router.register("training-sessions", viewsets.TrainingSessionViewSet, basename="training-session")
 router.register("report-runs", viewsets.ReportRunViewSet, basename="report-run")

@@ -174,6 +174,7 @@ def _definition_page(request, definition, form, *, status=200):
             "definition": definition,
             "form": form,
             "runs": runs,
+            "unknown_keys": definition.unknown_keys(),
             "measure_defs": [
                 measures.MEASURES[key] for key in definition.measures if key in measures.MEASURES
             ],
