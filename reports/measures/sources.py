@@ -39,6 +39,7 @@ from encounters.models import (
     ParticipantFirstMonth,
     ParticipantMonth,
     ParticipantYear,
+    SeenParticipants,  # noqa: F401 - read by reports.measures.people
 )
 from participants.models import Characteristic, Participant
 from referrals.models import Referral
