@@ -4,6 +4,8 @@ from django.http import HttpResponseBadRequest, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from core.replica import mark_written, replica_alias
+
 NUL = "\x00"
 
 
@@ -42,3 +44,26 @@ class RejectNullCharactersMiddleware:
             for query in fields
             for key, values in query.lists()
         )
+
+
+class PrimaryAfterWriteMiddleware:
+    """After a successful write (POST, PUT, PATCH, DELETE) by a signed-in person, their reads
+    stay on the primary for REPLICA_PIN_SECONDS, so a dashboard never misses what they just
+    saved while a read replica catches up. Nothing to do without a replica."""
+
+    WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method in self.WRITES
+            and response.status_code < 400
+            and replica_alias() is not None
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+        ):
+            mark_written(request.session)
+        return response

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Program, User
 from audit.services import record_action
+from core.replica import reading_from_replica
 from reports import exports, measures, periods
 from reports.models import CommunityReportSetting, FunderOrganisation, ReportDefinition, ReportRun
 from reports.ready_definitions import READY_DEFINITIONS
@@ -322,7 +323,8 @@ def build_run(run_id: int) -> str:
     definition = run.definition
     language = run.requested_by.language if run.requested_by else settings.LANGUAGE_CODE
     try:
-        with translation.override(language):
+        # The numbers may come from a read replica: a run is never about what was just saved.
+        with translation.override(language), reading_from_replica():
             content = exports.report_content(
                 program=definition.program,
                 title=definition.name,
