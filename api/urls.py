@@ -11,7 +11,7 @@ from encounters.api import EncounterViewSet
 from participants.api import ParticipantViewSet
 from referrals.api import ReferralViewSet
 from reports.api import ReportRunViewSet
-from supplies.api import ItemViewSet, KitViewSet, StockLevelViewSet
+from supplies.api import ItemViewSet, KitViewSet, SharpsDisposalViewSet, StockLevelViewSet
 from training.api import TrainingSessionViewSet
 
 app_name = "api"
@@ -24,6 +24,7 @@ router.register("items", ItemViewSet, basename="item")
 router.register("kits", KitViewSet, basename="kit")
 router.register("locations", LocationViewSet, basename="location")
 router.register("stock-levels", StockLevelViewSet, basename="stock-level")
+router.register("sharps-disposals", SharpsDisposalViewSet, basename="sharps-disposal")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("training-sessions", TrainingSessionViewSet, basename="training-session")
 router.register("report-runs", ReportRunViewSet, basename="report-run")

@@ -300,3 +300,45 @@ class ParticipantYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year:%Y} {self.participant_id} @ {self.location_id}: {self.encounters}"
+
+
+class SeenParticipants(models.Model):
+    """The participants seen in one closed day or month of a program, at one location and of
+    one kind (or all of them: no location, blank kind), as a compressed bitmap of their ids.
+
+    A cache for exact distinct counts over any period: reports.measures.people ORs the sets of
+    a period's months and edge days and counts the bits. Rows are built on demand for days
+    before the program's today only, and deleted by the database triggers (encounters migration
+    0002) whenever an encounter of their day changes, so a row present is always right.
+    """
+
+    class Grain(models.TextChoices):
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    start = models.DateField(help_text=_("The day, or the first day of the month."))
+    location = models.ForeignKey(
+        Location, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", null=True
+    )
+    kind = models.CharField(max_length=20, blank=True)
+    participants = models.BinaryField(help_text=_("A serialized roaring bitmap of ids."))
+    count = models.IntegerField()
+
+    class Meta:
+        db_table = "encounters_seenparticipants"
+        verbose_name = _("participants seen")
+        verbose_name_plural = _("participants seen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "grain", "start", "location", "kind"],
+                name="seenparticipants_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.start} @ {self.location_id or '*'}: {self.count}"

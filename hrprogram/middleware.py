@@ -7,6 +7,8 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from core.replica import mark_written, replica_alias
+
 NUL = "\x00"
 
 logger = logging.getLogger(__name__)
@@ -81,4 +83,27 @@ class DatabaseUnavailableMiddleware:
             page = loader.get_template("503.html").render({"message": message})
             response = HttpResponse(page, status=503)
         response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
+
+
+class PrimaryAfterWriteMiddleware:
+    """After a successful write (POST, PUT, PATCH, DELETE) by a signed-in person, their reads
+    stay on the primary for REPLICA_PIN_SECONDS, so a dashboard never misses what they just
+    saved while a read replica catches up. Nothing to do without a replica."""
+
+    WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method in self.WRITES
+            and response.status_code < 400
+            and replica_alias() is not None
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+        ):
+            mark_written(request.session)
         return response

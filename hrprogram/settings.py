@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "hrprogram.middleware.RejectNullCharactersMiddleware",
     # A dropped database connection is a 503 with Retry-After, pages and API alike.
     "hrprogram.middleware.DatabaseUnavailableMiddleware",
+    # Reads just after a write stay on the primary when there is a read replica.
+    "hrprogram.middleware.PrimaryAfterWriteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Shared phones: nothing shown to someone signed in (or by the API) stays in a cache.
@@ -132,6 +134,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A read replica (a state-wide deployment): dashboards, funder report runs and extracts read
+# from it, writes and a person's reads just after they saved something stay on the primary
+# (core/replica.py). The replica is the same database in tests.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            os.environ["DATABASE_REPLICA_URL"],
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    READ_REPLICA_ALIAS = "replica"
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

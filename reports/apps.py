@@ -8,6 +8,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from audit.actions import register_actions, register_detail_labels, register_object_link
+        from reports import checks  # noqa: F401 - registers the system checks
         from reports.audit_actions import ACTIONS, DETAILS, LINKS
 
         register_actions(ACTIONS)

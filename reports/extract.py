@@ -10,7 +10,7 @@ import io
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Location, Program, User
@@ -73,16 +73,17 @@ ORDER BY e.occurred_at, e.id
 """.format(services=", ".join(f"e.{name}" for name in Encounter.SERVICE_FIELDS))  # noqa: S608
 
 
-def _extract_cursor_rows(params: dict) -> Iterator[tuple]:
+def _extract_cursor_rows(params: dict, using: str) -> Iterator[tuple]:
     """Rows of EXTRACT_SQL, CHUNK_SIZE at a time. On PostgreSQL through a server-side cursor,
     planned for the whole result (hash joins, one sort) rather than the first rows, no JIT."""
+    connection = connections[using]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(EXTRACT_SQL, params)
             while rows := cursor.fetchmany(CHUNK_SIZE):
                 yield from rows
         return
-    with transaction.atomic():
+    with transaction.atomic(using=using):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
             cursor.execute("SET LOCAL jit = off")
@@ -95,8 +96,12 @@ def _extract_cursor_rows(params: dict) -> Iterator[tuple]:
             cursor.close()
 
 
-def encounter_extract_rows(program: Program, *, year: int) -> Iterator[list]:
-    """The encounters of `year` in the program's time zone, oldest first, as CSV cells."""
+def encounter_extract_rows(
+    program: Program, *, year: int, using: str | None = None
+) -> Iterator[list]:
+    """The encounters of `year` in the program's time zone, oldest first, as CSV cells, read
+    from the database `using` (a read replica) or the primary."""
+    using = using or DEFAULT_DB_ALIAS
     start, end = periods.calendar_year(year)
     scope = Scope(program=program, start=start, end=end)
     params = {
@@ -107,15 +112,21 @@ def encounter_extract_rows(program: Program, *, year: int) -> Iterator[list]:
         "naloxone": Category.NALOXONE,
         "drug_checking": Category.DRUG_CHECKING,
     }
-    locations = dict(Location.objects.filter(program=program).values_list("pk", "name"))
+    locations = dict(
+        Location.objects.using(using).filter(program=program).values_list("pk", "name")
+    )
     staff = dict(
-        User.objects.filter(encounters__program=program).distinct().values_list("pk", "username")
+        User.objects.using(using)
+        .filter(encounters__program=program)
+        .distinct()
+        .values_list("pk", "username")
     )
     tz = program.tzinfo
     kinds = dict(Encounter.Kind.choices)
     reasons = dict(Encounter.RefillReason.choices)
     yes, anonymous = _("yes"), _("anonymous")
-    for occurred_at, location, kind, public_id, staff_id, *rest in _extract_cursor_rows(params):
+    rows = _extract_cursor_rows(params, using)
+    for occurred_at, location, kind, public_id, staff_id, *rest in rows:
         if isinstance(occurred_at, str):  # SQLite gives text
             occurred_at = datetime.fromisoformat(occurred_at)
         local = occurred_at.astimezone(tz)

@@ -1,12 +1,14 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Program
+from reports.measures.registry import unknown_keys
 
 # The last day every month has, so "run on day N" exists in February too.
 LAST_SCHEDULE_DAY = 28
@@ -100,6 +102,21 @@ class ReportDefinition(models.Model):
     @property
     def is_scheduled(self) -> bool:
         return self.schedule != self.Schedule.NONE
+
+    def unknown_keys(self) -> list[str]:
+        """Measures and breakdowns it names that this version does not have."""
+        return unknown_keys(self.measures or [], self.breakdowns or [])
+
+    def clean(self):
+        super().clean()
+        unknown = self.unknown_keys()
+        if unknown:
+            raise ValidationError(
+                {
+                    "measures": _("Unknown measures or breakdowns: %(keys)s.")
+                    % {"keys": ", ".join(unknown)}
+                }
+            )
 
 
 class ReportRun(models.Model):

@@ -16,6 +16,7 @@ from accounts import outbox
 from accounts.mail import send_once
 from accounts.models import Program, User
 from audit.services import record_action
+from core.replica import reading_from_replica
 from reports import exports, measures, periods
 from reports.models import (
     CommunityReportSetting,
@@ -52,13 +53,15 @@ def _check_manager_of(by: User, program_id: int) -> None:
 def add_ready_definitions(*, program: Program, by: User | None) -> list[ReportDefinition]:
     """Create the three ready-made definitions the program does not have yet; returns the new.
 
-    Measures that this version does not compute are left out, so the definitions always run.
-    Safe to call again: a ready definition, or one of the same name, is never added twice.
+    A ready definition naming a measure this version does not compute is refused, never added
+    with it left out (a system check and a test walk them all). Safe to call again: a ready
+    definition, or one of the same name, is never added twice.
     """
     if by is not None:
         _check_manager_of(by, program.pk)
     created = []
     for ready in READY_DEFINITIONS:
+        check_known_keys(ready["measures"], ready["breakdowns"])
         name = str(ready["name"])
         existing = ReportDefinition.objects.filter(program=program)
         if (
@@ -73,8 +76,8 @@ def add_ready_definitions(*, program: Program, by: User | None) -> list[ReportDe
             ready_key=ready["ready_key"],
             schedule=ready["schedule"],
             run_on_day=ready["run_on_day"],
-            measures=[key for key in ready["measures"] if key in measures.MEASURES],
-            breakdowns=[key for key in ready["breakdowns"] if key in measures.BREAKDOWNS],
+            measures=list(ready["measures"]),
+            breakdowns=list(ready["breakdowns"]),
         )
         record_action(
             actor=by,
@@ -85,6 +88,20 @@ def add_ready_definitions(*, program: Program, by: User | None) -> list[ReportDe
         )
         created.append(definition)
     return created
+
+
+def check_known_keys(measure_keys, breakdown_keys) -> None:
+    """Refuse a definition that names a measure or breakdown this version does not have."""
+    unknown = measures.unknown_keys(measure_keys, breakdown_keys)
+    if unknown:
+        raise ReportError(
+            _(
+                "The report names measures or breakdowns that do not exist (any more): "
+                "%(keys)s. Edit the report and choose from the list."
+            )
+            % {"keys": ", ".join(unknown)},
+            field="measures",
+        )
 
 
 def _clean_keys(keys, registry, *, field: str) -> list[str]:
@@ -199,6 +216,7 @@ def request_run(*, by: User, definition: ReportDefinition, start: date, end: dat
     Asking again for a run that is still queued or running gives that run, not a second one.
     """
     _check_manager_of(by, definition.program_id)
+    check_known_keys(definition.measures, definition.breakdowns)
     check_period(definition.program, start, end)
     waiting = (
         ReportRun.objects.filter(
@@ -315,7 +333,8 @@ def build_run(run_id: int) -> str:
     definition = run.definition
     language = run.requested_by.language if run.requested_by else settings.LANGUAGE_CODE
     try:
-        with translation.override(language):
+        # The numbers may come from a read replica: a run is never about what was just saved.
+        with translation.override(language), reading_from_replica():
             content = exports.report_content(
                 program=definition.program,
                 title=definition.name,

@@ -12,6 +12,7 @@ from accounts.access import manager_required, report_reader_required
 from accounts.selectors import locations_for
 from audit.middleware import client_ip
 from audit.services import record_action
+from core.replica import may_read_replica, reading_from_replica, replica_alias
 from reports import exports, measures, periods
 from reports import selectors as report_selectors
 from reports import services as report_services
@@ -32,8 +33,9 @@ def dashboard(request):
     start, end = form.period_bounds()
     scope = Scope(program=user.program, start=start, end=end, location=form.chosen_location())
     filters = {name: value for name, value in request.GET.items() if name != "location"}
-    context = dashboard_context(user, scope, today=today, filters=filters)
-    return render(request, "reports/dashboard.html", {"form": form, **context})
+    with reading_from_replica(may_read_replica(request)):
+        context = dashboard_context(user, scope, today=today, filters=filters)
+        return render(request, "reports/dashboard.html", {"form": form, **context})
 
 
 @manager_required
@@ -59,7 +61,14 @@ def encounter_extract(request):
         details={"year": year, "extract": "encounters"},
     )
     response = StreamingHttpResponse(
-        stream_csv(encounter_extract_rows(user.program, year=year), extract_header()),
+        stream_csv(
+            encounter_extract_rows(
+                user.program,
+                year=year,
+                using=replica_alias() if may_read_replica(request) else None,
+            ),
+            extract_header(),
+        ),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="encounters-{year}.csv"'
@@ -174,6 +183,7 @@ def _definition_page(request, definition, form, *, status=200):
             "definition": definition,
             "form": form,
             "runs": runs,
+            "unknown_keys": definition.unknown_keys(),
             "measure_defs": [
                 measures.MEASURES[key] for key in definition.measures if key in measures.MEASURES
             ],

@@ -59,6 +59,17 @@ USUAL_BUNDLE = "Standard injection kit"
 
 
 @transaction.atomic
+def test_strip_kind(name: str, category: str) -> str:
+    """What a drug-checking item detects, read from its name; blank for other items."""
+    if category != C.DRUG_CHECKING:
+        return ""
+    lowered = name.lower()
+    for kind in (Item.TestStripKind.FENTANYL, Item.TestStripKind.XYLAZINE):
+        if kind.value in lowered:
+            return kind.value
+    return Item.TestStripKind.OTHER.value
+
+
 def load_usual_catalogue(*, program: Program) -> None:
     """Give a program the usual items and kits; items it already has are left as they are."""
     items = {}
@@ -73,6 +84,7 @@ def load_usual_catalogue(*, program: Program) -> None:
                 "doses_per_unit": doses,
                 "max_per_encounter": most,
                 "display_order": order,
+                "test_strip_kind": test_strip_kind(name, category),
             },
         )
     for kit_name, lines in USUAL_KITS.items():

@@ -331,6 +331,58 @@ class SyringeCollectionForm(forms.Form):
         return cleaned
 
 
+class SharpsDisposalForm(forms.Form):
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), label=_("Location"))
+    disposed_on = forms.DateField(label=_("Handed over on"), widget=DATE_INPUT)
+    containers = forms.IntegerField(
+        label=_("Containers"),
+        min_value=1,
+        max_value=MOST_PER_ENTRY,
+        error_messages={"min_value": _("Give at least one container.")},
+    )
+    weight_pounds = forms.DecimalField(
+        label=_("Weight (pounds)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        help_text=_("Syringes are estimated with your program's syringes per pound."),
+        error_messages={"min_value": _("The weight must be above zero.")},
+    )
+    syringes_counted = forms.IntegerField(
+        label=_("Or syringes counted"),
+        required=False,
+        min_value=0,
+        max_value=10 * MOST_PER_ENTRY,
+        error_messages={"min_value": _("The count of syringes cannot be negative.")},
+    )
+    vendor = forms.CharField(label=_("Disposal service"), max_length=120, required=False)
+    manifest_number = forms.CharField(label=_("Manifest or receipt number"), max_length=60)
+
+    def __init__(self, *args, locations, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["location"].queryset = locations
+        self.initial.setdefault("disposed_on", today)
+
+    def clean_disposed_on(self):
+        return _not_in_future(self.cleaned_data["disposed_on"], self.today)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "weight_pounds" in self.errors or "syringes_counted" in self.errors:
+            return cleaned
+        if cleaned.get("weight_pounds") is None and cleaned.get("syringes_counted") is None:
+            self.add_error(
+                "weight_pounds",
+                _(
+                    "Give the weight (or a count of syringes) so the syringes disposed can be "
+                    "estimated."
+                ),
+            )
+        return cleaned
+
+
 class OverdoseReversalForm(forms.Form):
     reported_on = forms.DateField(
         label=_("Date of the overdose"), widget=DATE_INPUT, validators=sane_date_validators()

@@ -33,6 +33,11 @@ class Item(models.Model):
         EDUCATIONAL = "educational", _("Educational materials")
         OTHER = "other", _("Other")
 
+    class TestStripKind(models.TextChoices):
+        FENTANYL = "fentanyl", _("Fentanyl")
+        XYLAZINE = "xylazine", _("Xylazine")
+        OTHER = "other", _("Other drug-checking")
+
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="items", verbose_name=_("program")
     )
@@ -45,6 +50,13 @@ class Item(models.Model):
         null=True,
         blank=True,
         help_text=_("For naloxone: a two-dose kit counts as two doses."),
+    )
+    test_strip_kind = models.CharField(
+        _("test strip kind"),
+        max_length=20,
+        choices=TestStripKind.choices,
+        blank=True,
+        help_text=_("For drug checking: what the strip detects, so funders see each apart."),
     )
     max_per_encounter = models.PositiveIntegerField(
         _("most per encounter"),
@@ -303,6 +315,48 @@ class SyringeCollection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.collected_on}: {self.syringes} ({self.get_source_display()})"
+
+
+class SharpsDisposal(models.Model):
+    """Sharps containers handed to a disposal service, with the vendor's manifest or receipt."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("location")
+    )
+    disposed_on = models.DateField(_("handed over on"))
+    containers = models.PositiveIntegerField(_("containers"))
+    weight_pounds = models.DecimalField(
+        _("weight (pounds)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    syringes_estimated = models.PositiveIntegerField(
+        _("syringes (estimated)"),
+        help_text=_("The weight times the program's syringes per pound, or a count if given."),
+    )
+    vendor = models.CharField(_("disposal service"), max_length=120, blank=True)
+    manifest_number = models.CharField(_("manifest or receipt number"), max_length=60)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sharps disposal")
+        verbose_name_plural = _("sharps disposals")
+        ordering = ["-disposed_on", "-id"]
+        indexes = [models.Index(fields=["program", "disposed_on"], name="disposal_program_date")]
+        constraints = [
+            # One manifest is one hand-over: recording it twice would count its syringes twice.
+            models.UniqueConstraint(
+                fields=["program", "manifest_number"], name="disposal_unique_manifest"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(containers__gte=1), name="disposal_containers_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.disposed_on}: {self.manifest_number}"
 
 
 class OverdoseReversal(models.Model):

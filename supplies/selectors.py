@@ -5,7 +5,16 @@ from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Location, Program, User
-from supplies.models import Item, Kit, KitItem, Lot, ReorderLevel, StockLevel, StockMovement
+from supplies.models import (
+    Item,
+    Kit,
+    KitItem,
+    Lot,
+    ReorderLevel,
+    SharpsDisposal,
+    StockLevel,
+    StockMovement,
+)
 
 
 def items_for(user: User) -> QuerySet[Item]:
@@ -13,6 +22,17 @@ def items_for(user: User) -> QuerySet[Item]:
     if not user.is_authenticated or not user.is_program_staff:
         return Item.objects.none()
     return Item.objects.filter(program_id=user.program_id)
+
+
+def sharps_disposals_for(user: User) -> QuerySet[SharpsDisposal]:
+    """Sharps disposals of the user's program, newest first; none outside program staff."""
+    if not user.is_authenticated or not user.is_program_staff:
+        return SharpsDisposal.objects.none()
+    return (
+        SharpsDisposal.objects.filter(program_id=user.program_id)
+        .select_related("location")
+        .order_by("-disposed_on", "-id")
+    )
 
 
 def catalogue_for(user: User) -> list[Item]:

@@ -22,6 +22,7 @@ from supplies.models import (
     Item,
     Lot,
     OverdoseReversal,
+    SharpsDisposal,
     StockLevel,
     StockMovement,
     SyringeCollection,
@@ -406,7 +407,7 @@ def record_syringe_collection(
     syringes = (
         counted
         if counted is not None
-        else int((weight_pounds * location.program.syringes_per_pound).to_integral_value())
+        else estimated_syringes(program=location.program, weight_pounds=weight_pounds)
     )
     collection = SyringeCollection.objects.create(
         program_id=location.program_id,
@@ -422,6 +423,73 @@ def record_syringe_collection(
         actor=by, action="supplies.collection.recorded", target=collection, program=location.program
     )
     return collection
+
+
+def estimated_syringes(*, program, weight_pounds: Decimal) -> int:
+    """Syringes in a weight of used sharps, by the program's syringes-per-pound factor."""
+    return int((weight_pounds * program.syringes_per_pound).to_integral_value())
+
+
+@transaction.atomic
+def record_sharps_disposal(
+    *,
+    by: User,
+    location: Location,
+    disposed_on: date,
+    containers: int,
+    manifest_number: str,
+    weight_pounds: Decimal | None = None,
+    syringes_counted: int | None = None,
+    vendor: str = "",
+) -> SharpsDisposal:
+    """Record sharps containers handed to a disposal service; syringes are estimated from the
+    weight with the program's factor unless they were counted."""
+    _check_location(by, location)
+    manifest_number = manifest_number.strip()
+    if containers is None or containers < 1:
+        raise StockError(_("Give the number of containers handed over (at least one)."))
+    if not manifest_number:
+        raise StockError(_("Give the disposal service's manifest or receipt number."))
+    if weight_pounds is not None and weight_pounds <= 0:
+        raise StockError(_("The weight must be above zero."))
+    if syringes_counted is not None and syringes_counted < 0:
+        raise StockError(_("The count of syringes cannot be negative."))
+    if weight_pounds is None and syringes_counted is None:
+        raise StockError(
+            _("Give the weight (or a count of syringes) so the syringes disposed can be estimated.")
+        )
+    if disposed_on > location.program.today():
+        raise StockError(_("The hand-over date cannot be in the future."))
+    if SharpsDisposal.objects.filter(
+        program_id=location.program_id, manifest_number__iexact=manifest_number
+    ).exists():
+        raise StockError(
+            _("Manifest %(number)s is recorded already.") % {"number": manifest_number}
+        )
+    syringes = (
+        syringes_counted
+        if syringes_counted is not None
+        else estimated_syringes(program=location.program, weight_pounds=weight_pounds)
+    )
+    disposal = SharpsDisposal.objects.create(
+        program_id=location.program_id,
+        location=location,
+        disposed_on=disposed_on,
+        containers=containers,
+        weight_pounds=weight_pounds,
+        syringes_estimated=syringes,
+        vendor=vendor.strip(),
+        manifest_number=manifest_number,
+        recorded_by=by,
+    )
+    record_action(
+        actor=by,
+        action="supplies.disposal.recorded",
+        target=disposal,
+        program=location.program,
+        details={"containers": containers, "syringes": syringes},
+    )
+    return disposal
 
 
 @transaction.atomic

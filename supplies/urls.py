@@ -12,5 +12,6 @@ urlpatterns = [
     path("count/<int:location_id>/", views.count_sheet, name="count"),
     path("movements/", views.movement_list, name="movements"),
     path("collections/new/", views.collection_new, name="collection_new"),
+    path("disposals/new/", views.disposal_new, name="disposal_new"),
     path("reversals/new/", views.reversal_new, name="reversal_new"),
 ]

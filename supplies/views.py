@@ -19,6 +19,7 @@ from supplies.forms import (
     MovementFilterForm,
     OverdoseReversalForm,
     ReceiveForm,
+    SharpsDisposalForm,
     StockFilterForm,
     SyringeCollectionForm,
     TransferForm,
@@ -27,6 +28,7 @@ from supplies.models import (
     FundingSource,
     Item,
     OverdoseReversal,
+    SharpsDisposal,
     StockLevel,
     StockMovement,
     SyringeCollection,
@@ -323,6 +325,43 @@ def collection_new(request):
         .order_by("-collected_on", "-id")[:RECENT_REPORTS]
     )
     return render(request, "supplies/collection_new.html", {"form": form, "recent": recent})
+
+
+@manager_required
+def disposal_new(request):
+    """Sharps containers handed to a disposal service; recent hand-overs below."""
+    user = request.user
+    form = SharpsDisposalForm(
+        request.POST or None, locations=_active_locations(user), today=user.program.today()
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            disposal = services.record_sharps_disposal(
+                by=user,
+                location=data["location"],
+                disposed_on=data["disposed_on"],
+                containers=data["containers"],
+                weight_pounds=data["weight_pounds"],
+                syringes_counted=data["syringes_counted"],
+                vendor=data["vendor"],
+                manifest_number=data["manifest_number"],
+            )
+        except services.StockError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Recorded %(count)d syringes disposed (estimated).")
+                % {"count": disposal.syringes_estimated},
+            )
+            return redirect("supplies:disposal_new")
+    recent = (
+        SharpsDisposal.objects.filter(program_id=user.program_id)
+        .select_related("location")
+        .order_by("-disposed_on", "-id")[:RECENT_REPORTS]
+    )
+    return render(request, "supplies/disposal_new.html", {"form": form, "recent": recent})
 
 
 @program_staff_required

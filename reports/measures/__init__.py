@@ -22,6 +22,7 @@ from reports.measures.registry import (
     MeasureDef,
     Table,
     Value_,
+    unknown_keys,
 )
 from reports.measures.scalars import compute
 from reports.measures.scope import Scope, month_scope
@@ -47,4 +48,5 @@ __all__ = [
     "participants_served",
     "summaries_on",
     "trend",
+    "unknown_keys",
 ]

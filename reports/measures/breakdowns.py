@@ -15,18 +15,22 @@ from reports.measures.registry import BREAKDOWNS, Table, Value_
 from reports.measures.scalars import Facts
 from reports.measures.scope import Scope
 from reports.measures.sources import (
+    DOSES_RECEIVED,
+    IS_TEST_STRIP,
     Category,
     Characteristic,
     Encounter,
     Participant,
     Referral,
     SyringeCollection,
+    TestStripKind,
     TrainingSession,
 )
 from reports.measures.trends import by_location
 
 NOT_ASKED = _("Not asked")
 NO_FUNDING_SOURCE = _("No funding source")
+NO_SUPPLIER = _("supplier not recorded")
 AGE_BANDS = [(None, 17, "Under 18"), (18, 24, "18-24"), (25, 34, "25-34"), (35, 44, "35-44"),
              (45, 54, "45-54"), (55, 64, "55-64"), (65, None, "65 and over")]  # fmt: skip
 
@@ -185,6 +189,48 @@ def _supplies_by_funding_source(scope: Scope) -> tuple[list[str], list[tuple[str
     return [str(label) for _value, label in categories], rows
 
 
+def _test_strips_by_kind(scope: Scope) -> list[tuple[str, list[Value_]]]:
+    counts = dict(
+        sources.supplies(scope)
+        .filter(IS_TEST_STRIP)
+        .values_list("item__test_strip_kind")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    # An item whose kind was never set is "other", as the migration that added kinds made it.
+    counts[TestStripKind.OTHER] = counts.get(TestStripKind.OTHER, 0) + counts.pop("", 0)
+    return _count_rows(
+        (str(label), counts[value]) for value, label in TestStripKind.choices if counts.get(value)
+    )
+
+
+def _naloxone_received_by_source(scope: Scope) -> list[tuple[str, list[Value_]]]:
+    rows = (
+        sources.naloxone_received(scope)
+        .values_list("lot__funding_source__name", "supplier")
+        .annotate(doses=Sum(DOSES_RECEIVED))
+        .order_by()
+    )
+    found = sorted(
+        ((source or "", supplier.strip(), doses) for source, supplier, doses in rows),
+        key=lambda row: (row[0] == "", row[0], row[1] == "", row[1]),
+    )
+    cells: dict[tuple[str, str], int] = {}
+    for source, supplier, doses in found:
+        cells[(source, supplier)] = cells.get((source, supplier), 0) + doses
+    return [
+        (
+            str(_("%(source)s, from %(supplier)s"))
+            % {
+                "source": source or str(NO_FUNDING_SOURCE),
+                "supplier": supplier or str(NO_SUPPLIER),
+            },
+            [doses],
+        )
+        for (source, supplier), doses in cells.items()
+    ]
+
+
 def _naloxone_by_recipient(scope: Scope) -> list[tuple[str, list[Value_]]]:
     facts = Facts(scope)
     return _count_rows(
@@ -281,6 +327,16 @@ def breakdown(scope: Scope, key: str) -> Table:
     elif key == "substances":
         row_header = str(_("Substance"))
         rows = _characteristic_rows(scope, C.Question.SUBSTANCE, C.Substance.choices)
+    elif key == "routes_of_use":
+        row_header = str(_("Route of use"))
+        rows = _characteristic_rows(scope, C.Question.ROUTE, C.Route.choices)
+    elif key == "test_strips_by_kind":
+        row_header, columns = str(_("Detects")), [str(_("Test strips"))]
+        rows = _test_strips_by_kind(scope)
+    elif key == "naloxone_received_by_source":
+        row_header = str(_("Funding source and supplier"))
+        columns = [str(_("Doses received"))]
+        rows = _naloxone_received_by_source(scope)
     elif key == "supplies_by_category":
         row_header, columns = str(_("Category")), [str(_("Units"))]
         rows = _supplies_by_category(scope)

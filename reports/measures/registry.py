@@ -114,6 +114,15 @@ MEASURES: dict[str, MeasureDef] = dict(
             url=ENCOUNTER_LIST,
         ),
         _measure(
+            "syringes_disposed",
+            _("Syringes disposed"),
+            _(
+                "Used syringes handed to a disposal service in the period: each hand-over's "
+                "weight times the program's syringes per pound, or its count."
+            ),
+            url="supplies:disposal_new",
+        ),
+        _measure(
             "collection_ratio",
             _("Collection ratio"),
             _("Used syringes collected divided by syringes distributed in the period."),
@@ -124,6 +133,34 @@ MEASURES: dict[str, MeasureDef] = dict(
             _(
                 "Naloxone doses handed out at encounters and at trainings in the period; a "
                 "two-dose kit counts as two."
+            ),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "naloxone_doses_received",
+            _("Naloxone doses received"),
+            _(
+                "Naloxone doses received into stock in the period (deliveries, not transfers "
+                "between locations); a two-dose kit counts as two."
+            ),
+            url="supplies:movements",
+        ),
+        _measure(
+            "people_received_naloxone",
+            _("People who received naloxone"),
+            _(
+                "Distinct participants given naloxone at an encounter in the period; anonymous "
+                "encounters with naloxone are counted apart."
+            ),
+            people=True,
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "naloxone_anonymous_encounters",
+            _("Anonymous encounters with naloxone"),
+            _(
+                "Encounters in the period recorded without a participant at which naloxone "
+                "was given."
             ),
             url=ENCOUNTER_LIST,
         ),
@@ -178,6 +215,18 @@ MEASURES: dict[str, MeasureDef] = dict(
             url=ENCOUNTER_LIST,
         ),
         _measure(
+            "fentanyl_test_strips_distributed",
+            _("Fentanyl test strips distributed"),
+            _("Test strips for fentanyl handed out at encounters in the period."),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
+            "xylazine_test_strips_distributed",
+            _("Xylazine test strips distributed"),
+            _("Test strips for xylazine handed out at encounters in the period."),
+            url=ENCOUNTER_LIST,
+        ),
+        _measure(
             "secondary_distribution_people",
             _("People reached through secondary distribution"),
             _(
@@ -189,6 +238,13 @@ MEASURES: dict[str, MeasureDef] = dict(
             "referrals_made",
             _("Referrals made"),
             _("Referrals made in the period, whatever their status now."),
+            people=True,
+            url="referrals:follow_ups",
+        ),
+        _measure(
+            "participants_referred",
+            _("Participants referred"),
+            _("Distinct participants with at least one referral made in the period."),
             people=True,
             url="referrals:follow_ups",
         ),
@@ -217,8 +273,22 @@ MEASURES: dict[str, MeasureDef] = dict(
         ),
         _measure(
             "people_trained",
-            _("People trained"),
-            _("People at the training sessions held in the period."),
+            _("People trained (attendances)"),
+            _(
+                "Attendances at the training sessions held in the period: one person at two "
+                "sessions counts twice."
+            ),
+            people=True,
+            url="training:list",
+        ),
+        _measure(
+            "distinct_people_trained",
+            _("Distinct people trained"),
+            _(
+                "Distinct people among the attendee records of trainings held in the period: "
+                "one per participant, or per name and agency; sessions without attendee records "
+                "are not counted."
+            ),
             people=True,
             url="training:list",
         ),
@@ -357,7 +427,11 @@ BREAKDOWNS: dict[str, BreakdownDef] = dict(
         _breakdown(
             "age_band",
             _("Participants by age"),
-            _("Participants served in the period by age at the end of the period."),
+            _(
+                "Participants served in the period by age at the end of the period, computed as "
+                "the period's last year minus the birth year (only the birth year is stored, so "
+                "someone whose birthday is after the period's end is counted a year older)."
+            ),
             people=True,
         ),
         _breakdown(
@@ -397,6 +471,15 @@ BREAKDOWNS: dict[str, BreakdownDef] = dict(
             people=True,
         ),
         _breakdown(
+            "routes_of_use",
+            _("Participants by route of use"),
+            _(
+                "Participants served in the period who use each route (injecting, smoking, "
+                "snorting...); one person may use several."
+            ),
+            people=True,
+        ),
+        _breakdown(
             "supplies_by_category",
             _("Supplies by category"),
             _("Units handed out at encounters in the period, by supply category."),
@@ -407,6 +490,22 @@ BREAKDOWNS: dict[str, BreakdownDef] = dict(
             _(
                 "Units handed out at encounters and trainings in the period, by the funding "
                 "source of the stock lot they came from and by category."
+            ),
+        ),
+        _breakdown(
+            "test_strips_by_kind",
+            _("Test strips by kind"),
+            _(
+                "Drug-checking test strips handed out at encounters in the period, by what "
+                "they detect."
+            ),
+        ),
+        _breakdown(
+            "naloxone_received_by_source",
+            _("Naloxone received by funding source and supplier"),
+            _(
+                "Naloxone doses received into stock in the period, by the funding source that "
+                "paid for the lot (naloxone bought with each grant) and the supplier."
             ),
         ),
         _breakdown(
@@ -447,3 +546,11 @@ BREAKDOWNS: dict[str, BreakdownDef] = dict(
         ),
     ]
 )
+
+
+def unknown_keys(measure_keys, breakdown_keys) -> list[str]:
+    """The keys a report definition names that are neither a measure nor a breakdown here, in
+    the order named: a definition holding any is refused, never run with them left out."""
+    return [key for key in measure_keys if key not in MEASURES] + [
+        key for key in breakdown_keys if key not in BREAKDOWNS
+    ]

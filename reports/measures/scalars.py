@@ -24,14 +24,16 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from reports.measures import sources
+from reports.measures import people, sources
 from reports.measures.registry import MEASURES, Value_
 from reports.measures.scope import Scope
 from reports.measures.sources import (
     DOSES,
     DOSES_FROM_STOCK,
+    DOSES_RECEIVED,
     FOR_OTHERS,
     IS_NALOXONE,
+    IS_TEST_STRIP,
     Category,
     Referral,
     SyringeCollection,
@@ -73,8 +75,9 @@ def ratio(part: Value_, whole: Value_) -> float | None:
 class Facts:
     """Lazily read groups of numbers about one scope; each group is one aggregate query."""
 
-    def __init__(self, scope: Scope):
+    def __init__(self, scope: Scope, keys: Iterable[str] = ()):
         self.scope = scope
+        self.keys = set(keys)
 
     @cached_property
     def encounters(self) -> dict:
@@ -87,12 +90,25 @@ class Facts:
         return sources.unaliased(rows.aggregate(**sums))
 
     @cached_property
+    def people_sets(self):
+        """(served, seen before) as bitmaps: both people counts from one look-up; who was seen
+        before only when new participants are asked for."""
+        if "new_participants" in self.keys or not self.keys:
+            return people.served_and_seen_before(self.scope)
+        return people.served_and_seen_before(self.scope, before=False)
+
+    @cached_property
     def participants(self) -> int:
+        if people.sets_on():
+            return len(self.people_sets[0])
         # COUNT(*) over a DISTINCT subquery: PostgreSQL hashes it, faster than COUNT(DISTINCT).
         return sources.served_ids(self.scope).count()
 
     @cached_property
     def new_participants(self) -> int:
+        if people.sets_on():
+            served, before = self.people_sets
+            return len(served - before)
         return sources.count_new_participants(self.scope)
 
     @cached_property
@@ -103,8 +119,12 @@ class Facts:
     def supplies(self) -> dict:
         return sources.supplies(self.scope).aggregate(
             syringes=Coalesce(Sum("quantity", filter=Q(item__category=Category.SYRINGES)), 0),
-            test_strips=Coalesce(
-                Sum("quantity", filter=Q(item__category=Category.DRUG_CHECKING)), 0
+            test_strips=Coalesce(Sum("quantity", filter=IS_TEST_STRIP), 0),
+            fentanyl_test_strips=Coalesce(
+                sources.SUPPLY_SUMS["fentanyl_test_strips_distributed"](), 0
+            ),
+            xylazine_test_strips=Coalesce(
+                sources.SUPPLY_SUMS["xylazine_test_strips_distributed"](), 0
             ),
             educational=Coalesce(Sum("quantity", filter=Q(item__category=Category.EDUCATIONAL)), 0),
             doses_participants=Coalesce(Sum(DOSES, filter=IS_NALOXONE & ~FOR_OTHERS), 0),
@@ -119,6 +139,33 @@ class Facts:
             ),
             cleanup=Coalesce(Sum("syringes", filter=Q(source=SyringeCollection.Source.CLEANUP)), 0),
         )
+
+    @cached_property
+    def naloxone_recipients(self) -> dict:
+        return sources.naloxone_lines(self.scope).aggregate(
+            people=Count("encounter__participant_id", distinct=True),
+            anonymous=Count(
+                "encounter_id", distinct=True, filter=Q(encounter__participant__isnull=True)
+            ),
+        )
+
+    @cached_property
+    def naloxone_received(self) -> int:
+        return sources.naloxone_received(self.scope).aggregate(
+            doses=Coalesce(Sum(DOSES_RECEIVED), 0)
+        )["doses"]
+
+    @cached_property
+    def syringes_disposed(self) -> int:
+        return sources.sharps_disposals(self.scope).aggregate(
+            syringes=Coalesce(Sum("syringes_estimated"), 0)
+        )["syringes"]
+
+    @cached_property
+    def distinct_people_trained(self) -> int:
+        return sources.attendees(self.scope).aggregate(
+            people=Count(sources.ATTENDEE_IDENTITY, distinct=True)
+        )["people"]
 
     @cached_property
     def trainings(self) -> dict:
@@ -152,6 +199,7 @@ class Facts:
     def referrals(self) -> dict:
         return sources.referrals(self.scope).aggregate(
             made=Count("pk"),
+            people=Count("participant_id", distinct=True),
             linked=Count("pk", filter=Q(status__in=Referral.LINKED_STATUSES)),
         )
 
@@ -218,21 +266,29 @@ _COMPUTE: dict[str, Callable[[Facts], Value_]] = {
     "median_days_in_program": lambda f: f.median_days_in_program,
     "syringes_distributed": lambda f: f.supplies["syringes"],
     "syringes_collected": _syringes_collected,
+    "syringes_disposed": lambda f: f.syringes_disposed,
     "collection_ratio": lambda f: ratio(_syringes_collected(f), f.supplies["syringes"]),
     "naloxone_doses": _doses,
+    "naloxone_doses_received": lambda f: f.naloxone_received,
+    "people_received_naloxone": lambda f: f.naloxone_recipients["people"],
+    "naloxone_anonymous_encounters": lambda f: f.naloxone_recipients["anonymous"],
     "naloxone_doses_participants": lambda f: f.supplies["doses_participants"],
     "naloxone_doses_for_others": lambda f: f.supplies["doses_for_others"],
     "naloxone_doses_trainings": lambda f: f.training_doses,
     "naloxone_refills": lambda f: f.encounters["naloxone_refills"],
     "reversals_reported": lambda f: f.encounters["_reversals_at_encounters"] + f.reversal_reports,
     "test_strips_distributed": lambda f: f.supplies["test_strips"],
+    "fentanyl_test_strips_distributed": lambda f: f.supplies["fentanyl_test_strips"],
+    "xylazine_test_strips_distributed": lambda f: f.supplies["xylazine_test_strips"],
     "secondary_distribution_people": lambda f: f.encounters["secondary_distribution_people"],
     "referrals_made": lambda f: f.referrals["made"],
+    "participants_referred": lambda f: f.referrals["people"],
     "referrals_linked": lambda f: f.referrals["linked"],
     "linkage_rate": lambda f: ratio(f.referrals["linked"], f.referrals["made"]),
     "median_days_to_linkage": lambda f: f.median_days_to_linkage,
     "trainings": lambda f: f.trainings["sessions"],
     "people_trained": lambda f: f.trainings["people"],
+    "distinct_people_trained": lambda f: f.distinct_people_trained,
     "law_enforcement_trained": lambda f: f.trainings["law_enforcement"],
     "training_knowledge_gain": lambda f: f.knowledge_gain,
     "locations_active": lambda f: f.encounters["locations_active"],
@@ -261,5 +317,5 @@ def compute(scope: Scope, keys: Iterable[str] | None = None) -> dict[str, Value_
     unknown = set(keys) - set(MEASURES)
     if unknown:
         raise KeyError(f"Unknown measures: {', '.join(sorted(unknown))}")
-    facts = Facts(scope)
+    facts = Facts(scope, keys)
     return {key: _COMPUTE[key](facts) for key in keys}

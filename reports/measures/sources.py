@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -23,8 +25,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Concat, Lower, Trim
 
 from accounts.models import Location, Program
 from cards.models import CardVerification, ParticipantCard
@@ -43,15 +47,23 @@ from encounters.models import (
     ParticipantFirstMonth,
     ParticipantMonth,
     ParticipantYear,
+    SeenParticipants,  # noqa: F401 - read by reports.measures.people
 )
 from participants.models import Characteristic, Participant
 from referrals.models import Referral
 from reports import periods
 from reports.measures.scope import Scope
-from supplies.models import Item, OverdoseReversal, StockMovement, SyringeCollection
+from supplies.models import (
+    Item,
+    OverdoseReversal,
+    SharpsDisposal,
+    StockMovement,
+    SyringeCollection,
+)
 from training.models import Attendee, TrainingSession
 
 Category = Item.Category
+TestStripKind = Item.TestStripKind
 
 
 def summaries_on() -> bool:
@@ -141,6 +153,7 @@ def days_in_program(scope: Scope) -> QuerySet:
 
 DOSES = Coalesce(F("item__doses_per_unit"), 1) * F("quantity")
 IS_NALOXONE = Q(item__category=Category.NALOXONE)
+IS_TEST_STRIP = Q(item__category=Category.DRUG_CHECKING)
 FOR_OTHERS = Q(for_others=True)
 
 # Aliases apart from the totals' own column names, which an alias may not shadow.
@@ -184,6 +197,12 @@ SUPPLY_SUMS = {
     "syringes_distributed": lambda: Sum("quantity", filter=Q(item__category=Category.SYRINGES)),
     "test_strips_distributed": lambda: Sum(
         "quantity", filter=Q(item__category=Category.DRUG_CHECKING)
+    ),
+    "fentanyl_test_strips_distributed": lambda: Sum(
+        "quantity", filter=IS_TEST_STRIP & Q(item__test_strip_kind=TestStripKind.FENTANYL)
+    ),
+    "xylazine_test_strips_distributed": lambda: Sum(
+        "quantity", filter=IS_TEST_STRIP & Q(item__test_strip_kind=TestStripKind.XYLAZINE)
     ),
     "_doses_at_encounters": lambda: Sum(DOSES, filter=IS_NALOXONE),
 }
@@ -299,6 +318,43 @@ def collections(scope: Scope) -> QuerySet[SyringeCollection]:
     return found
 
 
+def sharps_disposals(scope: Scope) -> QuerySet[SharpsDisposal]:
+    if scope.kind:
+        return SharpsDisposal.objects.none()
+    found = SharpsDisposal.objects.filter(
+        program=scope.program, disposed_on__gte=scope.start, disposed_on__lte=scope.end
+    )
+    if scope.location is not None:
+        found = found.filter(location=scope.location)
+    return found
+
+
+def naloxone_lines(scope: Scope) -> QuerySet[EncounterSupply]:
+    """Naloxone handed out at the encounters of a scope, one row per supply line."""
+    return supply_lines(scope).filter(IS_NALOXONE)
+
+
+# Who an attendee record is: the participant, else the name and agency (case and spaces
+# ignored), else the record itself (an attendee nobody named counts once).
+ATTENDEE_IDENTITY = Case(
+    When(
+        participant_id__isnull=False,
+        then=Concat(Value("p"), Cast("participant_id", CharField())),
+    ),
+    When(
+        ~Q(name=""),
+        then=Concat(Value("n"), Lower(Trim("name")), Value("|"), Lower(Trim("agency"))),
+    ),
+    default=Concat(Value("a"), Cast("pk", CharField())),
+    output_field=CharField(),
+)
+
+
+def attendees(scope: Scope) -> QuerySet[Attendee]:
+    """Attendee records of the scope's trainings."""
+    return Attendee.objects.filter(session__in=training_sessions(scope))
+
+
 def training_sessions(scope: Scope) -> QuerySet[TrainingSession]:
     if scope.kind:
         return TrainingSession.objects.none()
@@ -359,6 +415,27 @@ def stock_distributed_at_trainings(scope: Scope) -> QuerySet[StockMovement]:
         training_session__in=training_sessions(scope),
         program=scope.program,
     )
+
+
+def naloxone_received(scope: Scope) -> QuerySet[StockMovement]:
+    """Naloxone deliveries into stock in the scope (transfers and adjustments are not
+    deliveries); a kind leaves them out, a location keeps those received there."""
+    if scope.kind:
+        return StockMovement.objects.none()
+    found = StockMovement.objects.filter(
+        program=scope.program,
+        kind=StockMovement.Kind.RECEIVED,
+        lot__item__category=Category.NALOXONE,
+        at__gte=scope.start_at,
+        at__lt=scope.end_at,
+    )
+    if scope.location is not None:
+        found = found.filter(location=scope.location)
+    return found
+
+
+# Doses a stock receipt added (its quantity is positive).
+DOSES_RECEIVED = F("quantity") * Coalesce(F("lot__item__doses_per_unit"), 1)
 
 
 def naloxone_given_at_trainings(scope: Scope) -> QuerySet[StockMovement]:

@@ -15,7 +15,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 
 from reports import periods
-from reports.measures import sources
+from reports.measures import people, sources
 from reports.measures.registry import Value_
 from reports.measures.scalars import compute, ratio
 from reports.measures.scope import Scope
@@ -91,10 +91,19 @@ def _grouped(scope: Scope, keys: list[str], grouping: _Grouping) -> dict[object,
         encounter_sums = {}
     if "unduplicated_participants" not in parts:
         pass
+    elif grouping.distinct_by and people.sets_on():
+        # The locations with encounters in the scope, as the daily totals gave them.
+        groups = list(found) or list(
+            sources.Location.objects.filter(program=scope.program).values_list("pk", flat=True)
+        )
+        for group, count in people.count_served_by_location(scope, groups).items():
+            if not count and group not in found:
+                continue
+            found.setdefault(group, {})["unduplicated_participants"] = count
     elif grouping.distinct_by and totals:
-        for group, people in sources.count_distinct_by(scope, grouping.distinct_by).items():
+        for group, served in sources.count_distinct_by(scope, grouping.distinct_by).items():
             if group is not None:
-                found.setdefault(group, {})["unduplicated_participants"] = people
+                found.setdefault(group, {})["unduplicated_participants"] = served
     elif grouping.whole_months and sources.reads_participant_months(scope):
         collect(
             sources.participant_months(scope),
@@ -175,6 +184,11 @@ def trend(scope: Scope, keys: Iterable[str], grain: Grain) -> list[tuple[date, d
     )
     grouped_keys = [key for key in keys if key in GROUPABLE]
     other_keys = [key for key in keys if key not in GROUPABLE]
+    bucket_bounds = periods.buckets(scope.start, scope.end, grain)
+    people_from_sets = None
+    if "unduplicated_participants" in grouped_keys and people.sets_on():
+        grouped_keys.remove("unduplicated_participants")
+        people_from_sets = people.count_served_in(scope, bucket_bounds)
     # People by month when the scope begins or ends inside a month: whole months from the
     # participant months in one query, each partial month at an edge on its own.
     inner = _inner_months(scope) if grain == "month" and sources.summaries_on() else None
@@ -196,8 +210,10 @@ def trend(scope: Scope, keys: Iterable[str], grain: Grain) -> list[tuple[date, d
             }
     grouped = _grouped(scope, grouped_keys, grouping) if grouped_keys else {}
     result = []
-    for start, end in periods.buckets(scope.start, scope.end, grain):
+    for index, (start, end) in enumerate(bucket_bounds):
         numbers = grouped.get(start) or _finish({}, grouped_keys)
+        if people_from_sets is not None:
+            numbers = {**numbers, "unduplicated_participants": people_from_sets[index]}
         bucket = scope.with_period(max(start, scope.start), min(end, scope.end))
         if other_keys:
             numbers = {**numbers, **compute(bucket, other_keys)}

@@ -20,6 +20,11 @@ Program A (America/New_York) in March 2025, with February before it and April af
 | E12 | P6 | Apr 1 00:30 | drop-in | 50 syringes |
 
 The van's stock was paid by a "Federal grant"; the drop-in's has no funding source.
+
+Naloxone received in March: at the van on Mar 2, 100 two-dose kits and 100 vials of the Federal
+grant from "Acme Pharma" (300 doses); at the drop-in on Mar 9, 10 kits with no funding source and
+no supplier recorded (20 doses). Sharps disposal: Mar 18 at the drop-in, 2 containers of 3 lb
+(600 syringes at 200 a pound); Feb 20 at the van, 1 container of 150 syringes counted.
 """
 
 from datetime import date, datetime, time
@@ -34,9 +39,10 @@ from participants.models import Characteristic, Participant
 from participants.services import merge_participants
 from referrals.models import Referral
 from referrals.services import change_referral_status, make_referral
-from supplies.models import FundingSource, SyringeCollection
+from supplies.models import FundingSource, StockMovement, SyringeCollection
 from supplies.services import (
     receive_shipment,
+    record_sharps_disposal,
     record_syringe_collection,
     report_overdose_reversal,
 )
@@ -71,7 +77,7 @@ def known_program_data(program_a, site_a, van_a, manager_a, catalogue_a):  # noq
     items = catalogue_a
     grant = FundingSource.objects.create(program=program_a, name="Federal grant")
     for name in (SYRINGE, NALOXONE_KIT, NALOXONE_VIAL):
-        receive_shipment(
+        received = receive_shipment(
             by=manager_a,
             location=van_a,
             item=items[name],
@@ -79,7 +85,36 @@ def known_program_data(program_a, site_a, van_a, manager_a, catalogue_a):  # noq
             lot_number="V1",
             expires_on=date(2030, 1, 1),
             funding_source=grant,
+            supplier="Acme Pharma",
         )
+        # The ledger stamps a receipt with the time it is recorded: date it in March.
+        StockMovement.objects.filter(pk=received.pk).update(at=local(3, 2, 9))
+    received = receive_shipment(
+        by=manager_a,
+        location=site_a,
+        item=items[NALOXONE_KIT],
+        quantity=10,
+        lot_number="S2",
+        expires_on=date(2030, 1, 1),
+    )
+    StockMovement.objects.filter(pk=received.pk).update(at=local(3, 9, 12))
+    record_sharps_disposal(
+        by=manager_a,
+        location=site_a,
+        disposed_on=date(2025, 3, 18),
+        containers=2,
+        weight_pounds=Decimal("3"),
+        vendor="Safe Waste Co.",
+        manifest_number="M-100",
+    )
+    record_sharps_disposal(
+        by=manager_a,
+        location=van_a,
+        disposed_on=date(2025, 2, 20),
+        containers=1,
+        syringes_counted=150,
+        manifest_number="M-099",
+    )
 
     def person(**profile) -> Participant:
         return ParticipantFactory(program=program_a, **profile)

@@ -25,21 +25,29 @@ MARCH_ANSWERS = {
     "median_days_in_program": 17.2,  # 0, 1, 17.2 (P2), 23 (P1), 41.9 (P4 via D4)
     "syringes_distributed": 100,
     "syringes_collected": 455,  # 15 + 40 at encounters, 100 drop box, 1.5 lb clean-up
+    "syringes_disposed": 600,  # 3 lb at 200 a pound; February's 150 is outside
     "collection_ratio": 4.55,
     "naloxone_doses": 13,  # 2 to P1, 4 + 1 for others, 3 kits of 2 at a training
+    "naloxone_doses_received": 320,  # 100 kits of 2 + 100 vials at the van, 10 kits of 2
+    "people_received_naloxone": 2,  # P1 and P2
+    "naloxone_anonymous_encounters": 0,
     "naloxone_doses_participants": 2,
     "naloxone_doses_for_others": 5,
     "naloxone_doses_trainings": 6,
     "naloxone_refills": 2,
     "reversals_reported": 2,  # one told at an encounter, one report
     "test_strips_distributed": 5,
+    "fentanyl_test_strips_distributed": 5,
+    "xylazine_test_strips_distributed": 0,
     "secondary_distribution_people": 3,
     "referrals_made": 3,
+    "participants_referred": 3,
     "referrals_linked": 1,
     "linkage_rate": 0.333,
     "median_days_to_linkage": 4.0,
     "trainings": 2,
     "people_trained": 32,
+    "distinct_people_trained": 0,  # no attendee records (tests/reports/test_funder_measures)
     "law_enforcement_trained": 12,
     "training_knowledge_gain": None,  # no test scores (tests/training has them)
     "locations_active": 2,
@@ -271,6 +279,8 @@ def test_every_breakdown_is_tested_here():
         "supplies_by_funding_source", "naloxone_doses_by_recipient", "refill_reasons",
         "syringes_collected_by_source", "referrals_by_kind_status", "trainings_by_audience",
         "trainings_by_kind",
+        # in tests/reports/test_funder_measures.py:
+        "routes_of_use", "test_strips_by_kind", "naloxone_received_by_source",
     }  # fmt: skip
     assert tested == set(measures.BREAKDOWNS)
 
