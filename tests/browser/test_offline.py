@@ -288,6 +288,7 @@ def test_someone_enrolled_a_minute_ago_is_found_offline_and_home_opens(page, dem
     page.get_by_label("Non-binary").check()
     page.get_by_role("button", name="Find").click()
     page.get_by_role("button", name="Enrol with these answers").click()
+    expect(page.locator("#selected-participant")).to_contain_text("New")
     page.get_by_role("button", name="Save encounter").click()
     expect(page.locator("#saved-confirmation")).to_be_visible()
     newcomer = Participant.objects.latest("enrolled_at")
