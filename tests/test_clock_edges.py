@@ -20,6 +20,7 @@ from encounters.models import Encounter
 from encounters.services import record_encounter
 from referrals.services import make_referral
 from reports.services import ReportError, check_period
+from tests.conftest import PROGRAM_TODAY
 from tests.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,17 @@ EDGES = [
     (datetime(2027, 3, 1, 4, 30, tzinfo=UTC), date(2027, 2, 28), "the last day of February"),
 ]
 IDS = [label for *_rest, label in EDGES]
+
+
+def test_every_test_runs_at_the_programs_evening_unless_marked(program_a):
+    assert timezone.now().date() == date(2026, 3, 10)  # UTC: already the next day
+    assert date.today() == date(2026, 3, 10)  # the server's date, which code must not use
+    assert program_a.today() == PROGRAM_TODAY == date(2026, 3, 9)
+
+
+@pytest.mark.real_clock
+def test_a_test_marked_real_clock_keeps_the_real_clock():
+    assert not time_machine.escape_hatch.is_travelling()
 
 
 @pytest.fixture(params=EDGES, ids=IDS)

@@ -28,11 +28,13 @@ def lapsing_certificates(manager_a):
         ],
     )
     services.issue_certificates(by=manager_a, session=session)
+    # The program's today, not TODAY: the real worker's test keeps the real clock.
+    today = manager_a.program.today()
     valid_until = {
-        "Lapsing Soon": TODAY + timedelta(days=20),
-        "No Email": TODAY + timedelta(days=20),
-        "Lapsing Later": TODAY + timedelta(days=90),
-        "Already Lapsed": TODAY - timedelta(days=1),
+        "Lapsing Soon": today + timedelta(days=20),
+        "No Email": today + timedelta(days=20),
+        "Lapsing Later": today + timedelta(days=90),
+        "Already Lapsed": today - timedelta(days=1),
     }
     for name, day in valid_until.items():
         Certificate.objects.filter(attendee__name=name).update(valid_until=day)
