@@ -73,8 +73,7 @@ def test_timeline_lists_the_participants_encounters_newest_first(
         )
     client.force_login(outreach_a)
 
-    # 13: one of them reads the program for its time zone (ProgramTimeZoneMiddleware).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("participants:detail", args=[participant_a.public_id]))
 
     (timeline,) = [
@@ -143,8 +142,7 @@ def test_encounter_list_pages_without_overlap_in_few_queries(
     client.force_login(outreach_a)
     url = reverse("encounters:list")
 
-    # 13: one of them reads the program for its time zone (ProgramTimeZoneMiddleware).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         first = client.get(url)
     second = client.get(url + first.context["older"])
 
