@@ -359,6 +359,11 @@ class SyncResponseSerializer(serializers.Serializer):
 
 
 class ItemSerializer(serializers.ModelSerializer):
+    test_strip_kind = serializers.CharField(
+        read_only=True,
+        help_text="For drug checking: fentanyl, xylazine or other; blank for other items.",
+    )
+
     class Meta:
         model = Item
         fields = [
