@@ -199,7 +199,6 @@ class Facts:
     def referrals(self) -> dict:
         return sources.referrals(self.scope).aggregate(
             made=Count("pk"),
-            people=Count("participant_id", distinct=True),
             linked=Count("pk", filter=Q(status__in=Referral.LINKED_STATUSES)),
         )
 
@@ -225,6 +224,13 @@ class Facts:
             confiscations=Count("pk", filter=taken),
             despite_card=Count("pk", filter=taken & Q(card_shown=True)),
         )
+
+    @cached_property
+    def participants_referred(self) -> int:
+        # Apart from the referral counts: a distinct count costs a sort they do not need.
+        return sources.referrals(self.scope).aggregate(
+            people=Count("participant_id", distinct=True)
+        )["people"]
 
     @cached_property
     def median_days_to_linkage(self) -> float | None:
@@ -282,7 +288,7 @@ _COMPUTE: dict[str, Callable[[Facts], Value_]] = {
     "xylazine_test_strips_distributed": lambda f: f.supplies["xylazine_test_strips"],
     "secondary_distribution_people": lambda f: f.encounters["secondary_distribution_people"],
     "referrals_made": lambda f: f.referrals["made"],
-    "participants_referred": lambda f: f.referrals["people"],
+    "participants_referred": lambda f: f.participants_referred,
     "referrals_linked": lambda f: f.referrals["linked"],
     "linkage_rate": lambda f: ratio(f.referrals["linked"], f.referrals["made"]),
     "median_days_to_linkage": lambda f: f.median_days_to_linkage,

@@ -210,10 +210,19 @@ def test_a_failed_run_shows_why_and_a_retry_publishes_once(
     client, data, manager_a, funder, monthly, mailoutbox, django_capture_on_commit_callbacks
 ):
     good_measures = list(monthly.measures)
+    client.force_login(manager_a)
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(
+            reverse("reports:run_request", args=[monthly.pk]),
+            {"start": "2025-03-01", "end": "2025-03-31"},
+        )
+    # A measure retired between the request (which checks the keys) and the build.
     ReportDefinition.objects.filter(pk=monthly.pk).update(
         measures=[*good_measures, "retired_measure"]
     )
-    run = run_for_march(client, manager_a, monthly, django_capture_on_commit_callbacks)
+    for callback in callbacks:
+        callback()
+    run = ReportRun.objects.get(definition=monthly)
 
     run.refresh_from_db()
     assert run.status == ReportRun.Status.FAILED
@@ -517,16 +526,37 @@ def test_manager_runs_any_report_from_the_list_and_a_failed_one_has_a_retry_butt
     )
     assert bad.status_code == 400
     assert "The period ends before it starts." in bad.text
-    ReportDefinition.objects.filter(pk=monthly.pk).update(measures=["retired_measure"])
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as callbacks:
         good = client.post(
             reverse("reports:run_request_from_list"),
             {"definition": monthly.pk, "start": "2025-03-01", "end": "2025-03-31"},
         )
+    # A measure retired between the request (which checks the keys) and the build.
+    ReportDefinition.objects.filter(pk=monthly.pk).update(measures=["retired_measure"])
+    for callback in callbacks:
+        callback()
     run = ReportRun.objects.get()
     assert good.url == reverse("reports:run", args=[run.pk])
     listing = client.get(reverse("reports:list")).text
     assert reverse("reports:run_retry", args=[run.pk]) in listing
+
+
+def test_a_run_of_a_definition_naming_an_unknown_measure_is_refused_with_the_keys(
+    client, manager_a, monthly
+):
+    ReportDefinition.objects.filter(pk=monthly.pk).update(measures=["retired_measure"])
+    client.force_login(manager_a)
+
+    response = client.post(
+        reverse("reports:run_request", args=[monthly.pk]),
+        {"start": "2025-03-01", "end": "2025-03-31"},
+    )
+
+    assert response.status_code == 400
+    assert "retired_measure" in response.text
+    assert not ReportRun.objects.exists()
+    page = client.get(reverse("reports:definition", args=[monthly.pk]))
+    assert "retired_measure" in page.text
 
 
 def test_the_list_form_offers_only_the_managers_own_reports(client, manager_b, monthly):
