@@ -83,7 +83,7 @@ def test_complaints_through_the_api_and_only_managers_report_them(outreach_a, ma
 
 def test_bad_input_is_a_400_with_the_field(outreach_a):
     client = api(outreach_a)
-    tomorrow = (timezone.localdate() + timedelta(days=2)).isoformat()
+    tomorrow = (outreach_a.program.today() + timedelta(days=2)).isoformat()
 
     future = client.post(
         "/api/v1/community/stick-injuries/",
@@ -98,7 +98,7 @@ def test_bad_input_is_a_400_with_the_field(outreach_a):
     no_team = client.post(
         "/api/v1/community/found-syringes/",
         {
-            "reported_on": timezone.localdate().isoformat(),
+            "reported_on": outreach_a.program.today().isoformat(),
             "source_kind": "resident",
             "place": "Park",
             "syringes_collected": 5,
@@ -114,7 +114,7 @@ def test_bad_input_is_a_400_with_the_field(outreach_a):
 def test_program_b_reads_none_of_program_a(outreach_a, outreach_b):
     api(outreach_a).post(
         "/api/v1/community/police-interactions/",
-        {"occurred_on": timezone.localdate().isoformat(), "kind": "stop"},
+        {"occurred_on": outreach_a.program.today().isoformat(), "kind": "stop"},
         format="json",
     )
 
