@@ -122,7 +122,9 @@ def test_outreach_staff_record_complaints_but_only_managers_mark_them_reported(
     response = client.post(
         reverse("community_log:complaint_new"),
         {
-            "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "received_at": timezone.localtime(timezone=outreach_a.program.tzinfo).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
             "source_kind": "resident",
             "place": "Park",
             "what": "Needles in the playground",
