@@ -146,6 +146,7 @@ OFFLINE_STATIC = (
     "vendor/bootstrap/bootstrap.bundle.min.js",
     "js/app.js",
     "icons/apple-touch-icon.png",
+    "icons/icon-192.png",
     "js/encounter.js",
     "js/offline/page.js",
 )
