@@ -63,6 +63,7 @@ class ParticipantCardViewSet(
     participant's first card, replace a lost one, withdraw one."""
 
     serializer_class = ParticipantCardSerializer
+    lookup_value_regex = "[0-9]{1,18}"  # a row id; anything else is the JSON 404 of any path
 
     def get_queryset(self):
         cards = selectors.cards_for(self.request.user).select_related("participant")

@@ -109,6 +109,7 @@ class _LogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     select = None
     record = None
+    lookup_value_regex = "[0-9]{1,18}"  # a row id; anything else is the JSON 404 of any path
 
     def get_queryset(self):
         return type(self).select(self.request.user).order_by("-id")

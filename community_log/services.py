@@ -188,7 +188,7 @@ def record_found_syringes(
     by: User,
     reported_on: date,
     source_kind: str,
-    place: str,
+    place: str = "",
     syringes_found: int | None = None,
     location: Location | None = None,
     cleaned_up_on: date | None = None,

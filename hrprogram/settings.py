@@ -465,6 +465,9 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "referrals.models.Referral.Status",
         "NewReferralStatusEnum": ["offered", "made"],
         "SyncStatusEnum": ["created", "exists", "rejected"],
+        "PoliceInteractionKindEnum": "community_log.models.PoliceInteraction.Kind",
+        "CommunitySourceKindEnum": "community_log.models.SourceKind",
+        "CardRevokedBecauseEnum": "cards.models.ParticipantCard.RevokedBecause",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
