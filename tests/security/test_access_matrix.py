@@ -178,6 +178,10 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "reports:community": (lambda rows: {"slug": rows.community.slug}, EVERYONE_200),
     # audit
     "audit:log": (NONE, MANAGERS),
+    "audit:download": (NONE, MANAGERS),
+    "supplies:disposal_new": (NONE, MANAGERS),
+    # Browsers ask for it whatever the page says: a permanent redirect to the app's icon.
+    "favicon": (NONE, Expect(301, 301, 301, 301, 301, 301)),
     # The installable encounter app: public files (the pages they open need a sign-in).
     "encounters:service_worker": (NONE, EVERYONE_200),
     "encounters:web_manifest": (NONE, EVERYONE_200),
@@ -204,6 +208,12 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "api:location-list": (NONE, API_STAFF),
     "api:location-detail": (lambda rows: {"pk": rows.location.pk}, API_STAFF_A_ROW),
     "api:stock-level-list": (NONE, API_STAFF),
+    "api:sharps-disposal-list": (NONE, API_STAFF),
+    # No disposal among the rows: staff get the 404 of a row that is not theirs.
+    "api:sharps-disposal-detail": (
+        lambda rows: {"pk": 999_999},
+        Expect(401, 404, 404, 404, 403, 403),
+    ),
     "api:referral-list": (NONE, API_STAFF),
     "api:referral-detail": (lambda rows: {"pk": rows.referral.pk}, API_STAFF_A_ROW),
     "api:training-session-list": (NONE, API_STAFF),
