@@ -708,6 +708,18 @@ WRITE_SERVICES = {
         "outreach_a",
         "participants.encounter.undone",
     ),
+    "supplies.services.record_sharps_disposal": (
+        lambda w: supply_services.record_sharps_disposal(
+            by=w.manager_a,
+            location=w.site_a,
+            disposed_on=w.program_a.today(),
+            containers=2,
+            manifest_number="M-1",
+            syringes_counted=300,
+        ),
+        "manager_a",
+        "supplies.disposal.recorded",
+    ),
     "supplies.services.receive_shipment": (
         lambda w: supply_services.receive_shipment(
             by=w.manager_a, location=w.site_a, item=w.lot.item, quantity=5, lot_number="L2"
@@ -1060,6 +1072,8 @@ NOT_AUDITED_ON_THEIR_OWN = {
     ),
     "reports.services.community_period": "computes dates, writes nothing",
     "reports.services.unused_community_slug": "computes a value, writes nothing",
+    "reports.services.check_known_keys": "checks input, writes nothing",
+    "supplies.services.estimated_syringes": "computes a value, writes nothing",
     "cards.services.new_card_token": "computes a value, writes nothing",
     "cards.services.new_short_code": "computes a value, writes nothing",
     "cards.services.normalise_short_code": "computes a value, writes nothing",
