@@ -12,7 +12,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from participants import selectors, services
+from encounters import views as encounter_views
+from participants import services
 from security.redaction import RedactParticipantData
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +98,7 @@ def test_failed_search_leaks_the_typed_alias_nowhere(
     def search_participants(user, query):
         raise RuntimeError(f"search index unavailable for {query!r}")
 
-    monkeypatch.setattr(selectors, "search_participants", search_participants)
+    monkeypatch.setattr(encounter_views, "search_participants", search_participants)
 
     response = signed_in.get(
         reverse("encounters:search"),
