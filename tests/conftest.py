@@ -74,13 +74,17 @@ PROGRAM_ZONE = ZoneInfo("America/New_York")
 PROGRAM_TODAY = PROGRAM_EVENING.astimezone(PROGRAM_ZONE).date()  # 9 March 2026
 
 
+REAL_CLOCK_MARKERS = ("real_clock", "worker", "browser")
+
+
 @pytest.fixture(autouse=True)
 def pinned_clock(request):
     """Every test runs at PROGRAM_EVENING, the clock ticking from there, so the suite passes
     at any hour of the real day. Tests marked `real_clock` keep the real clock, and so do tests
-    with a real worker: its process keeps the real clock. A test that needs another moment
-    travels again inside this one (`time_machine.travel(...)`)."""
-    if request.node.get_closest_marker("real_clock") or request.node.get_closest_marker("worker"):
+    with another process whose clock cannot be pinned: a real Celery worker (`worker`), and
+    Chromium (`browser`), whose page and service worker stamp the encounters they queue. A test
+    that needs another moment travels again inside this one (`time_machine.travel(...)`)."""
+    if any(request.node.get_closest_marker(name) for name in REAL_CLOCK_MARKERS):
         yield None
         return
     with time_machine.travel(PROGRAM_EVENING, tick=True) as traveller:
