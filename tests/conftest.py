@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import connection
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Location, User
 from audit.database_roles import setup_app_role
@@ -63,6 +64,22 @@ def pytest_report_header(config):
         f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({where})",
         f"celery broker: {settings.CELERY_BROKER_URL.split('@')[-1]}",
     ]
+
+
+# Property tests: the suite's profile ("suite", the default) keeps every property, its explicit
+# examples and its strategies, and draws fewer random examples where each one costs database
+# work (`examples(n)`: two fifths of n, at least 5); HYPOTHESIS_PROFILE=thorough draws the full
+# n, for a run before a release or after a change to what a property guards. Neither keeps an
+# example database: parallel workers would write to it at once.
+hypothesis_settings.register_profile("suite", database=None)
+hypothesis_settings.register_profile("thorough", database=None)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "suite")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(thorough: int) -> int:
+    """How many random examples a costly property draws under the loaded profile."""
+    return thorough if HYPOTHESIS_PROFILE == "thorough" else max(5, thorough * 2 // 5)
 
 
 # 23:30 on 9 March in New York (the programs' default zone) and already 10 March in UTC: a test
