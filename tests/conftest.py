@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import connection
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Location, User
 from audit.database_roles import setup_app_role
@@ -65,6 +66,22 @@ def pytest_report_header(config):
     ]
 
 
+# Property tests: the suite's profile ("suite", the default) keeps every property, its explicit
+# examples and its strategies, and draws fewer random examples where each one costs database
+# work (`examples(n)`: two fifths of n, at least 5); HYPOTHESIS_PROFILE=thorough draws the full
+# n, for a run before a release or after a change to what a property guards. Neither keeps an
+# example database: parallel workers would write to it at once.
+hypothesis_settings.register_profile("suite", database=None)
+hypothesis_settings.register_profile("thorough", database=None)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "suite")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(thorough: int) -> int:
+    """How many random examples a costly property draws under the loaded profile."""
+    return thorough if HYPOTHESIS_PROFILE == "thorough" else max(5, thorough * 2 // 5)
+
+
 # 23:30 on 9 March in New York (the programs' default zone) and already 10 March in UTC: a test
 # under this clock fails if it takes the server's date where the program's is meant. Every test
 # runs under it unless marked `real_clock` (see pinned_clock).
@@ -74,13 +91,17 @@ PROGRAM_ZONE = ZoneInfo("America/New_York")
 PROGRAM_TODAY = PROGRAM_EVENING.astimezone(PROGRAM_ZONE).date()  # 9 March 2026
 
 
+REAL_CLOCK_MARKERS = ("real_clock", "worker", "browser")
+
+
 @pytest.fixture(autouse=True)
 def pinned_clock(request):
     """Every test runs at PROGRAM_EVENING, the clock ticking from there, so the suite passes
     at any hour of the real day. Tests marked `real_clock` keep the real clock, and so do tests
-    with a real worker: its process keeps the real clock. A test that needs another moment
-    travels again inside this one (`time_machine.travel(...)`)."""
-    if request.node.get_closest_marker("real_clock") or request.node.get_closest_marker("worker"):
+    with another process whose clock cannot be pinned: a real Celery worker (`worker`), and
+    Chromium (`browser`), whose page and service worker stamp the encounters they queue. A test
+    that needs another moment travels again inside this one (`time_machine.travel(...)`)."""
+    if any(request.node.get_closest_marker(name) for name in REAL_CLOCK_MARKERS):
         yield None
         return
     with time_machine.travel(PROGRAM_EVENING, tick=True) as traveller:

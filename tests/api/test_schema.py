@@ -27,10 +27,12 @@ from referrals.services import make_referral
 from reports.models import ReportRun
 from reports.services import add_ready_definitions
 from supplies.models import Kit, KitItem
+from tests.conftest import examples
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_PER_OPERATION_AND_MODE = 15
+# 15 under HYPOTHESIS_PROFILE=thorough (each example is a request through the whole stack).
+EXAMPLES_PER_OPERATION_AND_MODE = examples(15)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
 
@@ -69,7 +70,7 @@ def _admin_connection():
 
 def _counts(url: str) -> dict[str, int]:
     tables = {
-        name: (model if isinstance(model, str) else model._meta.label).lower().replace(".", "_")
+        name: (apps.get_model(model) if isinstance(model, str) else model)._meta.db_table
         for name, model in COUNTED_TABLES.items()
     }
     with closing(psycopg2.connect(url)) as conn, conn.cursor() as cursor:

@@ -12,7 +12,7 @@ from encounters import services as encounter_services
 from encounters.models import Encounter
 from supplies import services
 from supplies.models import Lot, StockLevel, StockMovement
-from tests.conftest import PROGRAM_TODAY
+from tests.conftest import PROGRAM_TODAY, examples
 from tests.factories import ItemFactory, LocationFactory, ProgramFactory, UserFactory
 
 TODAY = PROGRAM_TODAY
@@ -312,7 +312,10 @@ operations = st.lists(
 class TestLedgerProperties(HypothesisTestCase):
     """Whatever happens, each level equals the sum of its movements and is never negative."""
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    # 60 under HYPOTHESIS_PROFILE=thorough; each example makes a program, its stock and ledger.
+    @settings(
+        max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
     @given(steps=operations)
     def test_levels_always_equal_the_ledger_and_never_go_negative(self, steps):
         program = ProgramFactory()
