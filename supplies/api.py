@@ -26,6 +26,11 @@ class StockLevelFilter(django_filters.FilterSet):
 
 
 class ItemSerializer(serializers.ModelSerializer):
+    # Read-only model fields lose `allow_blank`, so the schema would not admit "" (not a strip).
+    test_strip_kind = serializers.ChoiceField(
+        choices=Item.TestStripKind.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = Item
         fields = [

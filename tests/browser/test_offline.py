@@ -265,7 +265,8 @@ def test_signing_out_leaves_no_participants_in_the_phones_cache(page, demo):
     page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("button", name="Sign out (outreach)").click()
-    expect(page.get_by_label("Username")).to_be_visible()
+    # A loaded CI machine can take a while to answer the sign-out and the sign-in page after it.
+    expect(page.get_by_label("Username")).to_be_visible(timeout=20_000)
 
     # The service worker forgets while the sign-out goes through; give it a moment at most.
     for _attempt in range(20):
