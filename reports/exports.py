@@ -1,8 +1,8 @@
 """What a funder report holds, and its three files: CSV, XLSX (openpyxl) and PDF (reportlab).
 
 `report_content()` computes the measures and breakdowns of a definition for a period through
-`reports.measures` and suppresses every small count; the renderers only lay that content out,
-so the three files always show the same numbers.
+`reports.disclosure` (the published values, never the true counts of people); the renderers
+only lay that content out, so the three files always show the same numbers.
 """
 
 import csv
@@ -35,15 +35,7 @@ from reportlab.platypus.flowables import Flowable
 
 from accounts.models import Program
 from reports import measures
-from reports.suppression import (
-    COMPLEMENTARY_LABEL,
-    ShownValue,
-    SuppressedTable,
-    small_cell_label,
-    suppress_scalar,
-    suppress_table,
-    suppression_threshold,
-)
+from reports.disclosure import PublishedTable, Shown, method_note, published_report
 
 
 class ReportContentError(Exception):
@@ -59,12 +51,12 @@ class MeasureLine:
     key: str
     label: str
     definition: str
-    shown: ShownValue
+    shown: Shown
 
 
 @dataclass(frozen=True)
 class ReportContent:
-    """Everything a report shows, already suppressed: the one input of every renderer."""
+    """Everything a report shows, as published: the one input of every renderer."""
 
     title: str
     program: str
@@ -72,7 +64,7 @@ class ReportContent:
     period_end: date
     generated_at: datetime
     measures: list[MeasureLine]
-    tables: list[SuppressedTable]
+    tables: list[PublishedTable]
     threshold: int
 
     @property
@@ -83,16 +75,8 @@ class ReportContent:
         }
 
     @property
-    def suppression_note(self) -> str:
-        return _(
-            "Counts of people from 1 to %(threshold)d are shown as %(label)s. %(mark)s marks a "
-            "count hidden as well, so that no total reveals a small one. Supplies are never "
-            "hidden."
-        ) % {
-            "threshold": self.threshold,
-            "label": small_cell_label(self.threshold),
-            "mark": COMPLEMENTARY_LABEL,
-        }
+    def method_note(self) -> str:
+        return method_note(self.threshold)
 
 
 def report_content(
@@ -105,9 +89,7 @@ def report_content(
     end: date,
     threshold: int | None = None,
 ) -> ReportContent:
-    """Compute and suppress a report's numbers (one aggregate query per source and table)."""
-    if threshold is None:
-        threshold = suppression_threshold()
+    """A report's numbers as published (one aggregate query per source and table)."""
     unknown = [key for key in measure_keys if key not in measures.MEASURES]
     unknown += [key for key in breakdown_keys if key not in measures.BREAKDOWNS]
     if unknown:
@@ -116,23 +98,15 @@ def report_content(
             % {"keys": ", ".join(unknown)}
         )
     scope = measures.Scope(program=program, start=start, end=end)
-    values = measures.compute(scope, measure_keys) if measure_keys else {}
-    lines = []
-    for key in measure_keys:
-        measure = measures.MEASURES[key]
-        lines.append(
-            MeasureLine(
-                key=key,
-                label=str(measure.label),
-                definition=str(measure.definition),
-                shown=suppress_scalar(
-                    values.get(key), counts_people=measure.counts_people, threshold=threshold
-                ),
-            )
+    published = published_report(scope, measure_keys, breakdown_keys, threshold=threshold)
+    lines = [
+        MeasureLine(
+            key=key,
+            label=str(measures.MEASURES[key].label),
+            definition=str(measures.MEASURES[key].definition),
+            shown=published.measures[key],
         )
-    tables = [
-        suppress_table(measures.breakdown(scope, key), threshold=threshold)
-        for key in breakdown_keys
+        for key in measure_keys
     ]
     return ReportContent(
         title=title,
@@ -141,12 +115,12 @@ def report_content(
         period_end=end,
         generated_at=timezone.now(),
         measures=lines,
-        tables=tables,
-        threshold=threshold,
+        tables=published.tables,
+        threshold=published.threshold,
     )
 
 
-def _table_rows(table: SuppressedTable) -> list[list]:
+def _table_rows(table: PublishedTable) -> list[list]:
     """Header, body and total rows of a breakdown, each cell a number or a label."""
     rows = [[table.row_header, *table.columns]]
     rows += [[label, *(cell.export_value for cell in cells)] for label, cells in table.rows]
@@ -170,7 +144,7 @@ def render_csv(content: ReportContent) -> bytes:
     writer.writerow([_("Program"), content.program])
     writer.writerow([_("Period"), content.period_start.isoformat(), content.period_end.isoformat()])
     writer.writerow([_("Generated"), content.generated_at.isoformat(timespec="seconds")])
-    writer.writerow([_("Small counts"), content.suppression_note])
+    writer.writerow([_("Disclosure control"), content.method_note])
     if content.measures:
         writer.writerow([])
         writer.writerow([_("Measures")])
@@ -219,7 +193,7 @@ def render_xlsx(content: ReportContent) -> bytes:
     summary.append([_("Program"), content.program])
     summary.append([_("Period"), content.period_start, content.period_end])
     summary.append([_("Generated"), timezone.localtime(content.generated_at).replace(tzinfo=None)])
-    summary.append([_("Small counts"), content.suppression_note])
+    summary.append([_("Disclosure control"), content.method_note])
     summary.append([])
     summary.append([_("Measure"), _("Value"), _("Definition")])
     for cell in summary[summary.max_row]:
@@ -257,7 +231,7 @@ def render_xlsx(content: ReportContent) -> bytes:
             sheet.column_dimensions[get_column_letter(index)].width = 16
         if table.hidden_count:
             sheet.append([])
-            sheet.append([content.suppression_note])
+            sheet.append([content.method_note])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -303,7 +277,7 @@ def _grid_style(*, header_rows: int = 1, total_row: bool = False) -> TableStyle:
     return TableStyle(commands)
 
 
-def _bar_chart(table: SuppressedTable, *, column: int = 0) -> Flowable | None:
+def _bar_chart(table: PublishedTable, *, column: int = 0) -> Flowable | None:
     """A horizontal bar chart of one column of a breakdown: only the cells that are shown."""
     bars = [
         (label, cells[column].value)
@@ -352,7 +326,7 @@ def _charts(content: ReportContent) -> list[Flowable]:
     return chosen
 
 
-def _chart_column(table: SuppressedTable) -> int:
+def _chart_column(table: PublishedTable) -> int:
     """The last column: the total of a cross-table, people trained beside sessions."""
     return len(table.columns) - 1
 
@@ -380,7 +354,7 @@ def render_pdf(content: ReportContent) -> bytes:
             ),
             styles["body"],
         ),
-        Paragraph(_escaped(content.suppression_note), styles["small"]),
+        Paragraph(_escaped(content.method_note), styles["small"]),
         Spacer(1, 0.2 * inch),
     ]
     if content.measures:
@@ -412,7 +386,7 @@ def render_pdf(content: ReportContent) -> bytes:
             [
                 Paragraph(_escaped(str(cell)), styles["cell"])
                 if index == 0
-                else (cell if isinstance(cell, str) else ShownValue(cell).text)
+                else (cell if isinstance(cell, str) else Shown(cell).text)
                 for index, cell in enumerate(row)
             ]
             for row in _table_rows(table)

@@ -1,11 +1,13 @@
 """Writes about funder reports: definitions, runs (asked for, scheduled, built, retried),
-publishing with its "ready" emails, downloads and the community page setting."""
+publishing (scheduled runs at once, runs asked for after a manager's review) with its "ready"
+emails, downloads and the community page setting."""
 
 from datetime import date
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -316,10 +318,15 @@ def retry_run(*, by: User, run: ReportRun) -> ReportRun:
 
 
 def build_run(run_id: int) -> str:
-    """Compute, suppress and render one run, then publish it; returns the run's status.
+    """Compute the published version of one run and render it; returns the run's status.
+
+    A scheduled run (a fixed definition for its calendar period) is then published; a run a
+    manager asked for waits for that manager to review the files and publish them
+    (`publish_reviewed_run`), and its "ready" email goes to the manager alone.
 
     Claims the run with a conditional UPDATE, so a run already built is only (re)published
-    and a failed one waits for a manager's retry. A failure is stored with its reason.
+    or (re)announced, and a failed one waits for a manager's retry. A failure is stored with
+    its reason.
     """
     claimed = ReportRun.objects.filter(
         pk=run_id, status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING]
@@ -327,7 +334,7 @@ def build_run(run_id: int) -> str:
     run = ReportRun.objects.select_related("definition__program", "requested_by").get(pk=run_id)
     if not claimed:
         if run.status == ReportRun.Status.SUCCEEDED:
-            publish_run(run_id)
+            _after_build(run)
         return run.status
     ReportRun.objects.filter(pk=run_id).update(attempts=run.attempts + 1)
     definition = run.definition
@@ -378,8 +385,31 @@ def build_run(run_id: int) -> str:
             program=definition.program,
             details={"bytes": {name: len(data) for name, data in files.items()}},
         )
-    publish_run(run_id)
+    _after_build(run)
     return ReportRun.Status.SUCCEEDED
+
+
+def _after_build(run: ReportRun) -> None:
+    """Publish a scheduled run; tell the manager who asked for one that it awaits review."""
+    if run.is_scheduled:
+        publish_run(run.pk)
+    elif run.requested_by_id:
+        with transaction.atomic():
+            _queue_ready_email(run_id=run.pk, recipient_id=run.requested_by_id)
+
+
+@transaction.atomic
+def publish_reviewed_run(*, by: User, run: ReportRun) -> ReportRun:
+    """A manager has looked at the files of a run (the published version: what the funders
+    get) and releases them to the funders of its definition."""
+    _check_manager_of(by, run.definition.program_id)
+    if run.status != ReportRun.Status.SUCCEEDED:
+        raise ReportError(_("Only a report that is ready can be published."))
+    if run.published_at is not None:
+        raise ReportError(_("This report is published already."))
+    publish_run(run.pk, by=by)
+    run.refresh_from_db(fields=["published_at"])
+    return run
 
 
 def report_recipients(run: ReportRun) -> list[User]:
@@ -400,7 +430,7 @@ def report_recipients(run: ReportRun) -> list[User]:
     return list(people.exclude(email="").distinct().order_by("pk"))
 
 
-def publish_run(run_id: int) -> bool:
+def publish_run(run_id: int, *, by: User | None = None) -> bool:
     """Publish a built run, once, and queue its "ready" email to each recipient after commit.
 
     The conditional UPDATE on published_at makes a second delivery of the task publish and
@@ -421,7 +451,7 @@ def publish_run(run_id: int) -> bool:
         )
         recipients = report_recipients(run)
         record_action(
-            actor=None,
+            actor=by,
             action="reports.run.published",
             target=run,
             program=run.definition.program,
@@ -446,12 +476,17 @@ def run_url(run: ReportRun) -> str:
 
 
 def send_ready_email(*, run_id: int, recipient_id: int) -> bool:
-    """Email one recipient that a published run is ready, unless already sent; returns
-    whether this call sent. Raises what the mail server raises."""
+    """Email one recipient that a run is ready (published, or for the manager who asked for
+    it, ready to review), unless already sent; returns whether this call sent. Raises what
+    the mail server raises."""
     run = (
         ReportRun.objects.defer(*ReportRun.FILE_FIELDS)
         .select_related("definition__program")
-        .filter(pk=run_id, published_at__isnull=False)
+        .filter(
+            Q(published_at__isnull=False) | Q(requested_by_id=recipient_id),
+            pk=run_id,
+            status=ReportRun.Status.SUCCEEDED,
+        )
         .first()
     )
     user = User.objects.filter(pk=recipient_id, is_active=True).exclude(email="").first()
