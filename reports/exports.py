@@ -35,7 +35,7 @@ from reportlab.platypus.flowables import Flowable
 
 from accounts.models import Program
 from reports import measures
-from reports.disclosure import PublishedTable, Shown, method_note, published_report
+from reports.disclosure import PublishedTable, Shown, audit, method_note, published_report
 
 
 class ReportContentError(Exception):
@@ -66,6 +66,13 @@ class ReportContent:
     measures: list[MeasureLine]
     tables: list[PublishedTable]
     threshold: int
+    # What the release check left out (breakdown and measure keys).
+    withheld: tuple[str, ...] = ()
+
+    @property
+    def released_cells(self) -> dict:
+        """The protected cells the release check relates (recorded as a Release)."""
+        return audit.released_cells({line.key: line.shown for line in self.measures}, self.tables)
 
     @property
     def period_label(self) -> str:
@@ -88,8 +95,13 @@ def report_content(
     start: date,
     end: date,
     threshold: int | None = None,
+    earlier: list[audit.ReleaseCells] | None = None,
 ) -> ReportContent:
-    """A report's numbers as published (one aggregate query per source and table)."""
+    """A report's numbers as published (one aggregate query per source and table).
+
+    With `earlier` (the program's releases so far), the release check runs: whatever would,
+    with them, pin a small count is withheld (reports.disclosure.audit).
+    """
     unknown = [key for key in measure_keys if key not in measures.MEASURES]
     unknown += [key for key in breakdown_keys if key not in measures.BREAKDOWNS]
     if unknown:
@@ -99,12 +111,21 @@ def report_content(
         )
     scope = measures.Scope(program=program, start=start, end=end)
     published = published_report(scope, measure_keys, breakdown_keys, threshold=threshold)
+    shown, tables, withheld = published.measures, published.tables, []
+    if earlier is not None:
+        shown, tables, withheld = audit.withheld_until_safe(
+            period=(start, end),
+            measures=shown,
+            tables=tables,
+            earlier=earlier,
+            threshold=published.threshold,
+        )
     lines = [
         MeasureLine(
             key=key,
             label=str(measures.MEASURES[key].label),
             definition=str(measures.MEASURES[key].definition),
-            shown=published.measures[key],
+            shown=shown[key],
         )
         for key in measure_keys
     ]
@@ -115,8 +136,80 @@ def report_content(
         period_end=end,
         generated_at=timezone.now(),
         measures=lines,
-        tables=published.tables,
+        tables=tables,
         threshold=published.threshold,
+        withheld=tuple(withheld),
+    )
+
+
+# --- A frozen release (the community page shows a period the same way every time) ---------------
+
+
+def content_to_json(content: ReportContent) -> dict:
+    def cell(shown: Shown) -> list:
+        return [shown.value, shown.hidden]
+
+    return {
+        "title": content.title,
+        "program": content.program,
+        "period": [content.period_start.isoformat(), content.period_end.isoformat()],
+        "generated_at": content.generated_at.isoformat(),
+        "threshold": content.threshold,
+        "withheld": list(content.withheld),
+        "measures": [
+            [line.key, line.label, line.definition, cell(line.shown)] for line in content.measures
+        ],
+        "tables": [
+            {
+                "key": table.key,
+                "title": table.title,
+                "definition": table.definition,
+                "counts_people": table.counts_people,
+                "row_header": table.row_header,
+                "columns": table.columns,
+                "rows": [[label, [cell(c) for c in cells]] for label, cells in table.rows],
+                "total_row": [cell(c) for c in table.total_row] if table.total_row else None,
+                "hidden_count": table.hidden_count,
+                "withheld": table.withheld,
+            }
+            for table in content.tables
+        ],
+    }
+
+
+def content_from_json(data: dict) -> ReportContent:
+    threshold = data["threshold"]
+
+    def shown(pair) -> Shown:
+        return Shown(pair[0], pair[1], threshold)
+
+    return ReportContent(
+        title=data["title"],
+        program=data["program"],
+        period_start=date.fromisoformat(data["period"][0]),
+        period_end=date.fromisoformat(data["period"][1]),
+        generated_at=datetime.fromisoformat(data["generated_at"]),
+        measures=[
+            MeasureLine(key=key, label=label, definition=definition, shown=shown(pair))
+            for key, label, definition, pair in data["measures"]
+        ],
+        tables=[
+            PublishedTable(
+                key=table["key"],
+                title=table["title"],
+                definition=table["definition"],
+                counts_people=table["counts_people"],
+                row_header=table["row_header"],
+                columns=table["columns"],
+                rows=[(label, [shown(c) for c in cells]) for label, cells in table["rows"]],
+                total_row=[shown(c) for c in table["total_row"]] if table["total_row"] else None,
+                hidden_count=table["hidden_count"],
+                withheld=table["withheld"],
+            )
+            for table in data["tables"]
+        ],
+        threshold=threshold,
+        withheld=tuple(data["withheld"]),
     )
 
 
@@ -129,8 +222,17 @@ def _table_rows(table: PublishedTable) -> list[list]:
     return rows
 
 
-def _no_rows_text() -> str:
+def _no_rows_text(table: PublishedTable | None = None) -> str:
+    if table is not None and table.withheld:
+        return WITHHELD_TEXT()
     return _("Nothing to count in this period.")
+
+
+def WITHHELD_TEXT() -> str:
+    return _(
+        "Withheld from this release: together with the program's earlier releases it would "
+        "let a small count be worked out."
+    )
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -158,7 +260,7 @@ def render_csv(content: ReportContent) -> bytes:
         if table.rows:
             writer.writerows(_table_rows(table))
         else:
-            writer.writerow([_no_rows_text()])
+            writer.writerow([_no_rows_text(table)])
     # A byte-order mark so that spreadsheet programs read accents right.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -216,7 +318,7 @@ def render_xlsx(content: ReportContent) -> bytes:
         sheet.append([_("Definition"), table.definition])
         sheet.append([])
         if not table.rows:
-            sheet.append([_no_rows_text()])
+            sheet.append([_no_rows_text(table)])
             continue
         rows = _table_rows(table)
         for row in rows:
@@ -380,7 +482,7 @@ def render_pdf(content: ReportContent) -> bytes:
             Spacer(1, 0.08 * inch),
         ]
         if not table.rows:
-            story.append(KeepTogether([*heading, Paragraph(_no_rows_text(), styles["body"])]))
+            story.append(KeepTogether([*heading, Paragraph(_no_rows_text(table), styles["body"])]))
             continue
         rows = [
             [

@@ -355,14 +355,7 @@ def community_report(request, slug: str):
     )
     content = cache.get(key)
     if content is None:
-        content = exports.report_content(
-            program=setting.program,
-            title=definition.name,
-            measure_keys=[k for k in definition.measures if k in measures.MEASURES],
-            breakdown_keys=[k for k in definition.breakdowns if k in measures.BREAKDOWNS],
-            start=start,
-            end=end,
-        )
+        content = report_services.community_content(setting, start, end)
         cache.set(key, content, COMMUNITY_CACHE_SECONDS)
     return render(
         request, "reports/community_report.html", {"content": content, "setting": setting}

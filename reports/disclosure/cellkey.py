@@ -43,6 +43,6 @@ def noise(identity: str) -> int:
     return NOISE[-1][0]
 
 
-def perturbed(count: int, identity: str, *, small: int) -> int:
-    """A count above `small` with its noise, never brought down to a small count's range."""
-    return max(small + 1, count + noise(f"{count}|{identity}"))
+def perturbed(count: int, identity: str) -> int:
+    """The count with the noise of its cell (never below zero)."""
+    return max(0, count + noise(f"{count}|{identity}"))

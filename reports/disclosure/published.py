@@ -1,9 +1,10 @@
 """Published numbers: what a funder or the public reads of one report, never the true counts.
 
 Rules, from what each number counts (reports.measures.registry.Counts):
-- people, contacts and referrals: 0 is shown as 0; a count from 1 to the threshold is shown as
-  "<11" (threshold plus one) and never as a number; a larger count is shown with its cell-key
-  noise (cellkey.py), at most 2 from the truth and never below the threshold plus one;
+- people, contacts and referrals: each count gets its cell-key noise (cellkey.py), at most 2;
+  a result from 0 to the threshold is shown as "<11" (threshold plus one), a larger one as the
+  number. So no number from 1 to 10 is ever printed, "<11" stands for 0 to 12, and a printed
+  number is within 2 of the truth;
 - a total is a cell of its own: the true total with its own noise (the total of a breakdown of
   everyone served is the same cell as "Participants served", so it shows the same number), not
   the sum of the noisy cells;
@@ -86,6 +87,8 @@ class PublishedTable:
     rows: list[tuple[str, list[Shown]]]
     total_row: list[Shown] | None = None
     hidden_count: int = 0
+    # Left out of this release: with earlier releases it would give a small count away.
+    withheld: bool = False
 
 
 def method_note(threshold: int) -> str:
@@ -116,15 +119,17 @@ class Publisher:
 
     def count(self, value, *, counts: str, place: str, cell_key: int | None = None) -> Shown:
         """One count as published: exact unless it counts people, contacts or referrals."""
-        if counts not in Counts.PROTECTED or not isinstance(value, int) or value == 0:
+        if counts not in Counts.PROTECTED or not isinstance(value, int):
             return self.shown(value)
-        if value <= self.threshold:
-            return self.shown(None, SMALL)
         # The same set of people (or encounters) is the same cell wherever it is counted.
         identity = (
             f"{KEY_KIND[counts]}|set:{cell_key}" if cell_key is not None else f"{counts}|{place}"
         )
-        return self.shown(cellkey.perturbed(value, identity, small=self.threshold))
+        published = cellkey.perturbed(value, identity)
+        if published <= self.threshold:
+            # Zero too: "<11" says 0 to 12 (a count of 11 or 12 may fall under), never one.
+            return self.shown(None, SMALL)
+        return self.shown(published)
 
     def measures(
         self, keys: list[str], values: dict, cell_keys: dict[str, int]
