@@ -483,7 +483,11 @@ SPECTACULAR_SETTINGS = {
 REFERRAL_FOLLOW_UP_DAYS = {"housing": 14, "benefits": 14, "food": 3, "clothing": 3}
 REFERRAL_FOLLOW_UP_DEFAULT_DAYS = 7
 
-# Funder reports: counts of people from 1 to this number are shown as "<11" (threshold + 1).
+# Published reports (reports.disclosure): counts of people, encounters and referrals from 1 to
+# this number are shown as "<11" (threshold + 1), larger ones with cell-key noise of at most 2.
 REPORT_SUPPRESSION_THRESHOLD = int(os.environ.get("REPORT_SUPPRESSION_THRESHOLD", "10"))
+# The key of that noise. Keep it secret and never change it: a new key gives every cell new
+# noise, and two versions of the same cell can be averaged. Empty: derived from SECRET_KEY.
+REPORT_DISCLOSURE_KEY = os.environ.get("REPORT_DISCLOSURE_KEY", "")
 # The address links in emails point to (a worker has no request to take it from).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

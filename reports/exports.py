@@ -1,8 +1,8 @@
 """What a funder report holds, and its three files: CSV, XLSX (openpyxl) and PDF (reportlab).
 
 `report_content()` computes the measures and breakdowns of a definition for a period through
-`reports.measures` and suppresses every small count; the renderers only lay that content out,
-so the three files always show the same numbers.
+`reports.disclosure` (the published values, never the true counts of people); the renderers
+only lay that content out, so the three files always show the same numbers.
 """
 
 import csv
@@ -35,15 +35,7 @@ from reportlab.platypus.flowables import Flowable
 
 from accounts.models import Program
 from reports import measures
-from reports.suppression import (
-    COMPLEMENTARY_LABEL,
-    ShownValue,
-    SuppressedTable,
-    small_cell_label,
-    suppress_scalar,
-    suppress_table,
-    suppression_threshold,
-)
+from reports.disclosure import PublishedTable, Shown, audit, method_note, published_report
 
 
 class ReportContentError(Exception):
@@ -59,12 +51,12 @@ class MeasureLine:
     key: str
     label: str
     definition: str
-    shown: ShownValue
+    shown: Shown
 
 
 @dataclass(frozen=True)
 class ReportContent:
-    """Everything a report shows, already suppressed: the one input of every renderer."""
+    """Everything a report shows, as published: the one input of every renderer."""
 
     title: str
     program: str
@@ -72,8 +64,15 @@ class ReportContent:
     period_end: date
     generated_at: datetime
     measures: list[MeasureLine]
-    tables: list[SuppressedTable]
+    tables: list[PublishedTable]
     threshold: int
+    # What the release check left out (breakdown and measure keys).
+    withheld: tuple[str, ...] = ()
+
+    @property
+    def released_cells(self) -> dict:
+        """The protected cells the release check relates (recorded as a Release)."""
+        return audit.released_cells({line.key: line.shown for line in self.measures}, self.tables)
 
     @property
     def period_label(self) -> str:
@@ -83,16 +82,8 @@ class ReportContent:
         }
 
     @property
-    def suppression_note(self) -> str:
-        return _(
-            "Counts of people from 1 to %(threshold)d are shown as %(label)s. %(mark)s marks a "
-            "count hidden as well, so that no total reveals a small one. Supplies are never "
-            "hidden."
-        ) % {
-            "threshold": self.threshold,
-            "label": small_cell_label(self.threshold),
-            "mark": COMPLEMENTARY_LABEL,
-        }
+    def method_note(self) -> str:
+        return method_note(self.threshold)
 
 
 def report_content(
@@ -104,10 +95,13 @@ def report_content(
     start: date,
     end: date,
     threshold: int | None = None,
+    earlier: list[audit.ReleaseCells] | None = None,
 ) -> ReportContent:
-    """Compute and suppress a report's numbers (one aggregate query per source and table)."""
-    if threshold is None:
-        threshold = suppression_threshold()
+    """A report's numbers as published (one aggregate query per source and table).
+
+    With `earlier` (the program's releases so far), the release check runs: whatever would,
+    with them, pin a small count is withheld (reports.disclosure.audit).
+    """
     unknown = [key for key in measure_keys if key not in measures.MEASURES]
     unknown += [key for key in breakdown_keys if key not in measures.BREAKDOWNS]
     if unknown:
@@ -116,23 +110,24 @@ def report_content(
             % {"keys": ", ".join(unknown)}
         )
     scope = measures.Scope(program=program, start=start, end=end)
-    values = measures.compute(scope, measure_keys) if measure_keys else {}
-    lines = []
-    for key in measure_keys:
-        measure = measures.MEASURES[key]
-        lines.append(
-            MeasureLine(
-                key=key,
-                label=str(measure.label),
-                definition=str(measure.definition),
-                shown=suppress_scalar(
-                    values.get(key), counts_people=measure.counts_people, threshold=threshold
-                ),
-            )
+    published = published_report(scope, measure_keys, breakdown_keys, threshold=threshold)
+    shown, tables, withheld = published.measures, published.tables, []
+    if earlier is not None:
+        shown, tables, withheld = audit.withheld_until_safe(
+            period=(start, end),
+            measures=shown,
+            tables=tables,
+            earlier=earlier,
+            threshold=published.threshold,
         )
-    tables = [
-        suppress_table(measures.breakdown(scope, key), threshold=threshold)
-        for key in breakdown_keys
+    lines = [
+        MeasureLine(
+            key=key,
+            label=str(measures.MEASURES[key].label),
+            definition=str(measures.MEASURES[key].definition),
+            shown=shown[key],
+        )
+        for key in measure_keys
     ]
     return ReportContent(
         title=title,
@@ -142,11 +137,83 @@ def report_content(
         generated_at=timezone.now(),
         measures=lines,
         tables=tables,
-        threshold=threshold,
+        threshold=published.threshold,
+        withheld=tuple(withheld),
     )
 
 
-def _table_rows(table: SuppressedTable) -> list[list]:
+# --- A frozen release (the community page shows a period the same way every time) ---------------
+
+
+def content_to_json(content: ReportContent) -> dict:
+    def cell(shown: Shown) -> list:
+        return [shown.value, shown.hidden]
+
+    return {
+        "title": content.title,
+        "program": content.program,
+        "period": [content.period_start.isoformat(), content.period_end.isoformat()],
+        "generated_at": content.generated_at.isoformat(),
+        "threshold": content.threshold,
+        "withheld": list(content.withheld),
+        "measures": [
+            [line.key, line.label, line.definition, cell(line.shown)] for line in content.measures
+        ],
+        "tables": [
+            {
+                "key": table.key,
+                "title": table.title,
+                "definition": table.definition,
+                "counts_people": table.counts_people,
+                "row_header": table.row_header,
+                "columns": table.columns,
+                "rows": [[label, [cell(c) for c in cells]] for label, cells in table.rows],
+                "total_row": [cell(c) for c in table.total_row] if table.total_row else None,
+                "hidden_count": table.hidden_count,
+                "withheld": table.withheld,
+            }
+            for table in content.tables
+        ],
+    }
+
+
+def content_from_json(data: dict) -> ReportContent:
+    threshold = data["threshold"]
+
+    def shown(pair) -> Shown:
+        return Shown(pair[0], pair[1], threshold)
+
+    return ReportContent(
+        title=data["title"],
+        program=data["program"],
+        period_start=date.fromisoformat(data["period"][0]),
+        period_end=date.fromisoformat(data["period"][1]),
+        generated_at=datetime.fromisoformat(data["generated_at"]),
+        measures=[
+            MeasureLine(key=key, label=label, definition=definition, shown=shown(pair))
+            for key, label, definition, pair in data["measures"]
+        ],
+        tables=[
+            PublishedTable(
+                key=table["key"],
+                title=table["title"],
+                definition=table["definition"],
+                counts_people=table["counts_people"],
+                row_header=table["row_header"],
+                columns=table["columns"],
+                rows=[(label, [shown(c) for c in cells]) for label, cells in table["rows"]],
+                total_row=[shown(c) for c in table["total_row"]] if table["total_row"] else None,
+                hidden_count=table["hidden_count"],
+                withheld=table["withheld"],
+            )
+            for table in data["tables"]
+        ],
+        threshold=threshold,
+        withheld=tuple(data["withheld"]),
+    )
+
+
+def _table_rows(table: PublishedTable) -> list[list]:
     """Header, body and total rows of a breakdown, each cell a number or a label."""
     rows = [[table.row_header, *table.columns]]
     rows += [[label, *(cell.export_value for cell in cells)] for label, cells in table.rows]
@@ -155,8 +222,17 @@ def _table_rows(table: SuppressedTable) -> list[list]:
     return rows
 
 
-def _no_rows_text() -> str:
+def _no_rows_text(table: PublishedTable | None = None) -> str:
+    if table is not None and table.withheld:
+        return WITHHELD_TEXT()
     return _("Nothing to count in this period.")
+
+
+def WITHHELD_TEXT() -> str:
+    return _(
+        "Withheld from this release: together with the program's earlier releases it would "
+        "let a small count be worked out."
+    )
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -170,7 +246,7 @@ def render_csv(content: ReportContent) -> bytes:
     writer.writerow([_("Program"), content.program])
     writer.writerow([_("Period"), content.period_start.isoformat(), content.period_end.isoformat()])
     writer.writerow([_("Generated"), content.generated_at.isoformat(timespec="seconds")])
-    writer.writerow([_("Small counts"), content.suppression_note])
+    writer.writerow([_("Disclosure control"), content.method_note])
     if content.measures:
         writer.writerow([])
         writer.writerow([_("Measures")])
@@ -184,7 +260,7 @@ def render_csv(content: ReportContent) -> bytes:
         if table.rows:
             writer.writerows(_table_rows(table))
         else:
-            writer.writerow([_no_rows_text()])
+            writer.writerow([_no_rows_text(table)])
     # A byte-order mark so that spreadsheet programs read accents right.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -219,7 +295,7 @@ def render_xlsx(content: ReportContent) -> bytes:
     summary.append([_("Program"), content.program])
     summary.append([_("Period"), content.period_start, content.period_end])
     summary.append([_("Generated"), timezone.localtime(content.generated_at).replace(tzinfo=None)])
-    summary.append([_("Small counts"), content.suppression_note])
+    summary.append([_("Disclosure control"), content.method_note])
     summary.append([])
     summary.append([_("Measure"), _("Value"), _("Definition")])
     for cell in summary[summary.max_row]:
@@ -242,7 +318,7 @@ def render_xlsx(content: ReportContent) -> bytes:
         sheet.append([_("Definition"), table.definition])
         sheet.append([])
         if not table.rows:
-            sheet.append([_no_rows_text()])
+            sheet.append([_no_rows_text(table)])
             continue
         rows = _table_rows(table)
         for row in rows:
@@ -257,7 +333,7 @@ def render_xlsx(content: ReportContent) -> bytes:
             sheet.column_dimensions[get_column_letter(index)].width = 16
         if table.hidden_count:
             sheet.append([])
-            sheet.append([content.suppression_note])
+            sheet.append([content.method_note])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -303,7 +379,7 @@ def _grid_style(*, header_rows: int = 1, total_row: bool = False) -> TableStyle:
     return TableStyle(commands)
 
 
-def _bar_chart(table: SuppressedTable, *, column: int = 0) -> Flowable | None:
+def _bar_chart(table: PublishedTable, *, column: int = 0) -> Flowable | None:
     """A horizontal bar chart of one column of a breakdown: only the cells that are shown."""
     bars = [
         (label, cells[column].value)
@@ -352,7 +428,7 @@ def _charts(content: ReportContent) -> list[Flowable]:
     return chosen
 
 
-def _chart_column(table: SuppressedTable) -> int:
+def _chart_column(table: PublishedTable) -> int:
     """The last column: the total of a cross-table, people trained beside sessions."""
     return len(table.columns) - 1
 
@@ -380,7 +456,7 @@ def render_pdf(content: ReportContent) -> bytes:
             ),
             styles["body"],
         ),
-        Paragraph(_escaped(content.suppression_note), styles["small"]),
+        Paragraph(_escaped(content.method_note), styles["small"]),
         Spacer(1, 0.2 * inch),
     ]
     if content.measures:
@@ -406,13 +482,13 @@ def render_pdf(content: ReportContent) -> bytes:
             Spacer(1, 0.08 * inch),
         ]
         if not table.rows:
-            story.append(KeepTogether([*heading, Paragraph(_no_rows_text(), styles["body"])]))
+            story.append(KeepTogether([*heading, Paragraph(_no_rows_text(table), styles["body"])]))
             continue
         rows = [
             [
                 Paragraph(_escaped(str(cell)), styles["cell"])
                 if index == 0
-                else (cell if isinstance(cell, str) else ShownValue(cell).text)
+                else (cell if isinstance(cell, str) else Shown(cell).text)
                 for index, cell in enumerate(row)
             ]
             for row in _table_rows(table)

@@ -276,3 +276,49 @@ class CommunityReportSetting(models.Model):
 
     def __str__(self) -> str:
         return str(self.program)
+
+
+class Release(models.Model):
+    """What one published output showed of its protected counts: a run's files, or one period
+    of the community page. The release check (reports.disclosure.audit) attacks every new
+    release together with all of them, so what goes out never pins a small count; a community
+    period is shown as first released (`content`), the same every time.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    run = models.OneToOneField(
+        ReportRun, on_delete=models.CASCADE, null=True, blank=True, related_name="release"
+    )
+    community = models.ForeignKey(
+        CommunityReportSetting,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="releases",
+    )
+    definition = models.ForeignKey(
+        ReportDefinition, on_delete=models.CASCADE, related_name="releases"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    cells = models.JSONField(_("protected cells as shown"), default=list)
+    withheld = models.JSONField(_("withheld by the release check"), default=list)
+    content = models.JSONField(_("content as shown"), null=True, blank=True)
+    created_at = models.DateTimeField(_("released at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "definition", "period_start", "period_end"],
+                condition=models.Q(community__isnull=False),
+                name="release_one_per_community_period",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "period_start"], name="release_by_program_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition} {self.period_start:%Y-%m-%d} to {self.period_end:%Y-%m-%d}"

@@ -1,11 +1,13 @@
 """Writes about funder reports: definitions, runs (asked for, scheduled, built, retried),
-publishing with its "ready" emails, downloads and the community page setting."""
+publishing (scheduled runs at once, runs asked for after a manager's review) with its "ready"
+emails, downloads and the community page setting."""
 
 from datetime import date
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,9 +20,11 @@ from accounts.models import Program, User
 from audit.services import record_action
 from core.replica import reading_from_replica
 from reports import exports, measures, periods
+from reports.disclosure import audit
 from reports.models import (
     CommunityReportSetting,
     FunderOrganisation,
+    Release,
     ReportDefinition,
     ReportReadyEmail,
     ReportRun,
@@ -316,10 +320,15 @@ def retry_run(*, by: User, run: ReportRun) -> ReportRun:
 
 
 def build_run(run_id: int) -> str:
-    """Compute, suppress and render one run, then publish it; returns the run's status.
+    """Compute the published version of one run and render it; returns the run's status.
+
+    A scheduled run (a fixed definition for its calendar period) is then published; a run a
+    manager asked for waits for that manager to review the files and publish them
+    (`publish_reviewed_run`), and its "ready" email goes to the manager alone.
 
     Claims the run with a conditional UPDATE, so a run already built is only (re)published
-    and a failed one waits for a manager's retry. A failure is stored with its reason.
+    or (re)announced, and a failed one waits for a manager's retry. A failure is stored with
+    its reason.
     """
     claimed = ReportRun.objects.filter(
         pk=run_id, status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING]
@@ -327,22 +336,32 @@ def build_run(run_id: int) -> str:
     run = ReportRun.objects.select_related("definition__program", "requested_by").get(pk=run_id)
     if not claimed:
         if run.status == ReportRun.Status.SUCCEEDED:
-            publish_run(run_id)
+            _after_build(run)
         return run.status
     ReportRun.objects.filter(pk=run_id).update(attempts=run.attempts + 1)
     definition = run.definition
     language = run.requested_by.language if run.requested_by else settings.LANGUAGE_CODE
     try:
-        # The numbers may come from a read replica: a run is never about what was just saved.
-        with translation.override(language), reading_from_replica():
-            content = exports.report_content(
-                program=definition.program,
-                title=definition.name,
-                measure_keys=list(definition.measures),
-                breakdown_keys=list(definition.breakdowns),
-                start=run.period_start,
-                end=run.period_end,
+        with transaction.atomic():
+            # One release check at a time in a program, each seeing the releases before it.
+            Program.objects.select_for_update().filter(pk=definition.program_id).exists()
+            earlier = released_so_far(
+                definition.program, run.period_start, run.period_end, exclude_run=run.pk
             )
+            # The numbers may come from a read replica: a run is never about what was just
+            # saved.
+            with translation.override(language), reading_from_replica():
+                content = exports.report_content(
+                    program=definition.program,
+                    title=definition.name,
+                    measure_keys=list(definition.measures),
+                    breakdown_keys=list(definition.breakdowns),
+                    start=run.period_start,
+                    end=run.period_end,
+                    earlier=earlier,
+                )
+            _record_release(content, definition=definition, run=run)
+        with translation.override(language):
             files = {
                 "csv_file": exports.render_csv(content),
                 "xlsx_file": exports.render_xlsx(content),
@@ -378,8 +397,96 @@ def build_run(run_id: int) -> str:
             program=definition.program,
             details={"bytes": {name: len(data) for name, data in files.items()}},
         )
-    publish_run(run_id)
+    _after_build(run)
     return ReportRun.Status.SUCCEEDED
+
+
+def _after_build(run: ReportRun) -> None:
+    """Publish a scheduled run; tell the manager who asked for one that it awaits review."""
+    if run.is_scheduled:
+        publish_run(run.pk)
+    elif run.requested_by_id:
+        with transaction.atomic():
+            _queue_ready_email(run_id=run.pk, recipient_id=run.requested_by_id)
+
+
+@transaction.atomic
+def publish_reviewed_run(*, by: User, run: ReportRun) -> ReportRun:
+    """A manager has looked at the files of a run (the published version: what the funders
+    get) and releases them to the funders of its definition."""
+    _check_manager_of(by, run.definition.program_id)
+    if run.status != ReportRun.Status.SUCCEEDED:
+        raise ReportError(_("Only a report that is ready can be published."))
+    if run.published_at is not None:
+        raise ReportError(_("This report is published already."))
+    publish_run(run.pk, by=by)
+    run.refresh_from_db(fields=["published_at"])
+    return run
+
+
+def released_so_far(
+    program: Program, start: date, end: date, *, exclude_run: int | None = None
+) -> list[audit.ReleaseCells]:
+    """Every release of the program related to [start, end] (audit.overlapping), as the
+    check reads them: runs built (published or waiting for review) and community periods
+    shown."""
+    releases = Release.objects.filter(program=program).exclude(run_id=exclude_run)
+    every = [
+        audit.ReleaseCells(
+            (release.period_start, release.period_end), audit.cells_from_json(release.cells)
+        )
+        for release in releases.only("period_start", "period_end", "cells").order_by("pk")
+    ]
+    return audit.overlapping(every, (start, end))
+
+
+def _record_release(content, *, definition: ReportDefinition, run=None, community=None):
+    fields = {
+        "program": definition.program,
+        "definition": definition,
+        "period_start": content.period_start,
+        "period_end": content.period_end,
+        "cells": audit.cells_to_json(content.released_cells),
+        "withheld": list(content.withheld),
+    }
+    if run is not None:
+        return Release.objects.update_or_create(run=run, defaults=fields)[0]
+    return Release.objects.create(
+        community=community, content=exports.content_to_json(content), **fields
+    )
+
+
+def community_content(setting: CommunityReportSetting, start: date, end: date):
+    """The community page's report for a period: as first released, the same every time.
+
+    The first request for a period runs the release check against every release of the
+    program, records the release and shows it; every later one shows that record.
+    """
+    definition = setting.definition
+
+    def recorded():
+        return Release.objects.filter(
+            community=setting, definition=definition, period_start=start, period_end=end
+        ).first()
+
+    release = recorded()
+    if release is None:
+        with transaction.atomic():
+            Program.objects.select_for_update().filter(pk=setting.program_id).exists()
+            release = recorded()
+            if release is None:
+                content = exports.report_content(
+                    program=setting.program,
+                    title=definition.name,
+                    measure_keys=[k for k in definition.measures if k in measures.MEASURES],
+                    breakdown_keys=[k for k in definition.breakdowns if k in measures.BREAKDOWNS],
+                    start=start,
+                    end=end,
+                    earlier=released_so_far(setting.program, start, end),
+                )
+                _record_release(content, definition=definition, community=setting)
+                return content
+    return exports.content_from_json(release.content)
 
 
 def report_recipients(run: ReportRun) -> list[User]:
@@ -400,7 +507,7 @@ def report_recipients(run: ReportRun) -> list[User]:
     return list(people.exclude(email="").distinct().order_by("pk"))
 
 
-def publish_run(run_id: int) -> bool:
+def publish_run(run_id: int, *, by: User | None = None) -> bool:
     """Publish a built run, once, and queue its "ready" email to each recipient after commit.
 
     The conditional UPDATE on published_at makes a second delivery of the task publish and
@@ -421,7 +528,7 @@ def publish_run(run_id: int) -> bool:
         )
         recipients = report_recipients(run)
         record_action(
-            actor=None,
+            actor=by,
             action="reports.run.published",
             target=run,
             program=run.definition.program,
@@ -446,12 +553,17 @@ def run_url(run: ReportRun) -> str:
 
 
 def send_ready_email(*, run_id: int, recipient_id: int) -> bool:
-    """Email one recipient that a published run is ready, unless already sent; returns
-    whether this call sent. Raises what the mail server raises."""
+    """Email one recipient that a run is ready (published, or for the manager who asked for
+    it, ready to review), unless already sent; returns whether this call sent. Raises what
+    the mail server raises."""
     run = (
         ReportRun.objects.defer(*ReportRun.FILE_FIELDS)
         .select_related("definition__program")
-        .filter(pk=run_id, published_at__isnull=False)
+        .filter(
+            Q(published_at__isnull=False) | Q(requested_by_id=recipient_id),
+            pk=run_id,
+            status=ReportRun.Status.SUCCEEDED,
+        )
         .first()
     )
     user = User.objects.filter(pk=recipient_id, is_active=True).exclude(email="").first()

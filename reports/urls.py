@@ -16,6 +16,7 @@ urlpatterns = [
     path("runs/new/", views.run_request_from_list, name="run_request_from_list"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/retry/", views.run_retry, name="run_retry"),
+    path("runs/<int:pk>/publish/", views.run_publish, name="run_publish"),
     path("runs/<int:pk>/<str:file_format>/", views.run_download, name="run_download"),
     path("community/settings/", views.community_settings, name="community_settings"),
     path("community/<slug:slug>/", views.community_report, name="community"),

@@ -225,7 +225,11 @@ def _requested_run(request, form: RunRequestForm, definition):
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return None
     messages.success(
-        request, _("The report is being prepared. You will get an email when it is ready.")
+        request,
+        _(
+            "The report is being prepared. You will get an email when it is ready to review; "
+            "it goes to the funders only when you publish it."
+        ),
     )
     return run
 
@@ -281,6 +285,20 @@ def run_retry(request, pk: int):
     return redirect("reports:run", pk=run.pk)
 
 
+@require_POST
+@manager_required
+def run_publish(request, pk: int):
+    """Release a run the manager has reviewed to the funders of its definition."""
+    run = get_object_or_404(report_selectors.run_list(request.user), pk=pk)
+    try:
+        report_services.publish_reviewed_run(by=request.user, run=run)
+    except report_services.ReportError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The report was published."))
+    return redirect("reports:run", pk=run.pk)
+
+
 @require_GET
 @report_reader_required
 def run_download(request, pk: int, file_format: str):
@@ -324,8 +342,8 @@ def community_settings(request):
 
 @require_GET
 def community_report(request, slug: str):
-    """The public community report: the chosen measures for the last complete period, every
-    small count hidden. Not found unless the program has turned it on."""
+    """The public community report: the chosen measures for the last complete period, as
+    published (reports.disclosure). Not found unless the program has turned it on."""
     setting = report_selectors.public_community_setting(slug)
     if setting is None:
         raise Http404
@@ -337,14 +355,7 @@ def community_report(request, slug: str):
     )
     content = cache.get(key)
     if content is None:
-        content = exports.report_content(
-            program=setting.program,
-            title=definition.name,
-            measure_keys=[k for k in definition.measures if k in measures.MEASURES],
-            breakdown_keys=[k for k in definition.breakdowns if k in measures.BREAKDOWNS],
-            start=start,
-            end=end,
-        )
+        content = report_services.community_content(setting, start, end)
         cache.set(key, content, COMMUNITY_CACHE_SECONDS)
     return render(
         request, "reports/community_report.html", {"content": content, "setting": setting}

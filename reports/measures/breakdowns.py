@@ -35,7 +35,7 @@ AGE_BANDS = [(None, 17, "Under 18"), (18, 24, "18-24"), (25, 34, "25-34"), (35, 
              (45, 54, "45-54"), (55, 64, "55-64"), (65, None, "65 and over")]  # fmt: skip
 
 
-def _label(choices, value: str) -> str:
+def choice_label(choices, value: str) -> str:
     if value == "":
         return str(NOT_ASKED)
     return str(dict(choices).get(value, value))
@@ -55,7 +55,7 @@ def _by_choice(scope: Scope, field: str, choices) -> list[tuple[str, list[Value_
     )
     order = [value for value, _label_ in choices if value != DECLINED] + [DECLINED, ""]
     return _count_rows(
-        (_label(choices, value), counts[value]) for value in order if counts.get(value)
+        (choice_label(choices, value), counts[value]) for value in order if counts.get(value)
     )
 
 
@@ -122,7 +122,7 @@ def _characteristic_rows(scope: Scope, question: str, choices) -> list[tuple[str
     answered = sources.characteristics(question).filter(participant=OuterRef("pk"))
     not_asked = served.exclude(Exists(answered)).count()
     order = [value for value, _label_ in choices if value != DECLINED] + [DECLINED]
-    rows = [(_label(choices, value), counts[value]) for value in order if counts.get(value)]
+    rows = [(choice_label(choices, value), counts[value]) for value in order if counts.get(value)]
     if not_asked:
         rows.append((str(NOT_ASKED), not_asked))
     return _count_rows(rows)

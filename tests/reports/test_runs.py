@@ -135,7 +135,15 @@ def test_seed_demo_publishes_the_ready_made_reports_to_the_demo_funder():
 # --- Runs asked for by a manager ----------------------------------------------------------------
 
 
-def test_manager_runs_a_report_for_a_period_and_it_is_built_and_published_once(
+def publish(client, run, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:run_publish", args=[run.pk]))
+    assert response.status_code == 302
+    run.refresh_from_db()
+    return run
+
+
+def test_manager_runs_a_report_reviews_it_and_publishes_it_once(
     client, data, manager_a, funder, monthly, mailoutbox, django_capture_on_commit_callbacks
 ):
     run = run_for_march(client, manager_a, monthly, django_capture_on_commit_callbacks)
@@ -143,20 +151,44 @@ def test_manager_runs_a_report_for_a_period_and_it_is_built_and_published_once(
     run.refresh_from_db()
     assert run.status == ReportRun.Status.SUCCEEDED, run.error
     assert run.requested_by == manager_a
-    assert run.published_at is not None
     assert bytes(run.csv_file).decode("utf-8-sig").startswith("Report,Monthly program report")
     assert bytes(run.xlsx_file)[:2] == b"PK"
     assert bytes(run.pdf_file)[:5] == b"%PDF-"
-    assert sorted(email.to[0] for email in mailoutbox) == [
-        funder.email,
-        manager_a.email,
-    ]
+    # Built, but not published: only the manager who asked hears of it, to review it.
+    assert run.published_at is None
+    assert [email.to[0] for email in mailoutbox] == [manager_a.email]
+    assert "not published yet" in mailoutbox[0].body
     assert reverse("reports:run", args=[run.pk]) in mailoutbox[0].body
     page = client.get(reverse("reports:run", args=[run.pk]))
     assert "Ready" in page.text
     assert reverse("reports:run_download", args=[run.pk, "pdf"]) in page.text
+    assert reverse("reports:run_publish", args=[run.pk]) in page.text
+
+    run = publish(client, run, django_capture_on_commit_callbacks)
+    publish(client, run, django_capture_on_commit_callbacks)  # a second click publishes nothing
+
+    assert run.published_at is not None
+    assert sorted(email.to[0] for email in mailoutbox) == [funder.email, manager_a.email]
+    assert (
+        reverse("reports:run_publish", args=[run.pk])
+        not in client.get(reverse("reports:run", args=[run.pk])).text
+    )
     assert AuditEntry.objects.filter(action="reports.run.requested", actor=manager_a).count() == 1
-    assert AuditEntry.objects.filter(action="reports.run.published").count() == 1
+    assert AuditEntry.objects.filter(action="reports.run.published", actor=manager_a).count() == 1
+
+
+def test_a_run_asked_for_is_not_the_funders_until_published(
+    client, data, manager_a, funder, monthly, django_capture_on_commit_callbacks
+):
+    run = run_for_march(client, manager_a, monthly, django_capture_on_commit_callbacks)
+    client.force_login(funder)
+
+    assert client.get(reverse("reports:run", args=[run.pk])).status_code == 404
+    assert client.get(reverse("reports:run_download", args=[run.pk, "csv"])).status_code == 404
+    # Only the program's manager can publish it.
+    assert client.post(reverse("reports:run_publish", args=[run.pk])).status_code in (302, 403)
+    run.refresh_from_db()
+    assert run.published_at is None
 
 
 def test_the_same_period_asked_twice_while_queued_is_one_run(manager_a, monthly):
@@ -238,6 +270,8 @@ def test_a_failed_run_shows_why_and_a_retry_publishes_once(
     run.refresh_from_db()
     assert run.status == ReportRun.Status.SUCCEEDED
     assert run.attempts == 2
+    assert len(mailoutbox) == 1  # the manager who asked, to review it
+    run = publish(client, run, django_capture_on_commit_callbacks)
     published_at = run.published_at
     assert len(mailoutbox) == 2  # the funder and the manager who asked, once each
 
@@ -256,7 +290,7 @@ def test_a_mail_server_failing_for_one_recipient_leaves_the_others_sent_once(
     data, manager_a, funder, monthly, refusing_mail_server, mailoutbox, run_queued
 ):
     run = ReportRun.objects.create(
-        definition=monthly, period_start=MARCH[0], period_end=MARCH[1], requested_by=manager_a
+        definition=monthly, period_start=MARCH[0], period_end=MARCH[1], is_scheduled=True
     )
     refusing_mail_server.refuse(funder.email, times=100)
 
@@ -284,7 +318,7 @@ def test_a_ready_email_retried_after_a_refusal_resends_to_its_own_recipient_only
     data, manager_a, funder, monthly, refusing_mail_server, mailoutbox, run_queued
 ):
     run = ReportRun.objects.create(
-        definition=monthly, period_start=MARCH[0], period_end=MARCH[1], requested_by=manager_a
+        definition=monthly, period_start=MARCH[0], period_end=MARCH[1], is_scheduled=True
     )
     refusing_mail_server.refuse(manager_a.email, times=2)
 
