@@ -197,6 +197,10 @@ class Facts:
 
     @cached_property
     def referrals(self) -> dict:
+        if sources.summaries_on():
+            return sources.referral_totals(self.scope).aggregate(
+                made=Coalesce(Sum("made"), 0), linked=Coalesce(Sum("linked"), 0)
+            )
         return sources.referrals(self.scope).aggregate(
             made=Count("pk"),
             linked=Count("pk", filter=Q(status__in=Referral.LINKED_STATUSES)),

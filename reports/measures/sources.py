@@ -50,7 +50,7 @@ from encounters.models import (
     SeenParticipants,  # noqa: F401 - read by reports.measures.people
 )
 from participants.models import Characteristic, Participant
-from referrals.models import Referral
+from referrals.models import DailyReferralTotals, Referral
 from reports import periods
 from reports.measures.scope import Scope
 from supplies.models import (
@@ -382,6 +382,19 @@ def reversal_reports(scope: Scope) -> QuerySet[OverdoseReversal]:
     return OverdoseReversal.objects.filter(
         program=scope.program, reported_on__gte=scope.start, reported_on__lte=scope.end
     )
+
+
+def referral_totals(scope: Scope) -> QuerySet[DailyReferralTotals]:
+    """Daily referral counts of the scope (kept by triggers: referrals migration 0007), with
+    `made` and `linked` to sum; the same numbers as counting referrals(scope)."""
+    rows = DailyReferralTotals.objects.filter(
+        program=scope.program, day__gte=scope.start, day__lte=scope.end
+    )
+    if scope.location is not None:
+        rows = rows.filter(location=scope.location)
+    if scope.kind:
+        rows = rows.filter(kind=scope.kind)
+    return rows
 
 
 def referrals(scope: Scope) -> QuerySet[Referral]:
