@@ -321,3 +321,24 @@ def participants_served(scope: Scope) -> QuerySet[Participant]:
         return sources.participants_served(scope)
     table = Participant._meta.db_table
     return Participant.objects.filter(among(f'"{table}"."id"', ids))
+
+
+def warm(program, *, months: int = 13) -> int:
+    """Build the sets the dashboards and reports will ask for, before anyone waits for them:
+    each closed month of the last `months` and each closed day of this month, for every
+    location and kind. Costs one query when they are all there; returns how many were built."""
+    today = program.today()
+    start = periods.month_start(today)
+    for _month in range(months):
+        start = periods.month_start(start - ONE_DAY)
+    first = first_day(program)
+    if first is None or today <= start:
+        return 0
+    keys = {
+        (grain, piece_start, ALL, ANY_KIND)
+        for grain, piece_start, _last in pieces(max(start, first), today - ONE_DAY, today)
+    }
+    missing = keys - set(_fetch(program, keys))
+    if missing:
+        _build(program, missing)
+    return len(missing)
