@@ -73,10 +73,12 @@ messages: install-dev
 	$(BIN)/python manage.py makemessages -l es --ignore=.venv --ignore=staticfiles
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+# BENCH_LOAD_SECONDS=20 shortens the load test (default 120) while developing.
 bench: install-dev
 	$(BIN)/python bench/encounter_pages.py
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/load.py
 
 # Backups of the PostgreSQL database named by DATABASE_URL (see "Backups" in the README).
 # make backup                      -> backups/hrprogram-<UTC timestamp>.dump

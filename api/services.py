@@ -6,7 +6,7 @@ import logging
 import secrets
 import uuid
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -17,11 +17,16 @@ from api.models import ApiToken, token_hash
 from audit.services import record_action
 from encounters.api import EncounterInSerializer, EncounterLookups, record_encounter_from_api
 from encounters.models import Encounter
+from supplies.services import HandoutBatch
 
 TOKEN_PREFIX = "hrp_"  # noqa: S105 - a marker that makes leaked tokens easy to find
 SHOWN_PREFIX_LENGTH = 12
 
 logger = logging.getLogger(__name__)
+# Items of a sync batch stored per transaction, each in its own savepoint: one commit (a disk
+# flush) per chunk instead of per item, while the stock rows of the location stay locked for
+# one chunk's time only.
+SYNC_CHUNK = 100
 
 
 class TokenError(Exception):
@@ -107,8 +112,8 @@ def _parse_uuid(value: str | None) -> uuid.UUID | None:
 
 def sync_encounters(*, by: User, items: list[dict], request) -> list[dict]:
     """Record a queue of encounters made offline, each on its own: one bad item rejects only
-    itself (its transaction rolls back: no encounter, no stock movement, no enrolment) and never
-    the others.
+    itself (its savepoint rolls back: no encounter, no stock movement, no enrolment) and never
+    the others. Items are committed SYNC_CHUNK at a time.
 
     Returns one result per item, in order: created, exists (already stored: nothing new) or
     rejected with the errors by field. Costs one query for the ids already stored, one for the
@@ -127,27 +132,62 @@ def sync_encounters(*, by: User, items: list[dict], request) -> list[dict]:
     }
     # One serializer checks every item in turn: building one per item costs more than the check.
     checker = EncounterInSerializer(context={"request": request, "lookups": lookups}, queued=True)
-    return [_sync_in_savepoint(by=by, raw=raw, stored=stored, checker=checker) for raw in items]
+    results = []
+    for start in range(0, len(items), SYNC_CHUNK):
+        chunk = items[start : start + SYNC_CHUNK]
+        answers: list[dict] = []
+        try:
+            with transaction.atomic():
+                stock = HandoutBatch(
+                    program_id=by.program_id,
+                    location_ids={raw.get("location") for raw in chunk}
+                    & set(lookups.assigned_locations),
+                )
+                for raw in chunk:
+                    answers.append(
+                        _sync_in_savepoint(
+                            by=by, raw=raw, stored=stored, checker=checker, stock=stock
+                        )
+                    )
+                stock.write()
+        except DatabaseError:
+            # The chunk's commit failed: nothing of it is stored, so every item stays queued.
+            logger.exception("A sync chunk failed to commit; its items were answered for retry.")
+            for answer in answers:
+                if answer["status"] == "created":
+                    stored.pop(_parse_uuid(answer["id"]), None)
+            answers = [_kept_for_retry(raw) for raw in chunk]
+        results.extend(answers)
+    return results
 
 
-def _sync_in_savepoint(*, by: User, raw: dict, stored: dict, checker) -> dict:
+def _kept_for_retry(raw: dict) -> dict:
+    return _result(
+        _raw_id(raw),
+        "rejected",
+        {NON_FIELD: [_("This item could not be stored now; it is kept and sent again later.")]},
+        retry=True,
+    )
+
+
+def _sync_in_savepoint(*, by: User, raw: dict, stored: dict, checker, stock) -> dict:
     """One item in its own savepoint: whatever goes wrong in it (even a bug of ours) rolls back
     only that item and answers it "rejected" with `retry`, so the phone keeps it queued and
-    sends it again later, and the rest of the batch is answered as usual."""
+    sends it again later, and the rest of the batch is answered as usual. Deferred constraints
+    are checked before the savepoint ends, so no item can fail the commit of its chunk."""
     try:
-        with transaction.atomic():
-            return _sync_one(by=by, raw=raw, stored=stored, checker=checker)
+        with stock.item(), transaction.atomic():
+            answer = _sync_one(by=by, raw=raw, stored=stored, checker=checker, stock=stock)
+            connection.check_constraints()
+            return answer
     except Exception:
         logger.exception("A synced item failed unexpectedly; it was answered as kept for retry.")
-        return _result(
-            _raw_id(raw),
-            "rejected",
-            {NON_FIELD: [_("This item could not be stored now; it is kept and sent again later.")]},
-            retry=True,
-        )
+        return _kept_for_retry(raw)
 
 
-def _sync_one(*, by: User, raw: dict, stored: dict, checker: EncounterInSerializer) -> dict:
+def _sync_one(
+    *, by: User, raw: dict, stored: dict, checker: EncounterInSerializer, stock: HandoutBatch
+) -> dict:
     item_id = _raw_id(raw)
     parsed = _parse_uuid(item_id)
     if parsed in stored:
@@ -161,7 +201,9 @@ def _sync_one(*, by: User, raw: dict, stored: dict, checker: EncounterInSerializ
         return _result(item_id, "rejected", flatten_errors(error.detail))
     item_id = str(data["id"])
     try:
-        recorded = record_encounter_from_api(by=by, data=data, queued_offline=True, known_new=True)
+        recorded = record_encounter_from_api(
+            by=by, data=data, queued_offline=True, known_new=True, stock_batch=stock
+        )
     except Exception as error:
         response = domain_error_response(error)
         if response is None:

@@ -9,7 +9,7 @@ reversal reports) in a few INSERT ... SELECT statements. Then prints:
 - every key measure computed by the app and by one hand-written SQL query each (the floor),
   and the ratio app / floor (target <= 1.5);
 - a yearly funder report run end to end (the hook `funder_report_run`, filled in with the
-  report runs; target <= 5 s);
+  report runs; target <= 3 s);
 - the streamed CSV extract of a year's encounters: time, size and the peak RSS of the process
   that streamed it, for a short year and for a full one (flat memory: the same peak).
 
@@ -403,7 +403,7 @@ def print_funder_report(program, year: int) -> None:
     if not timings:
         print("\nYearly funder report run: not measured yet (see funder_report_run).")
         return
-    print(f"\nYearly funder report run for {year} (target 5 s):")
+    print(f"\nYearly funder report run for {year} (target 3 s):")
     for label, seconds in timings:
         print(f"{label:<44} {seconds:>7.2f} s")
 

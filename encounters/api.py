@@ -275,7 +275,12 @@ def _stored(*, by: User, encounter_id) -> Encounter | None:
 
 @transaction.atomic
 def record_encounter_from_api(
-    *, by: User, data: dict, queued_offline: bool = False, known_new: bool = False
+    *,
+    by: User,
+    data: dict,
+    queued_offline: bool = False,
+    known_new: bool = False,
+    stock_batch=None,
 ) -> RecordedEncounter:
     """Enrol the new participant if the data brings one, then record the encounter, all or
     nothing. A stored id returns the stored encounter: no enrolment, no stock moved.
@@ -305,6 +310,8 @@ def record_encounter_from_api(
         referral_kinds=data.get("referral_kinds") or [],
         note=data.get("note", ""),
         queued_offline=queued_offline,
+        known_new=known_new,
+        stock_batch=stock_batch,
     )
     return RecordedEncounter(encounter, created, participant_enrolled=enrolled and created)
 

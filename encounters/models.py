@@ -205,6 +205,44 @@ class DailySupplyTotals(models.Model):
         return f"{self.day} {self.location_id} {self.kind} item {self.item_id}: {self.quantity}"
 
 
+class DailySupplyCategoryTotals(models.Model):
+    """DailySupplyTotals summed by what the dashboard counts (syringes, test strips by kind,
+    educational materials, naloxone doses) instead of by item: a sixth of the rows to add up
+    and no join to the catalogue. Kept by PostgreSQL triggers (encounters migration 0004) on
+    every change of DailySupplyTotals and on a change of an item's category, test strip kind
+    or doses per unit."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    location = models.ForeignKey(
+        Location, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Encounter.Kind.choices)
+    for_others = models.BooleanField(default=False)
+    syringes = models.BigIntegerField(default=0)
+    test_strips = models.BigIntegerField(default=0)
+    fentanyl_test_strips = models.BigIntegerField(default=0)
+    xylazine_test_strips = models.BigIntegerField(default=0)
+    educational = models.BigIntegerField(default=0)
+    naloxone_doses = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "encounters_dailysupplycategorytotals"
+        verbose_name = _("daily supply totals by category")
+        verbose_name_plural = _("daily supply totals by category")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "day", "location", "kind", "for_others"],
+                name="dailysupplycategorytotals_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id} {self.kind}: {self.syringes} syringes"
+
+
 class ParticipantMonth(models.Model):
     """That a participant had encounters in a local month at a location and kind, and how
     many: distinct participants of whole months are counted here, not over every encounter.

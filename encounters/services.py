@@ -120,14 +120,19 @@ def record_encounter(
     referral_kinds: list[str] = (),
     note: str = "",
     queued_offline: bool = False,
+    known_new: bool = False,
+    stock_batch: supplies_services.HandoutBatch | None = None,
 ) -> tuple[Encounter, bool]:
     """Store an encounter once: a resubmitted id returns the stored one, (encounter, False).
 
     `queued_offline`: it was saved on a device without signal and synced later, so a past day
-    within OFFLINE_QUEUE_TOLERANCE needs no back-entry permission.
+    within OFFLINE_QUEUE_TOLERANCE needs no back-entry permission. `known_new`: the caller
+    has just looked the id up (a sync batch, for all its items at once), so the lookup is not
+    repeated; a concurrent twin is still caught by the primary key. `stock_batch`: the
+    supplies are taken from the stock a sync chunk locked and read once (HandoutBatch).
     """
     encounter_id = encounter_id or uuid.uuid4()
-    existing = Encounter.objects.filter(pk=encounter_id).first()
+    existing = None if known_new else Encounter.objects.filter(pk=encounter_id).first()
     if existing is not None:
         _check_same_program(existing, by)
         return existing, False
@@ -172,7 +177,7 @@ def record_encounter(
                 **(services or {}),
             )
             if supplies:
-                _hand_out(by=by, encounter=encounter, supplies=supplies)
+                _hand_out(by=by, encounter=encounter, supplies=supplies, batch=stock_batch)
             for kind in referral_kinds:
                 follow_ups.make_referral(by=by, encounter=encounter, kind=kind)
             record_action(
@@ -191,7 +196,13 @@ def record_encounter(
     return encounter, True
 
 
-def _hand_out(*, by: User, encounter: Encounter, supplies: list[SupplyLine]) -> None:
+def _hand_out(
+    *,
+    by: User,
+    encounter: Encounter,
+    supplies: list[SupplyLine],
+    batch: supplies_services.HandoutBatch | None = None,
+) -> None:
     """Record the supply lines and take them from the location's stock, first expiry first."""
     lines = EncounterSupply.objects.bulk_create(
         EncounterSupply(encounter=encounter, item=line.item, quantity=line.quantity)
@@ -205,6 +216,7 @@ def _hand_out(*, by: User, encounter: Encounter, supplies: list[SupplyLine]) -> 
                 supplies_services.Handout(line.item, line.quantity, encounter_supply=line)
                 for line in lines
             ],
+            batch=batch,
         )
     except supplies_services.StockError as error:
         raise EncounterError(error.message, field="supplies") from error

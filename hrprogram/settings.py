@@ -303,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.anonymise_inactive_participants",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Participant sets of closed days and months, ready before a dashboard asks for them.
+    "participant-sets": {
+        "task": "reports.tasks.warm_participant_sets",
+        "schedule": 15 * 60.0,
+    },
     "scheduled-report-runs": {
         "task": "reports.tasks.enqueue_scheduled_report_runs",
         "schedule": crontab(minute=5),  # hourly: each program's day starts in its own time zone

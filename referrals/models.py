@@ -174,3 +174,44 @@ class FollowUpDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.day}"
+
+
+class DailyReferralTotals(models.Model):
+    """Referrals made on one local day of a program, at one location and encounter kind (none
+    for a referral made apart from an encounter), and how many of them are linked now: what
+    dashboards add up instead of joining every referral to its encounter.
+
+    Kept right by PostgreSQL triggers (their SQL: referrals migration 0007) on every insert,
+    update and delete of referrals, on a change of an encounter's location or kind, and on a
+    change of the program's time zone. Read only by reports.measures.
+    """
+
+    program = models.ForeignKey(
+        Program, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    location = models.ForeignKey(
+        "accounts.Location",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        null=True,
+    )
+    kind = models.CharField(max_length=20, blank=True, help_text=_("The encounter's kind."))
+    made = models.IntegerField(default=0)
+    linked = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "referrals_dailyreferraltotals"
+        verbose_name = _("daily referral totals")
+        verbose_name_plural = _("daily referral totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "day", "location", "kind"],
+                name="dailyreferraltotals_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id} {self.kind}: {self.made}"

@@ -6,6 +6,7 @@ the last box at once can never take it twice: the second gets InsufficientStock.
 """
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -166,36 +167,68 @@ def distribute_item(
 
 @transaction.atomic
 def distribute_items(
-    *, by: User, location: Location, handouts: list[Handout], training_session=None
+    *,
+    by: User,
+    location: Location,
+    handouts: list[Handout],
+    training_session=None,
+    batch: "HandoutBatch | None" = None,
 ) -> list[StockMovement]:
     """Take several items from a location, each first expiry first out, all or nothing.
 
-    One locking read for every lot of the items, one conditional UPDATE per lot touched and one
-    INSERT for all the movements: an encounter's bundle costs a handful of queries, not a
-    handful per item.
+    One locking read for every lot of the items, one conditional UPDATE for the lots touched and
+    one INSERT for all the movements: an encounter's bundle costs a handful of queries, not a
+    handful per item. Within a `batch` (a sync chunk) it costs none: the batch read the levels
+    and writes what was taken when the chunk ends (the movements returned are then unsaved).
     """
     _check_location(by, location)
     for handout in handouts:
         _check_item(by, handout.item)
         if handout.quantity <= 0:
             raise StockError(_("A quantity to hand out must be above zero."))
+    if batch is not None and location.pk in batch.levels:
+        return batch.take(by=by, location=location, handouts=handouts)
     # Locked in one statement, in one order (expiry, lot), so two hand-outs at one location
     # queue behind each other instead of deadlocking.
     levels = list(
-        StockLevel.objects.select_for_update(of=("self",))
-        .filter(
-            location=location,
-            lot__item__in={handout.item.pk for handout in handouts},
-            on_hand__gt=0,
-        )
-        .select_related("lot")
+        _levels_to_take_from()
+        .filter(location=location, lot__item__in={handout.item.pk for handout in handouts})
         .order_by(F("lot__expires_on").asc(nulls_last=True), "lot_id")
     )
+    taken, movements = _allocate(
+        by=by,
+        location=location,
+        levels=levels,
+        handouts=handouts,
+        taken_before={},
+        training_session=training_session,
+    )
+    _take_from_levels(taken)
+    return StockMovement.objects.bulk_create(movements)
+
+
+def _levels_to_take_from():
+    return (
+        StockLevel.objects.select_for_update(of=("self",))
+        .filter(on_hand__gt=0)
+        .select_related("lot")
+    )
+
+
+def _allocate(
+    *, by, location, levels, handouts, taken_before: dict[int, int], training_session=None
+) -> tuple[dict[int, int], list[StockMovement]]:
+    """What each handout takes from `levels` (locked, first expiry first) beyond what was
+    `taken_before`: (level id -> quantity, the movements), or InsufficientStock."""
     movements = []
     taken: dict[int, int] = {}  # level id -> taken so far by this call
+
+    def left(level) -> int:
+        return level.on_hand - taken_before.get(level.pk, 0) - taken.get(level.pk, 0)
+
     for handout in handouts:
         item_levels = [level for level in levels if level.lot.item_id == handout.item.pk]
-        available = sum(level.on_hand - taken.get(level.pk, 0) for level in item_levels)
+        available = sum(left(level) for level in item_levels)
         if available < handout.quantity:
             raise InsufficientStock(
                 _("Only %(count)d of %(item)s left at %(location)s.")
@@ -205,7 +238,7 @@ def distribute_items(
         for level in item_levels:
             if remaining == 0:
                 break
-            take = min(level.on_hand - taken.get(level.pk, 0), remaining)
+            take = min(left(level), remaining)
             if take <= 0:
                 continue
             taken[level.pk] = taken.get(level.pk, 0) + take
@@ -222,24 +255,75 @@ def distribute_items(
                     training_session=training_session,
                 )
             )
-    if taken:
-        # One UPDATE for every lot touched. The rows are locked, so each still holds what was
-        # read; the condition and the on_hand >= 0 constraint stay as the last guards.
-        enough = Q()
-        for level_id, quantity in taken.items():
-            enough |= Q(pk=level_id, on_hand__gte=quantity)
-        changed = StockLevel.objects.filter(enough).update(
-            on_hand=Case(
-                *(
-                    When(pk=level_id, then=F("on_hand") - quantity)
-                    for level_id, quantity in taken.items()
-                ),
-                default=F("on_hand"),
-            )
+    return taken, movements
+
+
+def _take_from_levels(taken: dict[int, int]) -> None:
+    """One UPDATE for every level taken from. The rows are locked, so each still holds what
+    was read; the condition and the on_hand >= 0 constraint stay as the last guards."""
+    if not taken:
+        return
+    enough = Q()
+    for level_id, quantity in taken.items():
+        enough |= Q(pk=level_id, on_hand__gte=quantity)
+    changed = StockLevel.objects.filter(enough).update(
+        on_hand=Case(
+            *(
+                When(pk=level_id, then=F("on_hand") - quantity)
+                for level_id, quantity in taken.items()
+            ),
+            default=F("on_hand"),
         )
-        if changed != len(taken):
-            raise InsufficientStock(_("The stock changed meanwhile. Try again."))
-    return StockMovement.objects.bulk_create(movements)
+    )
+    if changed != len(taken):
+        raise InsufficientStock(_("The stock changed meanwhile. Try again."))
+
+
+class HandoutBatch:
+    """Hand-outs of many encounters in one transaction (a chunk of a sync batch): the stock
+    levels of their locations are locked and read in one query, each hand-out takes from them
+    in memory (all or nothing, as distribute_items), and `write()` stores every level change in
+    one UPDATE and every movement in one INSERT before the transaction ends. `item()` wraps one
+    encounter: if it fails, what it took is given back, as its savepoint rolls back."""
+
+    def __init__(self, *, program_id: int, location_ids):
+        self.levels: dict[int, list[StockLevel]] = {location_id: [] for location_id in location_ids}
+        self.taken: dict[int, int] = {}
+        self.movements: list[StockMovement] = []
+        found = (
+            _levels_to_take_from()
+            .filter(location_id__in=list(self.levels), location__program_id=program_id)
+            .order_by("location_id", F("lot__expires_on").asc(nulls_last=True), "lot_id")
+        )
+        for level in found:
+            self.levels[level.location_id].append(level)
+
+    @contextmanager
+    def item(self):
+        taken, count = dict(self.taken), len(self.movements)
+        try:
+            yield
+        except BaseException:
+            self.taken, self.movements = taken, self.movements[:count]
+            raise
+
+    def take(self, *, by: User, location: Location, handouts: list[Handout]) -> list[StockMovement]:
+        taken, movements = _allocate(
+            by=by,
+            location=location,
+            levels=self.levels[location.pk],
+            handouts=handouts,
+            taken_before=self.taken,
+        )
+        for level_id, quantity in taken.items():
+            self.taken[level_id] = self.taken.get(level_id, 0) + quantity
+        self.movements.extend(movements)
+        return movements
+
+    def write(self) -> None:
+        _take_from_levels(self.taken)
+        StockMovement.objects.bulk_create(self.movements)
+        self.taken, self.movements = {}, []
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.models import DECLINED, DECLINED_LABEL
 from referrals.models import ReferralKind
-from reports.measures import sources
+from reports.measures import people, sources
 from reports.measures.registry import BREAKDOWNS, Table, Value_
 from reports.measures.scalars import Facts
 from reports.measures.scope import Scope
@@ -51,7 +51,7 @@ def _by_choice(scope: Scope, field: str, choices) -> list[tuple[str, list[Value_
     Declined and not asked stay as rows of their own, declined last but one, not asked last.
     """
     counts = dict(
-        sources.participants_served(scope).values_list(field).annotate(n=Count("pk")).order_by()
+        people.participants_served(scope).values_list(field).annotate(n=Count("pk")).order_by()
     )
     order = [value for value, _label_ in choices if value != DECLINED] + [DECLINED, ""]
     return _count_rows(
@@ -72,7 +72,7 @@ def _age_band_rows(scope: Scope) -> list[tuple[str, list[Value_]]]:
             condition &= Q(birth_year__gte=year - high)
         whens.append(When(condition, then=Value(label)))
     counts = dict(
-        sources.participants_served(scope)
+        people.participants_served(scope)
         .annotate(band=Case(*whens, default=Value("")))
         .values_list("band")
         .annotate(n=Count("pk"))
@@ -89,7 +89,7 @@ def _age_band_rows(scope: Scope) -> list[tuple[str, list[Value_]]]:
 
 def _zip3_rows(scope: Scope) -> list[tuple[str, list[Value_]]]:
     counts = dict(
-        sources.participants_served(scope)
+        people.participants_served(scope)
         .annotate(
             area=Case(
                 When(zip3_declined=True, then=Value(DECLINED)),
@@ -111,16 +111,21 @@ def _zip3_rows(scope: Scope) -> list[tuple[str, list[Value_]]]:
 
 def _characteristic_rows(scope: Scope, question: str, choices) -> list[tuple[str, list[Value_]]]:
     """Participants served with each answer to a many-valued question, and those not asked."""
-    served = sources.participants_served(scope)
+    ids = people.served_ids(scope)
+    if ids is None:
+        served = sources.participants_served(scope)
+        answers = sources.characteristics(question).filter(participant__in=served)
+        answered = sources.characteristics(question).filter(participant=OuterRef("pk"))
+        not_asked = served.exclude(Exists(answered)).count()
+    else:
+        table = sources.Characteristic._meta.db_table
+        answers = sources.characteristics(question).filter(
+            people.among(f'"{table}"."participant_id"', ids)
+        )
+        not_asked = len(ids) - answers.values("participant_id").distinct().count()
     counts = dict(
-        sources.characteristics(question)
-        .filter(participant__in=served)
-        .values_list("value")
-        .annotate(n=Count("participant_id", distinct=True))
-        .order_by()
+        answers.values_list("value").annotate(n=Count("participant_id", distinct=True)).order_by()
     )
-    answered = sources.characteristics(question).filter(participant=OuterRef("pk"))
-    not_asked = served.exclude(Exists(answered)).count()
     order = [value for value, _label_ in choices if value != DECLINED] + [DECLINED]
     rows = [(choice_label(choices, value), counts[value]) for value in order if counts.get(value)]
     if not_asked:

@@ -117,6 +117,17 @@ class Facts:
 
     @cached_property
     def supplies(self) -> dict:
+        if sources.summaries_on():
+            others = Q(for_others=True)
+            return sources.supply_category_totals(self.scope).aggregate(
+                syringes=Coalesce(Sum("syringes"), 0),
+                test_strips=Coalesce(Sum("test_strips"), 0),
+                fentanyl_test_strips=Coalesce(Sum("fentanyl_test_strips"), 0),
+                xylazine_test_strips=Coalesce(Sum("xylazine_test_strips"), 0),
+                educational=Coalesce(Sum("educational"), 0),
+                doses_participants=Coalesce(Sum("naloxone_doses", filter=~others), 0),
+                doses_for_others=Coalesce(Sum("naloxone_doses", filter=others), 0),
+            )
         return sources.supplies(self.scope).aggregate(
             syringes=Coalesce(Sum("quantity", filter=Q(item__category=Category.SYRINGES)), 0),
             test_strips=Coalesce(Sum("quantity", filter=IS_TEST_STRIP), 0),
@@ -197,6 +208,10 @@ class Facts:
 
     @cached_property
     def referrals(self) -> dict:
+        if sources.summaries_on():
+            return sources.referral_totals(self.scope).aggregate(
+                made=Coalesce(Sum("made"), 0), linked=Coalesce(Sum("linked"), 0)
+            )
         return sources.referrals(self.scope).aggregate(
             made=Count("pk"),
             linked=Count("pk", filter=Q(status__in=Referral.LINKED_STATUSES)),

@@ -41,6 +41,7 @@ from community_log.models import (
 )
 from encounters.models import (
     DailyEncounterTotals,
+    DailySupplyCategoryTotals,
     DailySupplyTotals,
     Encounter,
     EncounterSupply,
@@ -50,7 +51,7 @@ from encounters.models import (
     SeenParticipants,  # noqa: F401 - read by reports.measures.people
 )
 from participants.models import Characteristic, Participant
-from referrals.models import Referral
+from referrals.models import DailyReferralTotals, Referral
 from reports import periods
 from reports.measures.scope import Scope
 from supplies.models import (
@@ -130,6 +131,12 @@ def supplies(scope: Scope) -> QuerySet:
     )
 
 
+def supply_category_totals(scope: Scope) -> QuerySet[DailySupplyCategoryTotals]:
+    """Daily supply sums by what the dashboard counts (summaries on only): a column each for
+    syringes, test strips (all, fentanyl, xylazine), educational materials, naloxone doses."""
+    return _summary_rows(DailySupplyCategoryTotals, scope, period_field="day")
+
+
 def days_in_program(scope: Scope) -> QuerySet:
     """For each participant served: `in_program`, from their first encounter ever to their last
     encounter in the scope (a values() queryset)."""
@@ -206,6 +213,16 @@ SUPPLY_SUMS = {
     ),
     "_doses_at_encounters": lambda: Sum(DOSES, filter=IS_NALOXONE),
 }
+
+# The same sums from the daily totals by category (supply_category_totals).
+CATEGORY_SUMS = {
+    "syringes_distributed": lambda: Sum("syringes"),
+    "test_strips_distributed": lambda: Sum("test_strips"),
+    "fentanyl_test_strips_distributed": lambda: Sum("fentanyl_test_strips"),
+    "xylazine_test_strips_distributed": lambda: Sum("xylazine_test_strips"),
+    "_doses_at_encounters": lambda: Sum("naloxone_doses"),
+}
+assert set(CATEGORY_SUMS) == set(SUPPLY_SUMS), "the totals by category give every supply sum"  # noqa: S101
 
 
 # --- Participants served -----------------------------------------------------------------------
@@ -382,6 +399,19 @@ def reversal_reports(scope: Scope) -> QuerySet[OverdoseReversal]:
     return OverdoseReversal.objects.filter(
         program=scope.program, reported_on__gte=scope.start, reported_on__lte=scope.end
     )
+
+
+def referral_totals(scope: Scope) -> QuerySet[DailyReferralTotals]:
+    """Daily referral counts of the scope (kept by triggers: referrals migration 0007), with
+    `made` and `linked` to sum; the same numbers as counting referrals(scope)."""
+    rows = DailyReferralTotals.objects.filter(
+        program=scope.program, day__gte=scope.start, day__lte=scope.end
+    )
+    if scope.location is not None:
+        rows = rows.filter(location=scope.location)
+    if scope.kind:
+        rows = rows.filter(kind=scope.kind)
+    return rows
 
 
 def referrals(scope: Scope) -> QuerySet[Referral]:

@@ -114,9 +114,13 @@ def _grouped(scope: Scope, keys: list[str], grouping: _Grouping) -> dict[object,
         encounter_sums["unduplicated_participants"] = Count("participant_id", distinct=True)
     collect(sources.encounters_in(scope), "encounters", encounter_sums)
     collect(
-        sources.supplies(scope),
+        sources.supply_category_totals(scope) if totals else sources.supplies(scope),
         "supply_totals" if totals else "supplies",
-        {name: make() for name, make in sources.SUPPLY_SUMS.items() if name in parts},
+        {
+            name: make()
+            for name, make in (sources.CATEGORY_SUMS if totals else sources.SUPPLY_SUMS).items()
+            if name in parts
+        },
     )
     if "_collected_apart" in parts:
         collect(sources.collections(scope), "collections", {"_collected_apart": Sum("syringes")})

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from encounters import services as encounter_services
 from encounters.models import Encounter
 from participants.models import Participant
 from supplies.models import StockLevel, StockMovement
@@ -224,3 +225,51 @@ def test_funders_and_anonymous_cannot_sync(funder_api, anonymous_api, site_a):
     assert response.status_code == 401
     assert "detail" in response.json()
     assert Encounter.objects.count() == 0
+
+
+def test_items_beyond_one_chunk_each_take_their_own_stock(
+    outreach_a_api, site_a, stock_a, participant_a, monkeypatch
+):
+    monkeypatch.setattr("api.services.SYNC_CHUNK", 2)
+    naloxone, syringes = stock_a["naloxone"], stock_a["syringes"]
+    batch = [
+        queued(site_a, participant=participant_a, supplies=[(naloxone, 2), (syringes, 10)]),
+        queued(site_a, supplies=[(syringes, 20)]),
+        queued(site_a, participant=participant_a, supplies=[(naloxone, 2)]),  # 1 left
+        queued(site_a, supplies=[(naloxone, 2), (syringes, 30)]),  # too many: nothing taken
+        queued(site_a, supplies=[(syringes, 40)]),
+    ]
+
+    response = outreach_a_api.post(SYNC, {"items": batch}, format="json")
+
+    statuses = [r["status"] for r in response.json()["results"]]
+    assert statuses == ["created", "created", "created", "rejected", "created"]
+    assert on_hand(site_a, naloxone) == 5 - 4
+    assert on_hand(site_a, syringes) == 1000 - 70
+    taken = StockMovement.objects.filter(kind="distributed", encounter_supply__isnull=False)
+    assert sorted(-quantity for quantity in taken.values_list("quantity", flat=True)) == sorted(
+        [2, 10, 20, 2, 40]
+    )
+
+
+def test_an_item_failing_after_its_hand_out_gives_its_stock_back_and_is_kept_for_retry(
+    outreach_a_api, site_a, stock_a, monkeypatch
+):
+    syringes = stock_a["syringes"]
+    batch = [queued(site_a, supplies=[(syringes, quantity)]) for quantity in (10, 20, 30)]
+    real_record_action = encounter_services.record_action
+
+    def failing_for_the_second(**kwargs):
+        if str(kwargs["target"].pk) == batch[1]["id"]:
+            raise RuntimeError("the audit log is down")
+        return real_record_action(**kwargs)
+
+    monkeypatch.setattr(encounter_services, "record_action", failing_for_the_second)
+
+    results = outreach_a_api.post(SYNC, {"items": batch}, format="json").json()["results"]
+
+    assert [r["status"] for r in results] == ["created", "rejected", "created"]
+    assert results[1]["retry"] is True
+    assert not Encounter.objects.filter(pk=batch[1]["id"]).exists()
+    assert on_hand(site_a, syringes) == 1000 - 40
+    assert StockMovement.objects.filter(kind="distributed").count() == 2

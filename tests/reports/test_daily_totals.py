@@ -6,10 +6,19 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 
-from encounters.models import DailyEncounterTotals, Encounter, EncounterSupply
+from encounters.models import (
+    DailyEncounterTotals,
+    DailySupplyCategoryTotals,
+    DailySupplyTotals,
+    Encounter,
+    EncounterSupply,
+)
 from reports import measures
 from reports.measures import Scope
+from supplies.models import Item
 from tests.participants.conftest import catalogue_a  # noqa: F401
 from tests.reports.known_program import FEBRUARY, MARCH, known_program_data  # noqa: F401
 
@@ -113,3 +122,31 @@ def test_totals_follow_a_change_of_time_zone(data, settings):
     assert_totals_match_encounters(data, settings)
     april = Scope(program=data.program, start=APRIL[0], end=APRIL[1])
     assert measures.compute(april, ["encounters"]) == {"encounters": 2}  # 23:30 in New York
+
+
+def test_totals_by_category_follow_an_item_that_changes_category_kind_or_doses(data, settings):
+    kit = Item.objects.filter(program=data.program, category=Item.Category.NALOXONE).first()
+    Item.objects.filter(pk=kit.pk).update(doses_per_unit=3)
+    assert_totals_match_encounters(data, settings)
+
+    strip = Item.objects.filter(program=data.program, category=Item.Category.DRUG_CHECKING).first()
+    Item.objects.filter(pk=strip.pk).update(test_strip_kind=Item.TestStripKind.XYLAZINE)
+    assert_totals_match_encounters(data, settings)
+
+    Item.objects.filter(pk=kit.pk).update(category=Item.Category.SYRINGES)
+    assert_totals_match_encounters(data, settings)
+
+
+def test_totals_by_category_are_the_item_totals_summed(data):
+    by_category = DailySupplyCategoryTotals.objects.filter(program=data.program).aggregate(
+        syringes=Sum("syringes"), doses=Sum("naloxone_doses")
+    )
+    by_item = DailySupplyTotals.objects.filter(program=data.program).aggregate(
+        syringes=Sum("quantity", filter=Q(item__category=Item.Category.SYRINGES)),
+        doses=Sum(
+            Coalesce("item__doses_per_unit", 1) * F("quantity"),
+            filter=Q(item__category=Item.Category.NALOXONE),
+        ),
+    )
+    assert by_category == by_item
+    assert by_item["syringes"] > 0
