@@ -162,9 +162,7 @@ def test_the_admin_form_edits_the_spanish_name(catalogue_a, program_a):
     form_class = translated_name_form(Item)
     form = form_class(instance=cooker)
     assert form["name_es"].initial == "Cazoleta"
-    data = {
-        field: form[field].value() for field in form.fields if form[field].value() is not None
-    }
+    data = {field: form[field].value() for field in form.fields if form[field].value() is not None}
     data["name_es"] = "Cuchara"
 
     bound = form_class(data, instance=cooker)
