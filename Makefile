@@ -68,9 +68,12 @@ fmt: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Rebuild the translation catalogues after changing strings; the compiled .mo files are committed.
+# Rebuild the translation catalogues after changing strings (django: Python and templates;
+# djangojs: static/js, served by /jsi18n/); the compiled .mo files are committed.
 messages: install-dev
 	$(BIN)/python manage.py makemessages -l es --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -d djangojs -l es --ignore=.venv --ignore=staticfiles \
+		--ignore=tests --ignore=static/vendor
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 # BENCH_LOAD_SECONDS=20 shortens the load test (default 120) while developing.

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, Program, User
+from core.translated_names import translated_name_form
 
 
 @admin.register(Program)
@@ -13,6 +14,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
+    form = translated_name_form(Location)
     list_display = ["name", "program", "kind", "is_active"]
     list_filter = ["program", "kind", "is_active"]
     search_fields = ["name"]

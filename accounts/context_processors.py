@@ -39,6 +39,7 @@ NAVIGATION = {
                 ("participants:duplicates", _("Possible duplicates")),
                 ("accounts:users", _("Users")),
                 ("accounts:locations", _("Locations")),
+                ("supplies:names", _("Names in other languages")),
                 ("cards:settings", _("Participant cards")),
                 ("api:tokens", _("API tokens")),
                 ("audit:log", _("Audit log")),

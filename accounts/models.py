@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.code_recipes import DEFAULT_RECIPE, validate_recipe
+from core.translated_names import TranslatedName
 
 
 def default_code_recipe() -> list[dict]:
@@ -71,7 +72,7 @@ class Program(models.Model):
         return timezone.localdate(timezone=self.tzinfo)
 
 
-class Location(models.Model):
+class Location(TranslatedName):
     """Where a program works and keeps stock: a fixed site, a van, or an outreach area."""
 
     class Kind(models.TextChoices):
@@ -94,9 +95,6 @@ class Location(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["program", "name"], name="location_unique_name"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class User(AbstractUser):

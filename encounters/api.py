@@ -151,7 +151,7 @@ class EncounterInSerializer(serializers.Serializer):
 
 
 class SupplyGivenSerializer(serializers.ModelSerializer):
-    item_name = serializers.CharField(source="item.name", read_only=True)
+    item_name = serializers.CharField(source="item.localized_name", read_only=True)
 
     class Meta:
         model = EncounterSupply
@@ -163,7 +163,7 @@ class EncounterSerializer(serializers.ModelSerializer):
     participant = serializers.SlugRelatedField(
         slug_field="public_id", read_only=True, allow_null=True
     )
-    location_name = serializers.CharField(source="location.name", read_only=True)
+    location_name = serializers.CharField(source="location.localized_name", read_only=True)
     staff = serializers.CharField(source="staff.username", read_only=True)
     supplies = SupplyGivenSerializer(many=True, read_only=True)
     referral_kinds = serializers.SerializerMethodField()

@@ -96,7 +96,7 @@ class EncounterForm(forms.Form):
             del self.fields["note"]
         for item in items:
             self.fields[f"{ITEM_FIELD_PREFIX}{item.pk}"] = forms.IntegerField(
-                label=item.name,
+                label=item.localized_name,
                 min_value=0,
                 max_value=item.max_per_encounter,
                 initial=bundle.get(item.pk, 0),

@@ -1,5 +1,6 @@
 """The installable app: the web manifest, the service worker served from the site root, and
-what the page's offline scripts need (their configuration and their words)."""
+what the page's offline scripts need (their configuration; their words come from the JavaScript
+catalogue, core/javascript_catalog.py, which the worker keeps in every language)."""
 
 import hashlib
 import json
@@ -13,11 +14,11 @@ from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from accounts.models import User
+from core.javascript_catalog import catalogue_urls
 
 
 def offline_config(user: User) -> dict:
@@ -44,63 +45,6 @@ def _offline_urls() -> dict:
         ],
         "recent": reverse("api:participant-recent"),
         "static": settings.STATIC_URL,
-    }
-
-
-def _plural(singular: str, plural: str) -> dict[str, str]:
-    """A counted message in each plural form of the language, for Intl.PluralRules."""
-    return {
-        "one": ngettext(singular, plural, 1),
-        "many": ngettext(singular, plural, 1_000_000),
-        "other": ngettext(singular, plural, 2),
-    }
-
-
-def offline_strings() -> dict:
-    """The words of the offline queue, translated here since the script has no catalogue."""
-    return {
-        "waiting": _plural("%(count)s waiting to sync", "%(count)s waiting to sync"),
-        "rejected": _plural(
-            "%(count)s encounter could not be synced: fix or discard it.",
-            "%(count)s encounters could not be synced: fix or discard them.",
-        ),
-        "synced": _plural("%(count)s encounter synced.", "%(count)s encounters synced."),
-        "offline": _(
-            "No signal: encounters are saved on this phone and sync when the signal returns."
-        ),
-        "saved_offline": _("Saved on this phone. It will sync when the signal returns."),
-        "syncing": _("Syncing…"),
-        "sync_now": _("Sync now"),
-        "sign_in": _("Sign in again to sync the encounters waiting on this phone."),
-        "sign_in_link": _("Sign in"),
-        "sync_failed": _("Could not reach the server. Trying again soon."),
-        "enrolled": _("New participant %(public_id)s enrolled. Write this id on their card."),
-        "already_enrolled": _(
-            "The code answers belong to %(public_id)s, who was already enrolled."
-        ),
-        "fix": _("Fix"),
-        "discard": _("Discard"),
-        "discard_confirm": _("Discard this encounter? It will not be recorded."),
-        "dismiss": _("Dismiss"),
-        "undo": _("Undo"),
-        "anonymous": _("Anonymous"),
-        "new_participant": _("New participant (card id given at sync)"),
-        "choose_participant": _("Find the participant, or choose anonymous."),
-        "answer_questions": _("Answer the code questions first."),
-        "search_offline": _(
-            "No signal: only people seen recently can be found by card id or alias. "
-            "Use the code questions for anyone else."
-        ),
-        "too_many": _("At most %(limit)s of this item at one encounter."),
-        "negative": _("A quantity cannot be negative."),
-        "fixing": _("Fixing an encounter that could not be synced. Save sends it again."),
-        "ready": pgettext("offline status", "Ready to work without signal."),
-        "other_workers": _plural(
-            "%(count)s encounter saved by another worker waits on this phone; "
-            "it syncs when they sign in.",
-            "%(count)s encounters saved by other workers wait on this phone; "
-            "they sync when those workers sign in.",
-        ),
     }
 
 
@@ -163,11 +107,16 @@ def _offline_assets() -> list[str]:
     hashed_imports = getattr(staticfiles_storage, "support_js_module_import_aggregation", False)
     folder = Path(finders.find(OFFLINE_MODULES))
     modules = [f"{OFFLINE_MODULES}/{module.name}" for module in sorted(folder.glob("*.js"))]
-    return [static(name) for name in OFFLINE_STATIC] + [
-        static(name) if hashed_imports else f"{settings.STATIC_URL}{name}"
-        for name in modules
-        if name not in OFFLINE_STATIC and name != SERVICE_WORKER_PATH
-    ]
+    return (
+        [static(name) for name in OFFLINE_STATIC]
+        + [
+            static(name) if hashed_imports else f"{settings.STATIC_URL}{name}"
+            for name in modules
+            if name not in OFFLINE_STATIC and name != SERVICE_WORKER_PATH
+        ]
+        # The words of the scripts in every language: the worker may switch language offline.
+        + catalogue_urls()
+    )
 
 
 def _offline_modules_version() -> str:

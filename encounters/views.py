@@ -161,7 +161,6 @@ def encounter_new(request):
         "recent_participants": selectors.recent_participants(user),
         "code_form": CodeAnswersForm(recipe=user.program.code_recipe, prefix="code"),
         "offline_config": offline.offline_config(user),
-        "offline_strings": offline.offline_strings(),
         **_selected_participant_context(request, form["participant"].value() or ""),
         # Just enrolled on the enrolment page: offer what a new participant needs (a card).
         "newly_enrolled": request.method == "GET" and request.GET.get("enrolled") == "1",

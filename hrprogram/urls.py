@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
+from core.javascript_catalog import javascript_catalog
 from hrprogram import health, views
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("jsi18n/<str:language>/", javascript_catalog, name="javascript_catalog"),
     path("admin/", admin.site.urls),
 ]
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, User
-from core.forms import sane_date_validators
+from core.forms import LocalizedDateInput, sane_date_validators
 from referrals import selectors as referral_selectors
 from reports import measures, periods
 from reports.measures import MEASURES, Scope
@@ -85,20 +85,20 @@ class DashboardFilterForm(forms.Form):
         validators=sane_date_validators(),
         label=_("Including the day"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=LocalizedDateInput(),
         help_text=_("The month, quarter or year holding this day."),
     )
     start = forms.DateField(
         validators=sane_date_validators(),
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=LocalizedDateInput(),
     )
     end = forms.DateField(
         validators=sane_date_validators(),
         label=_("To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=LocalizedDateInput(),
     )
     location = forms.ModelChoiceField(
         label=_("Location"),

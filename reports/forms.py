@@ -92,8 +92,8 @@ class ReportDefinitionForm(forms.Form):
     @classmethod
     def initial_for(cls, definition: ReportDefinition) -> dict:
         return {
-            "name": definition.name,
-            "description": definition.description,
+            "name": definition.shown_name,
+            "description": definition.shown_description,
             "measures": list(definition.measures),
             "breakdowns": list(definition.breakdowns),
             "published_to": list(definition.published_to.all()),

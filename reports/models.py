@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Program
@@ -97,7 +97,16 @@ class ReportDefinition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language while it is a ready-made report's own name."""
+        return _ready_text(self.ready_key, "name", self.name)
+
+    @property
+    def shown_description(self) -> str:
+        return _ready_text(self.ready_key, "description", self.description)
 
     @property
     def is_scheduled(self) -> bool:
@@ -322,3 +331,23 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"{self.definition} {self.period_start:%Y-%m-%d} to {self.period_end:%Y-%m-%d}"
+
+
+def _ready_text(ready_key: str, field: str, stored: str) -> str:
+    """A ready-made definition's `field` in the active language, if `stored` is that text in
+    one of the app's languages (it was added in the language of whoever added it); a text
+    the program changed is its own and shown as it is."""
+    if not ready_key:
+        return stored
+    from reports.ready_definitions import READY_DEFINITIONS  # here: that module imports this one
+
+    ready = next((item for item in READY_DEFINITIONS if item["ready_key"] == ready_key), None)
+    if ready is None:
+        return stored
+    text = ready[field]
+    for code, _language in settings.LANGUAGES:
+        with translation.override(code):
+            matches = str(text) == stored
+        if matches:
+            return str(text)
+    return stored

@@ -2,7 +2,7 @@
 (services.add_ready_definitions): a monthly program report, a quarterly SAMHSA-style report and
 a state annual report."""
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from reports.models import ReportDefinition
 

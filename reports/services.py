@@ -353,7 +353,7 @@ def build_run(run_id: int) -> str:
             with translation.override(language), reading_from_replica():
                 content = exports.report_content(
                     program=definition.program,
-                    title=definition.name,
+                    title=definition.shown_name,
                     measure_keys=list(definition.measures),
                     breakdown_keys=list(definition.breakdowns),
                     start=run.period_start,
@@ -575,7 +575,7 @@ def send_ready_email(*, run_id: int, recipient_id: int) -> bool:
             return EmailMessage(
                 subject=_("Report ready: %(name)s, %(start)s to %(end)s")
                 % {
-                    "name": run.definition.name,
+                    "name": run.definition.shown_name,
                     "start": run.period_start.isoformat(),
                     "end": run.period_end.isoformat(),
                 },

@@ -16,7 +16,7 @@ from security import selectors
 TWO_FACTOR_ON_SESSION_KEY = "two_factor_on"
 
 # What someone signed in with a password only may still open: the two-factor pages
-# themselves, signing out, and the language switch.
+# themselves, signing out, the language switch and the words of the pages' scripts.
 OPEN_BEFORE_SECOND_FACTOR = frozenset(
     {
         "security:two_factor",
@@ -24,6 +24,7 @@ OPEN_BEFORE_SECOND_FACTOR = frozenset(
         "logout",
         "accounts:language",
         "healthz",
+        "javascript_catalog",
     }
 )
 
@@ -105,7 +106,8 @@ class NoStoreForSignedInMiddleware:
     is covered by its path) gets `Cache-Control: no-store` with Django's never-cache headers.
     Static files are served before this runs and keep their long cache lifetimes; the service
     worker keeps its own copies of the encounter screen in Cache Storage, which it clears at
-    sign-out.
+    sign-out. An answer the view marks `same_for_everyone` (the JavaScript catalogue) keeps its
+    own headers.
     """
 
     def __init__(self, get_response):
@@ -113,6 +115,8 @@ class NoStoreForSignedInMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if getattr(response, "same_for_everyone", False):
+            return response
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
         if signed_in or request.path.startswith("/api/"):

@@ -30,12 +30,17 @@ class ItemSerializer(serializers.ModelSerializer):
     test_strip_kind = serializers.ChoiceField(
         choices=Item.TestStripKind.choices, allow_blank=True, read_only=True
     )
+    localized_name = serializers.CharField(
+        read_only=True, help_text=_("The name in the language of the request.")
+    )
 
     class Meta:
         model = Item
         fields = [
             "id",
             "name",
+            "name_translations",
+            "localized_name",
             "category",
             "unit",
             "tracks_lots",
@@ -49,7 +54,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
 
 class KitLineSerializer(serializers.ModelSerializer):
-    item_name = serializers.CharField(source="item.name", read_only=True)
+    item_name = serializers.CharField(source="item.localized_name", read_only=True)
 
     class Meta:
         model = KitItem
@@ -58,18 +63,21 @@ class KitLineSerializer(serializers.ModelSerializer):
 
 
 class KitSerializer(serializers.ModelSerializer):
+    localized_name = serializers.CharField(
+        read_only=True, help_text=_("The name in the language of the request.")
+    )
     lines = KitLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = Kit
-        fields = ["id", "name", "lines"]
+        fields = ["id", "name", "name_translations", "localized_name", "lines"]
         read_only_fields = fields
 
 
 class StockLevelSerializer(serializers.ModelSerializer):
-    location_name = serializers.CharField(source="location.name", read_only=True)
+    location_name = serializers.CharField(source="location.localized_name", read_only=True)
     item = serializers.IntegerField(source="lot.item_id", read_only=True)
-    item_name = serializers.CharField(source="lot.item.name", read_only=True)
+    item_name = serializers.CharField(source="lot.item.localized_name", read_only=True)
     lot_number = serializers.CharField(source="lot.lot_number", read_only=True)
     expires_on = serializers.DateField(source="lot.expires_on", read_only=True, allow_null=True)
     funding_source = serializers.CharField(
@@ -128,7 +136,7 @@ class StockLevelViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericVie
 
 
 class SharpsDisposalSerializer(serializers.ModelSerializer):
-    location_name = serializers.CharField(source="location.name", read_only=True)
+    location_name = serializers.CharField(source="location.localized_name", read_only=True)
 
     class Meta:
         model = SharpsDisposal

@@ -11,6 +11,7 @@ ACTIONS = {
     "supplies.stock.wasted": _("Stock removed as wasted"),
     "supplies.collection.recorded": _("Used syringes collected"),
     "supplies.reversal.reported": _("Overdose reversal reported"),
+    "supplies.names.translated": _("Names in other languages changed"),
 }
 
 DETAILS = {
@@ -24,4 +25,6 @@ DETAILS = {
     "to": _("To"),
     "transfer": _("Transfer number"),
     "kind": _("Kind"),
+    "name": _("Name"),
+    "translations": _("Names in other languages"),
 }

@@ -57,6 +57,40 @@ USUAL_KITS = {
 }
 USUAL_BUNDLE = "Standard injection kit"
 
+# The usual items' and kits' names in the other languages of the app.
+USUAL_TRANSLATIONS = {
+    "Syringe 1 mL 28G": {"es": "Jeringa 1 mL 28G"},
+    "Syringe 1 mL 27G": {"es": "Jeringa 1 mL 27G"},
+    "Syringe 0.5 mL 29G": {"es": "Jeringa 0,5 mL 29G"},
+    "Syringe 3 mL 25G": {"es": "Jeringa 3 mL 25G"},
+    "Insulin syringe": {"es": "Jeringa de insulina"},
+    "Cooker": {"es": "Cazoleta"},
+    "Cottons": {"es": "Filtros de algodón"},
+    "Sterile water": {"es": "Agua estéril"},
+    "Alcohol pads": {"es": "Toallitas con alcohol"},
+    "Tourniquet": {"es": "Torniquete"},
+    "Naloxone nasal 4 mg (2-dose kit)": {"es": "Naloxona nasal 4 mg (kit de 2 dosis)"},
+    "Naloxone injectable 0.4 mg": {"es": "Naloxona inyectable 0,4 mg"},
+    "Fentanyl test strip": {"es": "Tira reactiva de fentanilo"},
+    "Xylazine test strip": {"es": "Tira reactiva de xilacina"},
+    "Smoking kit": {"es": "Kit para fumar"},
+    "Pipe": {"es": "Pipa"},
+    "Mouthpieces": {"es": "Boquillas"},
+    "Push sticks": {"es": "Varillas para empujar"},
+    "Screens": {"es": "Filtros de malla"},
+    "Snorting kit": {"es": "Kit para inhalar"},
+    "Wound care kit": {"es": "Kit de cuidado de heridas"},
+    "Condoms": {"es": "Condones"},
+    "Lubricant": {"es": "Lubricante"},
+    "Sharps container": {"es": "Contenedor de objetos punzocortantes"},
+    "Hygiene kit": {"es": "Kit de higiene"},
+    "Overdose prevention leaflet": {"es": "Folleto de prevención de sobredosis"},
+    "Safer use and wound care guide": {"es": "Guía de consumo más seguro y cuidado de heridas"},
+    "Standard injection kit": {"es": "Kit de inyección estándar"},
+    "Safer smoking kit": {"es": "Kit para fumar más seguro"},
+    "Naloxone and test strips": {"es": "Naloxona y tiras reactivas"},
+}
+
 
 @transaction.atomic
 def test_strip_kind(name: str, category: str) -> str:
@@ -85,10 +119,15 @@ def load_usual_catalogue(*, program: Program) -> None:
                 "max_per_encounter": most,
                 "display_order": order,
                 "test_strip_kind": test_strip_kind(name, category),
+                "name_translations": USUAL_TRANSLATIONS.get(name, {}),
             },
         )
     for kit_name, lines in USUAL_KITS.items():
-        kit, created = Kit.objects.get_or_create(program=program, name=kit_name)
+        kit, created = Kit.objects.get_or_create(
+            program=program,
+            name=kit_name,
+            defaults={"name_translations": USUAL_TRANSLATIONS.get(kit_name, {})},
+        )
         if created:
             KitItem.objects.bulk_create(
                 KitItem(kit=kit, item=items[item_name], quantity=quantity)
@@ -97,6 +136,17 @@ def load_usual_catalogue(*, program: Program) -> None:
     if program.usual_bundle_id is None:
         program.usual_bundle = Kit.objects.get(program=program, name=USUAL_BUNDLE)
         program.save(update_fields=["usual_bundle"])
+
+
+def add_usual_translations(*, program: Program) -> None:
+    """The usual names in other languages for the program's usual items and kits that have
+    none yet (a demo made before they shipped)."""
+    for model in (Item, Kit):
+        for row in model.objects.filter(
+            program=program, name__in=USUAL_TRANSLATIONS, name_translations={}
+        ):
+            row.name_translations = USUAL_TRANSLATIONS[row.name]
+            row.save(update_fields=["name_translations"])
 
 
 DEMO_STOCK_PER_LOCATION = 2_000

@@ -5,11 +5,13 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location
 from core.forms import DateRangeForm, sane_date_validators
+from core.translated_names import translated_languages
 from participants.models import Participant
 from supplies.models import (
     FundingSource,
@@ -438,3 +440,38 @@ class OverdoseReversalForm(forms.Form):
                 _("No participant %(public_id)s in your program.") % {"public_id": public_id}
             )
         return participant
+
+
+class NameTranslationsForm(forms.Form):
+    """The program's items, kits and locations, each with its name in every other language.
+
+    `groups` is what the page lists: (heading, [(row, [bound field per language])])."""
+
+    def __init__(self, *args, groups: list[tuple[str, str, Iterable[Model]]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._rows: dict[str, tuple[Model, str]] = {}
+        self.groups = []
+        for heading, kind, rows in groups:
+            entries = []
+            for row in rows:
+                names = []
+                for code, language in translated_languages():
+                    field_name = f"{kind}_{row.pk}_{code}"
+                    self.fields[field_name] = forms.CharField(
+                        label=format_lazy("{name} ({language})", name=row.name, language=language),
+                        required=False,
+                        max_length=200,
+                        initial=row.name_translations.get(code, ""),
+                        widget=forms.TextInput(attrs={"class": "form-control", "lang": code}),
+                    )
+                    self._rows[field_name] = (row, code)
+                    names.append(field_name)
+                entries.append((row, [self[name] for name in names]))
+            self.groups.append((heading, entries))
+
+    def translations(self) -> dict[Model, dict[str, str]]:
+        """{row: {language: name}} as typed, for supplies.services.translate_names."""
+        wanted: dict[Model, dict[str, str]] = {}
+        for field_name, (row, code) in self._rows.items():
+            wanted.setdefault(row, {})[code] = self.cleaned_data.get(field_name) or ""
+        return wanted

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, Program
+from core.translated_names import TranslatedName
 
 # The units the catalogue uses, in the reader's language; a unit a program typed itself shows as
 # typed.
@@ -16,7 +17,7 @@ UNIT_LABELS = {
 }
 
 
-class Item(models.Model):
+class Item(TranslatedName):
     """Something a program hands out: a syringe size, a naloxone kit, a test strip."""
 
     class Category(models.TextChoices):
@@ -77,16 +78,13 @@ class Item(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
     @property
     def unit_label(self) -> str:
         """The unit in the active language, when it is one of the catalogue's."""
         return str(UNIT_LABELS.get(self.unit, self.unit))
 
 
-class Kit(models.Model):
+class Kit(TranslatedName):
     """A named bundle of items given with one tap (e.g. a standard injection kit)."""
 
     program = models.ForeignKey(
@@ -103,9 +101,6 @@ class Kit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["program", "name"], name="kit_unique_name"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class KitItem(models.Model):

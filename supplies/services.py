@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 from accounts.models import Location, User
 from audit.services import record_action
 from core.errors import DomainError
+from core.translated_names import translated_languages
 from supplies.models import (
     FundingSource,
     Item,
+    Kit,
     Lot,
     OverdoseReversal,
     SharpsDisposal,
@@ -590,3 +592,42 @@ def report_overdose_reversal(*, by: User, participant=None, **fields) -> Overdos
         actor=by, action="supplies.reversal.reported", target=reversal, program=by.program
     )
     return reversal
+
+
+# --- Names in other languages -------------------------------------------------------------------
+
+
+@transaction.atomic
+def translate_names(*, by: User, names: dict[Item | Kit | Location, dict[str, str]]) -> int:
+    """Set the names of the program's items, kits and locations in the other languages (an
+    empty name falls back to the name as entered); one audit entry per row changed. Returns
+    how many rows changed."""
+    if not by.is_manager:
+        raise StockError(_("Only a manager can rename the catalogue."))
+    languages = {code for code, _name in translated_languages()}
+    changed = 0
+    for row, translations in names.items():
+        if not isinstance(row, Item | Kit | Location) or row.program_id != by.program_id:
+            raise StockError(_("No such item, kit or location in your program."))
+        wanted = {
+            code: text.strip()
+            for code, text in translations.items()
+            if code in languages and text.strip()
+        }
+        kept = {code: text for code, text in row.name_translations.items() if code not in languages}
+        new = {**kept, **wanted}
+        if new == row.name_translations:
+            continue
+        type(row).objects.filter(pk=row.pk).update(name_translations=new)
+        row.name_translations = new
+        record_action(
+            actor=by,
+            action="supplies.names.translated",
+            target=row,
+            details={
+                "name": row.name,
+                "translations": ", ".join(f"{code}: {text}" for code, text in sorted(new.items())),
+            },
+        )
+        changed += 1
+    return changed

@@ -14,4 +14,5 @@ urlpatterns = [
     path("collections/new/", views.collection_new, name="collection_new"),
     path("disposals/new/", views.disposal_new, name="disposal_new"),
     path("reversals/new/", views.reversal_new, name="reversal_new"),
+    path("names/", views.names, name="names"),
 ]

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from accounts.access import manager_required, program_staff_required
@@ -17,6 +18,7 @@ from supplies.forms import (
     AdjustForm,
     CountSheetForm,
     MovementFilterForm,
+    NameTranslationsForm,
     OverdoseReversalForm,
     ReceiveForm,
     SharpsDisposalForm,
@@ -395,3 +397,27 @@ def reversal_new(request):
         .order_by("-reported_on", "-id")[:RECENT_REPORTS]
     )
     return render(request, "supplies/reversal_new.html", {"form": form, "recent": recent})
+
+
+# --- Names in other languages -------------------------------------------------------------------
+
+
+@manager_required
+def names(request):
+    """The program's items, kits and locations in each other language of the app."""
+    user = request.user
+    groups = [
+        (_("Items"), "item", selectors.items_for(user).order_by("display_order", "name")),
+        (_("Kits"), "kit", selectors.kits_for(user).order_by("name")),
+        (_("Locations"), "location", locations_for(user).order_by("name")),
+    ]
+    form = NameTranslationsForm(request.POST or None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        changed = services.translate_names(by=user, names=form.translations())
+        messages.success(
+            request,
+            ngettext("%(count)d name changed.", "%(count)d names changed.", changed)
+            % {"count": changed},
+        )
+        return redirect("supplies:names")
+    return render(request, "supplies/names.html", {"form": form})

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from core.translated_names import localized_name
 from supplies.models import Item, StockMovement
 from supplies.selectors import items_for
 from training.models import Attendee, Certificate, TrainingSession
@@ -70,11 +71,14 @@ def session_attendees(session: TrainingSession) -> list[Attendee]:
 def session_kits(session: TrainingSession) -> list[dict]:
     """What the session handed out, per item: [{'item': name, 'quantity': n}] (one query)."""
     return [
-        {"item": row["lot__item__name"], "quantity": row["quantity"]}
+        {
+            "item": localized_name(row["lot__item__name"], row["lot__item__name_translations"]),
+            "quantity": row["quantity"],
+        }
         for row in StockMovement.objects.filter(
             training_session=session, kind=StockMovement.Kind.DISTRIBUTED
         )
-        .values("lot__item__name")
+        .values("lot__item__name", "lot__item__name_translations")
         .annotate(quantity=-Sum("quantity"))
         .order_by("lot__item__name")
     ]

@@ -135,7 +135,7 @@ def _characteristic_rows(scope: Scope, question: str, choices) -> list[tuple[str
 
 def _encounters_by_site(scope: Scope) -> list[tuple[str, list[Value_]]]:
     return [
-        (location.name, [numbers["encounters"], numbers["unduplicated_participants"]])
+        (location.localized_name, [numbers["encounters"], numbers["unduplicated_participants"]])
         for location, numbers in by_location(scope, ["encounters", "unduplicated_participants"])
     ]
 

@@ -32,6 +32,8 @@ function draw(canvas, chart) {
       })),
     },
     options: {
+      // Numbers on the axes and in the tooltips as the page's language writes them (1.234).
+      locale: document.documentElement.lang || "en",
       aspectRatio: 1.6,
       animation: reduceMotion ? false : { duration: 300, onComplete: ({ chart: drawn }) => markDrawn(drawn) },
       interaction: { mode: "index", intersect: false },

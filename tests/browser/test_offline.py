@@ -248,6 +248,8 @@ def test_a_session_that_ended_offline_keeps_the_queue_until_the_worker_signs_in(
     assert Encounter.objects.count() == encounters_before + 1
 
 
+# What the worker keeps for whoever signs in next: static files and the scripts' catalogues.
+APP_FILES = ("/static/", "/jsi18n/")
 CACHED_PATHS = """
 caches.open("hrprogram-offline-v1")
   .then((cache) => cache.keys())
@@ -271,11 +273,11 @@ def test_signing_out_leaves_no_participants_in_the_phones_cache(page, demo):
     # The service worker forgets while the sign-out goes through; give it a moment at most.
     for _attempt in range(20):
         cached = page.evaluate(CACHED_PATHS)
-        if all(path.startswith("/static/") for path in cached):
+        if all(path.startswith(APP_FILES) for path in cached):
             break
         page.wait_for_timeout(250)
-    assert all(path.startswith("/static/") for path in cached), cached
-    assert cached, "the app's own CSS and JS stay for the next worker"
+    assert all(path.startswith(APP_FILES) for path in cached), cached
+    assert cached, "the app's own CSS and JS (and the words of the JS) stay for the next worker"
 
 
 def test_someone_enrolled_a_minute_ago_is_found_offline_and_home_opens(page, demo):

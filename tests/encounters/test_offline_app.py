@@ -69,8 +69,8 @@ def test_encounter_screen_links_the_manifest_and_tells_the_script_whose_queue_it
     assert config["user"] == outreach_a.pk
     assert config["sync"] == "/api/v1/sync/"
     assert config["service_worker"] == "/sw.js"
-    strings = page.split('<script id="offline-strings" type="application/json">')[1]
-    assert "waiting to sync" in strings
+    # The words of the offline scripts: the page's language's JavaScript catalogue.
+    assert re.search(r'<script src="/jsi18n/en/\?v=\w+"></script>', page)
 
 
 def test_encounter_screen_has_no_inline_script(client, outreach_a):
@@ -172,7 +172,14 @@ def test_service_worker_keeps_every_static_file_of_the_encounter_page(client, ou
     assert {"js/offline/queue.js", "js/offline/entry.js", "js/offline/worker.js"} <= modules
     for module in modules:
         assert f"{settings.STATIC_URL}{module}" in assets
+    # The words of its scripts, in the page's language and every other one.
+    catalogues = [url for url in assets if not url.startswith(settings.STATIC_URL)]
+    assert re.search(r'<script src="([^"]+)"></script>', page)[1] in catalogues
+    assert sorted(urlsplit(url).path for url in catalogues) == ["/jsi18n/en/", "/jsi18n/es/"]
     # The worker's install fails if one of them cannot be fetched.
     for url in assets:
-        assert finders.find(url.removeprefix(settings.STATIC_URL)), url
+        if url in catalogues:
+            assert client.get(url).status_code == 200, url
+        else:
+            assert finders.find(url.removeprefix(settings.STATIC_URL)), url
     assert not any(url.endswith("/sw.js") for url in assets)

@@ -285,3 +285,34 @@ def test_the_extract_counts_an_encounter_without_supplies(client, manager_a, sit
 
     assert len(rows) == 2
     assert rows[1][6:10] == ["0", "0", "0", "0"]
+
+
+def test_dates_are_typed_and_shown_in_the_readers_language(client, manager_a):
+    manager_a.language = "es"
+    manager_a.save(update_fields=["language"])
+
+    response = open_dashboard(
+        client, manager_a, {"period": "custom", "start": "01/03/2025", "end": "15/03/2025"}
+    )
+
+    scope = response.context["scope"]
+    assert (scope.start, scope.end) == (date(2025, 3, 1), date(2025, 3, 15))
+    page = response.text
+    # Text inputs in the Spanish order, whatever order the phone's own date picker would use.
+    assert re.search(
+        r'<input type="text" name="start" value="01/03/2025"[^>]*placeholder="dd/mm/aaaa"', page
+    )
+    assert 'type="date"' not in page
+    assert "1 de marzo de 2025 – 15 de marzo de 2025" in page  # noqa: RUF001 - an en dash
+    # Chart labels are Spanish short dates too (day first).
+    weekly = response.context["charts"]["weekly"]["labels"]
+    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4}", label) for label in weekly)
+
+
+def test_an_iso_date_still_reads_in_spanish(client, manager_a):
+    manager_a.language = "es"
+    manager_a.save(update_fields=["language"])
+
+    response = open_dashboard(client, manager_a, {"period": "month", "day": "2025-03-15"})
+
+    assert response.context["scope"].start == date(2025, 3, 1)

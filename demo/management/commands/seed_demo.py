@@ -11,7 +11,11 @@ from demo.encounters import create_demo_encounters
 from demo.people import create_demo_participants, create_demo_staff
 from demo.reports import seed_demo_reports
 from encounters.models import Encounter
-from supplies.catalogue import load_usual_catalogue, stock_demo_locations
+from supplies.catalogue import (
+    add_usual_translations,
+    load_usual_catalogue,
+    stock_demo_locations,
+)
 
 DEMO_PROGRAM = "Demo Harm Reduction Program"
 # `--year` (and `make run`): enough for every dashboard and report to show real shapes, seeded in
@@ -23,6 +27,11 @@ DEMO_LOCATIONS = [
     ("Eastside Health Hub", Location.Kind.FIXED_SITE, "45 East Avenue"),
     ("Outreach Van 1", Location.Kind.MOBILE_UNIT, "Downtown and riverside routes"),
 ]
+DEMO_LOCATION_TRANSLATIONS = {
+    "Main Street Drop-in Center": {"es": "Centro de acogida de Main Street"},
+    "Eastside Health Hub": {"es": "Centro de salud del Este"},
+    "Outreach Van 1": {"es": "Camioneta de alcance 1"},
+}
 # (username, password, role, first name): documented in the README.
 DEMO_USERS = [
     ("outreach", "outreach-demo", User.Role.OUTREACH, "Sam"),
@@ -122,11 +131,18 @@ class Command(BaseCommand):
         program, _ = Program.objects.get_or_create(name=DEMO_PROGRAM)
         locations = [
             Location.objects.get_or_create(
-                program=program, name=name, defaults={"kind": kind, "address": address}
+                program=program,
+                name=name,
+                defaults={
+                    "kind": kind,
+                    "address": address,
+                    "name_translations": DEMO_LOCATION_TRANSLATIONS[name],
+                },
             )[0]
             for name, kind, address in DEMO_LOCATIONS
         ]
         load_usual_catalogue(program=program)
+        add_usual_translations(program=program)
         for username, password, role, first_name in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,

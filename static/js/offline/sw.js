@@ -2,7 +2,8 @@
 // service_worker) so that its scope is the whole site: a worker among the static files could only
 // control their folder.
 //
-// It keeps, for use without signal: the app shell (the encounter page, its CSS and JS), the item
+// It keeps, for use without signal: the app shell (the encounter page, its CSS and JS, the words
+// of the JS in every language, whose addresses carry their version), the item
 // and kit catalogue, the worker's recent participants and the page fragments that pick them.
 // It never queues anything itself: the page keeps unsent encounters in IndexedDB and syncs them.
 // Everything but the static files belongs to the signed-in worker and is forgotten at sign-out or
@@ -49,7 +50,8 @@ function isStatic(url) {
 
 /** Whether this version of the worker uses a cached request (else an older one kept it). */
 function isCurrent(url) {
-  if (isStatic(url)) return ASSETS.includes(url);
+  if (ASSETS.includes(url)) return true;
+  if (isStatic(url)) return false;
   const path = new URL(url).pathname;
   return (
     url === META || path === PAGE || path === FINDER || path.startsWith(PICK) || KEPT_API.has(path)
@@ -153,7 +155,7 @@ async function keep(cache, url) {
 async function forgetWorkerData() {
   const cache = await caches.open(CACHE);
   for (const request of await cache.keys()) {
-    if (!isStatic(request.url)) await cache.delete(request);
+    if (!isStatic(request.url) && !ASSETS.includes(request.url)) await cache.delete(request);
   }
 }
 
@@ -317,7 +319,7 @@ self.addEventListener("fetch", (event) => {
     else if (url.pathname === HOME) event.respondWith(homePage(request));
     return;
   }
-  if (url.pathname.startsWith(STATIC)) {
+  if (url.pathname.startsWith(STATIC) || ASSETS.includes(request.url)) {
     event.respondWith(staleWhileRevalidate(event));
   } else if (url.pathname.startsWith(PICK) || url.pathname === FINDER) {
     event.respondWith(networkFirst(request, { keepNew: true }));
