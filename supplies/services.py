@@ -243,8 +243,9 @@ def distribute_items(
 
 
 @transaction.atomic
-def return_encounter_supplies(*, by: User, encounter) -> None:
-    """Put back what an encounter took, lot by lot (the encounter is undone or deleted)."""
+def return_encounter_supplies(*, by: User, encounter, reason: str = "") -> None:
+    """Put back what an encounter took, lot by lot (the encounter is undone, corrected or
+    voided). The returns name no supply line, so call it once, then delete or void the lines."""
     taken = (
         StockMovement.objects.filter(encounter_supply__encounter=encounter)
         .values("location_id", "lot_id")
@@ -258,7 +259,7 @@ def return_encounter_supplies(*, by: User, encounter) -> None:
                 lot=Lot.objects.get(pk=row["lot_id"]),
                 kind=Kind.RETURNED,
                 quantity=-row["total"],
-                reason=_("Encounter undone"),
+                reason=reason or _("Encounter undone"),
             )
 
 
