@@ -17,6 +17,7 @@ from api.models import ApiToken, token_hash
 from audit.services import record_action
 from encounters.api import EncounterInSerializer, EncounterLookups, record_encounter_from_api
 from encounters.models import Encounter
+from security.code_guesses import CodeGuessBudgetSpent, spend_code_guess
 
 TOKEN_PREFIX = "hrp_"  # noqa: S105 - a marker that makes leaked tokens easy to find
 SHOWN_PREFIX_LENGTH = 12
@@ -134,6 +135,15 @@ def _sync_in_savepoint(*, by: User, raw: dict, stored: dict, checker) -> dict:
     """One item in its own savepoint: whatever goes wrong in it (even a bug of ours) rolls back
     only that item and answers it "rejected" with `retry`, so the phone keeps it queued and
     sends it again later, and the rest of the batch is answered as usual."""
+    if isinstance(raw.get("new_participant"), dict) and _parse_uuid(_raw_id(raw)) not in stored:
+        # Answers tell whether a code exists: one guess of the person's budget, counted before
+        # the item's transaction; over budget, the item is refused and kept for later.
+        try:
+            spend_code_guess(user=by)
+        except CodeGuessBudgetSpent as refused:
+            return _result(
+                _raw_id(raw), "rejected", {"new_participant": [refused.message]}, retry=True
+            )
     try:
         with transaction.atomic():
             return _sync_one(by=by, raw=raw, stored=stored, checker=checker)

@@ -37,6 +37,7 @@ from participants import selectors as participant_selectors
 from participants import services as participant_services
 from participants.api import EnrolmentSerializer, ParticipantLookups, participant_named
 from participants.models import Participant
+from security.code_guesses import spend_code_guess
 from supplies.models import Item
 from supplies.selectors import items_for
 
@@ -408,6 +409,11 @@ class EncounterViewSet(
         """Record an encounter; an id already stored returns the stored one (200), once."""
         incoming = EncounterInSerializer(data=request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)
+        if incoming.validated_data.get("new_participant") and not _stored(
+            by=request.user, encounter_id=incoming.validated_data.get("id")
+        ):
+            # Answers tell whether a code exists: one guess, counted before the transaction.
+            spend_code_guess(user=request.user)
         recorded = record_encounter_from_api(by=request.user, data=incoming.validated_data)
         encounter = self._with_details(self.get_queryset()).get(pk=recorded.encounter.pk)
         return Response(

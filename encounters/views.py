@@ -31,6 +31,7 @@ from participants import pages
 from participants.forms import CodeAnswersForm
 from participants.selectors import participant_with_code, participants_for, search_participants
 from participants.services import enroll_participant
+from security.code_guesses import CodeGuessBudgetSpent, spend_code_guess
 from security.ratelimit import rate_limited
 from supplies.selectors import catalogue_for, kits_for, usual_bundle_quantities
 
@@ -226,6 +227,11 @@ def participant_find_by_code(request):
     context = {"code_form": form}
     if form.is_valid():
         code = form.cleaned_data["code"]
+        try:
+            spend_code_guess(user=user)
+        except CodeGuessBudgetSpent as refused:
+            form.add_error(None, refused.message)
+            return render(request, "encounters/_code_lookup.html", context)
         if request.POST.get("enroll"):
             participant, created = enroll_participant(by=user, code=code)
         else:
