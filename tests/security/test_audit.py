@@ -1099,6 +1099,7 @@ WRITE_SERVICES = {
 # Public functions of the service modules that write no entry of their own, and why.
 NOT_AUDITED_ON_THEIR_OWN = {
     "participants.services.new_public_id": "computes a value, writes nothing",
+    "participants.services.participant_relations": "reads the models' fields, writes nothing",
     "encounters.services.may_backdate": "answers a question, writes nothing",
     "encounters.services.may_correct": "answers a question, writes nothing",
     "referrals.services.referral_kinds_at": "a query, writes nothing",
