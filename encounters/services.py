@@ -319,6 +319,13 @@ def _check_corrected(*, by: User, encounter: Encounter, before: dict, changes: d
         raise EncounterError(_("Choose what kind of encounter this was."), field="kind")
     if changes.get("note") and not by.program.encounter_notes_enabled:
         raise EncounterError(_("Notes are turned off for this program."), field="note")
+    reports = encounter.reversal_reports.count()  # filed at it: each one of its reversals
+    if encounter.overdose_reversals_reported < reports:
+        raise EncounterError(
+            _("%(count)d reversal reports were filed at this encounter; it counts at least those.")
+            % {"count": reports},
+            field="overdose_reversals_reported",
+        )
 
 
 @sensitive_variables("changes")
@@ -379,6 +386,10 @@ def correct_encounter(
         by=by, encounter=encounter, kinds=[kind for kind in kinds_now if kind not in kinds]
     )
     follow_ups.follow_encounter(by=by, encounter=encounter)
+    # Reversal reports filed at it name its participant (the reverse relation: no import).
+    encounter.reversal_reports.exclude(participant_id=encounter.participant_id).update(
+        participant=encounter.participant
+    )
     for kind in kinds:
         if kind not in kinds_now:
             follow_ups.make_referral(by=by, encounter=encounter, kind=kind)

@@ -381,11 +381,16 @@ def tested_attendees(scope: Scope) -> QuerySet[Attendee]:
 
 
 def reversal_reports(scope: Scope) -> QuerySet[OverdoseReversal]:
+    """Reports of reversals not already counted by an encounter: one told at an encounter is
+    in that encounter's count (unless it was voided)."""
     # Reports carry a coarse area, not a location, so a location or kind leaves them out.
     if scope.kind or scope.location is not None:
         return OverdoseReversal.objects.none()
     return OverdoseReversal.objects.filter(
-        program=scope.program, reported_on__gte=scope.start, reported_on__lte=scope.end
+        Q(encounter__isnull=True) | Q(encounter__voided_at__isnull=False),
+        program=scope.program,
+        reported_on__gte=scope.start,
+        reported_on__lte=scope.end,
     )
 
 

@@ -27,7 +27,7 @@ from referrals.models import Referral
 from reports import measures
 from reports.measures import Scope
 from supplies.models import Item, StockLevel
-from supplies.services import receive_shipment
+from supplies.services import receive_shipment, report_overdose_reversal
 from tests.conftest import PROGRAM_TODAY, PROGRAM_ZONE
 from tests.factories import ItemFactory, ParticipantFactory
 
@@ -400,3 +400,63 @@ def test_the_next_day_the_author_is_sent_back(client, outreach, encounter, pinne
     client.force_login(outreach)
     response = client.get(reverse("encounters:correct", args=[encounter.pk]))
     assert response.status_code == 302
+
+
+# --- A reversal told at an encounter and also reported ---------------------------------------
+
+
+REVERSAL = {
+    "reported_on": PROGRAM_TODAY,
+    "place": "Park",
+    "doses_used": 2,
+    "outcome": "survived",
+    "ems_called": "no",
+    "kit_source": "this_program",
+}
+
+
+def test_a_reversal_reported_at_its_encounter_is_counted_once(outreach, encounter, settings):
+    report = report_overdose_reversal(by=outreach, encounter=encounter, **REVERSAL)
+
+    assert report.encounter == encounter
+    assert report.participant == encounter.participant
+    measured = both_ways(today_scope(encounter.program), settings, ["reversals_reported"])
+    assert measured == {"reversals_reported": 1}
+
+
+def test_a_report_at_an_encounter_that_told_none_raises_its_count(outreach, site_a, sky, settings):
+    quiet, _created = record_encounter(
+        by=outreach, participant=sky, location=site_a, kind=Encounter.Kind.FIXED_SITE
+    )
+    report_overdose_reversal(by=outreach, encounter=quiet, **REVERSAL)
+    report_overdose_reversal(by=outreach, **REVERSAL)  # another, told elsewhere
+
+    quiet.refresh_from_db()
+    assert quiet.overdose_reversals_reported == 1
+    measured = both_ways(today_scope(quiet.program), settings, ["reversals_reported"])
+    assert measured == {"reversals_reported": 2}
+
+
+def test_a_voided_encounter_leaves_its_reports_counted_on_their_own(outreach, encounter, settings):
+    report_overdose_reversal(by=outreach, encounter=encounter, **REVERSAL)
+    void_encounter(by=outreach, encounter=encounter, reason="Wrong person")
+
+    measured = both_ways(today_scope(encounter.program), settings, ["reversals_reported"])
+    assert measured == {"reversals_reported": 1}
+
+
+def test_a_correction_keeps_the_reports_filed_at_it(outreach, encounter, river):
+    report_overdose_reversal(by=outreach, encounter=encounter, **REVERSAL)
+
+    with pytest.raises(EncounterError) as refused:
+        correct_encounter(
+            by=outreach,
+            encounter=encounter,
+            reason="None told",
+            changes={"overdose_reversals_reported": 0},
+        )
+    assert refused.value.field == "overdose_reversals_reported"
+    correct_encounter(
+        by=outreach, encounter=encounter, reason="River", changes={"participant": river}
+    )
+    assert encounter.reversal_reports.get().participant == river
