@@ -460,3 +460,22 @@ def test_a_correction_keeps_the_reports_filed_at_it(outreach, encounter, river):
         by=outreach, encounter=encounter, reason="River", changes={"participant": river}
     )
     assert encounter.reversal_reports.get().participant == river
+
+
+def test_the_reversal_page_links_the_report_to_the_encounter(client, outreach, encounter, settings):
+    client.force_login(outreach)
+    listed = client.get(reverse("encounters:list")).content.decode()
+    link = f"{reverse('supplies:reversal_new')}?encounter={encounter.pk}"
+    assert link in listed
+    page = client.get(link)
+    assert str(encounter.pk) in page.content.decode()
+
+    response = client.post(
+        reverse("supplies:reversal_new"),
+        {**REVERSAL, "reported_on": PROGRAM_TODAY.isoformat(), "encounter": str(encounter.pk)},
+    )
+
+    assert response.status_code == 302
+    assert encounter.reversal_reports.count() == 1
+    measured = both_ways(today_scope(encounter.program), settings, ["reversals_reported"])
+    assert measured == {"reversals_reported": 1}
