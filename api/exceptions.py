@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+from security.code_guesses import CodeGuessBudgetSpent
 from supplies.services import InsufficientStock
 
 NON_FIELD = "non_field_errors"
@@ -47,6 +48,8 @@ def domain_error_response(error: Exception) -> Response | None:
     """The response for a service's domain error, or None if `error` is not one."""
     if not isinstance(error, DomainError):
         return None
+    if isinstance(error, CodeGuessBudgetSpent):
+        return Response({"detail": str(error.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
     field = SERVICE_FIELD_NAMES.get(error.field, error.field) or NON_FIELD
     out_of_stock = isinstance(error, InsufficientStock) or isinstance(
         error.__cause__, InsufficientStock

@@ -17,6 +17,7 @@ from api.models import ApiToken, token_hash
 from audit.services import record_action
 from encounters.api import EncounterInSerializer, EncounterLookups, record_encounter_from_api
 from encounters.models import Encounter
+from security.code_guesses import CodeGuessBudgetSpent, spend_code_guess
 from supplies.services import HandoutBatch
 
 TOKEN_PREFIX = "hrp_"  # noqa: S105 - a marker that makes leaked tokens easy to find
@@ -175,6 +176,15 @@ def _sync_in_savepoint(*, by: User, raw: dict, stored: dict, checker, stock) -> 
     only that item and answers it "rejected" with `retry`, so the phone keeps it queued and
     sends it again later, and the rest of the batch is answered as usual. Deferred constraints
     are checked before the savepoint ends, so no item can fail the commit of its chunk."""
+    if isinstance(raw.get("new_participant"), dict) and _parse_uuid(_raw_id(raw)) not in stored:
+        # Answers tell whether a code exists: one guess of the person's budget, counted before
+        # the item's transaction; over budget, the item is refused and kept for later.
+        try:
+            spend_code_guess(user=by)
+        except CodeGuessBudgetSpent as refused:
+            return _result(
+                _raw_id(raw), "rejected", {"new_participant": [refused.message]}, retry=True
+            )
     try:
         with stock.item(), transaction.atomic():
             answer = _sync_one(by=by, raw=raw, stored=stored, checker=checker, stock=stock)

@@ -8,7 +8,8 @@ class CardsConfig(AppConfig):
 
     def ready(self):
         from cards import participant_hooks
-        from participants import pages
+        from participants import merging, pages
 
         pages.register_section(participant_hooks.CARD)
+        merging.register_pair_resolver(participant_hooks.resolve_cards_at_merge)
         pages.register_enrolment_prompt(participant_hooks.PRINT_CARD_PROMPT)

@@ -17,6 +17,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from accounts.models import Location, User
@@ -35,6 +37,7 @@ from participants import selectors as participant_selectors
 from participants import services as participant_services
 from participants.api import EnrolmentSerializer, ParticipantLookups, participant_named
 from participants.models import Participant
+from security.code_guesses import spend_code_guess
 from supplies.models import Item
 from supplies.selectors import items_for
 
@@ -150,6 +153,54 @@ class EncounterInSerializer(serializers.Serializer):
         return attrs
 
 
+class EncounterCorrectionSerializer(EncounterInSerializer):
+    """A correction: any field of the encounter, each left out stays as it is; `supplies` and
+    `referral_kinds`, when sent, replace the whole lists. The reason is required."""
+
+    reason = serializers.CharField(
+        max_length=280, help_text=_("Why the encounter is corrected; kept in the audit log.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["id"]
+        del self.fields["new_participant"]
+        for name, field in self.fields.items():
+            if name != "reason":
+                field.required = False
+                field.default = empty
+
+    def validate(self, attrs):
+        if "supplies" in attrs:
+            attrs["supply_lines"] = [
+                SupplyLine(item=line["item"], quantity=line["quantity"])
+                for line in attrs.pop("supplies")
+            ]
+        return attrs
+
+
+class VoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=280, help_text=_("Why the encounter is voided; kept in the audit log.")
+    )
+
+
+def correct_encounter_from_api(*, by: User, encounter: Encounter, data: dict) -> Encounter:
+    """Call the one correction service with what the request sent."""
+    data = dict(data)
+    reason = data.pop("reason")
+    supplies = data.pop("supply_lines", None)
+    referral_kinds = data.pop("referral_kinds", None)
+    return encounter_services.correct_encounter(
+        by=by,
+        encounter=encounter,
+        reason=reason,
+        changes=data,
+        supplies=supplies,
+        referral_kinds=referral_kinds,
+    )
+
+
 class SupplyGivenSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.localized_name", read_only=True)
 
@@ -186,6 +237,8 @@ class EncounterSerializer(serializers.ModelSerializer):
             "referral_kinds",
             "note",
             "created_at",
+            "voided_at",
+            "void_reason",
         ]
         read_only_fields = fields
 
@@ -327,7 +380,8 @@ class EncounterViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Encounters of your program, newest first; record one with its supplies and referrals."""
+    """Encounters of your program, newest first; record one with its supplies and referrals,
+    correct one (PATCH) or void it. Voided encounters are listed to managers only."""
 
     serializer_class = EncounterSerializer
     filterset_class = EncounterFilter
@@ -362,9 +416,46 @@ class EncounterViewSet(
         """Record an encounter; an id already stored returns the stored one (200), once."""
         incoming = EncounterInSerializer(data=request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)
+        if incoming.validated_data.get("new_participant") and not _stored(
+            by=request.user, encounter_id=incoming.validated_data.get("id")
+        ):
+            # Answers tell whether a code exists: one guess, counted before the transaction.
+            spend_code_guess(user=request.user)
         recorded = record_encounter_from_api(by=request.user, data=incoming.validated_data)
         encounter = self._with_details(self.get_queryset()).get(pk=recorded.encounter.pk)
         return Response(
             self.get_serializer(encounter).data,
             status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK,
         )
+
+    @extend_schema(
+        request=EncounterCorrectionSerializer,
+        responses={200: EncounterSerializer},
+        description="Correct an encounter: its author on the day it was saved, a manager at "
+        "any time. Stock is given back and taken again; a shortfall is a 409 and saves nothing.",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        encounter = self.get_object()
+        incoming = EncounterCorrectionSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        incoming.is_valid(raise_exception=True)
+        correct_encounter_from_api(
+            by=request.user, encounter=encounter, data=incoming.validated_data
+        )
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=VoidSerializer, responses={200: EncounterSerializer})
+    @action(detail=True, methods=["post"])
+    def void(self, request, *args, **kwargs):
+        """Void an encounter (same rule as a correction): it leaves every measure, its stock
+        comes back, and managers still see it, marked voided."""
+        encounter = self.get_object()
+        incoming = VoidSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        encounter = encounter_services.void_encounter(
+            by=request.user, encounter=encounter, reason=incoming.validated_data["reason"]
+        )
+        # Read again past the list's scope: a worker no longer lists what they voided.
+        voided = self._with_details(Encounter.objects.filter(pk=encounter.pk)).get()
+        return Response(self.get_serializer(voided).data)

@@ -158,3 +158,62 @@ class EncounterFilterForm(DateRangeForm):
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
+
+
+class EncounterCorrectionForm(EncounterForm):
+    """The encounter screen's fields filled from a stored encounter, the participant typed as a
+    public id, and the reason the correction needs."""
+
+    field_order = ["reason"]
+
+    reason = forms.CharField(
+        label=_("Why is it corrected?"),
+        max_length=280,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        help_text=_("Kept in the audit log. Never write names."),
+    )
+
+    def __init__(self, *args, encounter: Encounter, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["encounter_id"]
+        self.fields["participant"] = forms.CharField(
+            label=_("Participant"),
+            required=False,
+            max_length=20,
+            widget=forms.TextInput(attrs={"class": "form-control", "autocapitalize": "characters"}),
+            help_text=_("Their public id; leave empty for an anonymous encounter."),
+        )
+        self.fields["occurred_at"].required = True
+        self.fields["occurred_at"].help_text = ""
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.NumberInput):
+                field.widget.attrs.update({"class": "form-control", "inputmode": "numeric"})
+        if not self.is_bound:
+            self.initial.update(
+                {
+                    "participant": encounter.participant.public_id if encounter.participant else "",
+                    "location": encounter.location_id,
+                    "kind": encounter.kind,
+                    "occurred_at": encounter.occurred_at,
+                    "syringes_collected": encounter.syringes_collected,
+                    "secondary_distribution_for": encounter.secondary_distribution_for,
+                    "overdose_reversals_reported": encounter.overdose_reversals_reported,
+                    "naloxone_refill_reason": encounter.naloxone_refill_reason,
+                    "referral_kinds": follow_ups.referral_kinds_at(encounter),
+                    "note": encounter.note,
+                    **{name: getattr(encounter, name) for name in Encounter.SERVICE_FIELDS},
+                }
+            )
+
+    def clean_participant(self):
+        value = self.cleaned_data["participant"].strip()
+        return value or ANONYMOUS
+
+
+class VoidEncounterForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it voided?"),
+        max_length=280,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        help_text=_("Kept in the audit log. Never write names."),
+    )

@@ -76,6 +76,18 @@ class Encounter(models.Model):
     counselling = models.BooleanField(_("counselling"), default=False)
     note = models.CharField(_("note"), max_length=280, blank=True)
     created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    # A voided encounter stays for managers to see, marked, and counts in no measure: the
+    # summary triggers (encounters migration 0003) and reports.measures read live rows only.
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voided by"),
+    )
+    void_reason = models.CharField(_("why it was voided"), max_length=280, blank=True)
 
     SERVICE_FIELDS = ("hiv_test", "hcv_test", "wound_care", "naloxone_training", "counselling")
 
@@ -97,9 +109,20 @@ class Encounter(models.Model):
             models.Index(fields=["participant", "-occurred_at"], name="encounter_participant_time"),
             models.Index(fields=["program", "kind", "-occurred_at"], name="encounter_kind_time"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(voided_at__isnull=True, void_reason="")
+                | models.Q(voided_at__isnull=False) & ~models.Q(void_reason=""),
+                name="encounter_voided_with_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.participant or _('anonymous')}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
     @property
     def services(self) -> list[str]:

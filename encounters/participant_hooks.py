@@ -13,7 +13,10 @@ from participants.pages import ParticipantSection
 
 
 def encounters_since(cutoff: datetime) -> QuerySet[Encounter]:
-    return Encounter.objects.filter(participant=OuterRef("pk"), occurred_at__gte=cutoff)
+    # A voided encounter never happened: it does not keep someone from anonymisation.
+    return Encounter.objects.filter(
+        participant=OuterRef("pk"), occurred_at__gte=cutoff, voided_at__isnull=True
+    )
 
 
 def erase_encounter_notes(participant_ids: list[int]) -> None:

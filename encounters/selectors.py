@@ -12,16 +12,20 @@ from participants.selectors import participants_for
 
 
 def encounters_for(user: User) -> QuerySet[Encounter]:
-    """Encounters of the user's program; none for funders and administrators."""
+    """Encounters of the user's program; none for funders and administrators. Voided ones only
+    for managers, who see them marked."""
     if not user.is_authenticated or not user.is_program_staff:
         return Encounter.objects.none()
-    return Encounter.objects.filter(program_id=user.program_id)
+    encounters = Encounter.objects.filter(program_id=user.program_id)
+    if not user.is_manager:
+        encounters = encounters.filter(voided_at__isnull=True)
+    return encounters
 
 
 def last_encounter(participant: Participant) -> Encounter | None:
     """The participant's latest encounter with what was given; one indexed query plus lines."""
     return (
-        Encounter.objects.filter(participant=participant)
+        Encounter.objects.filter(participant=participant, voided_at__isnull=True)
         .select_related("location")
         .prefetch_related(_supplies_with_items())
         .order_by("-occurred_at")
@@ -34,9 +38,10 @@ def _supplies_with_items() -> Prefetch:
 
 
 def participant_timeline(participant: Participant, *, limit: int = 50) -> list[Encounter]:
-    """The participant's latest encounters, newest first, with locations, staff and supplies."""
+    """The participant's latest encounters, newest first, with locations, staff and supplies;
+    voided ones are left out (managers find them, marked, in the encounter list)."""
     return list(
-        Encounter.objects.filter(participant=participant)
+        Encounter.objects.filter(participant=participant, voided_at__isnull=True)
         .select_related("location", "staff")
         .prefetch_related(_supplies_with_items())
         .order_by("-occurred_at", "-id")[:limit]
@@ -82,7 +87,7 @@ def recent_participants(user: User, *, limit: int = 6) -> list[Participant]:
     recent_ids = []
     for participant_id in (
         encounters_for(user)
-        .filter(staff=user, participant__isnull=False)
+        .filter(staff=user, participant__isnull=False, voided_at__isnull=True)
         .order_by("-occurred_at")
         .values_list("participant_id", flat=True)[:50]
     ):

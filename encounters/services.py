@@ -240,3 +240,203 @@ def undo_encounter(*, by: User, encounter: Encounter) -> None:
         program=encounter.program,
     )
     encounter.delete()
+
+
+# --- Corrections and voiding ------------------------------------------------------------------
+
+# What a correction may change; supplies and referrals come as their whole new lists.
+CORRECTABLE_FIELDS = (
+    "participant",
+    "location",
+    "kind",
+    "occurred_at",
+    "syringes_collected",
+    "secondary_distribution_for",
+    "overdose_reversals_reported",
+    "naloxone_refill_reason",
+    *Encounter.SERVICE_FIELDS,
+    "note",
+)
+
+
+def may_correct(user: User, encounter: Encounter) -> bool:
+    """The author on the program's day the encounter was saved; a manager (or a worker with the
+    back-entry permission) at any time. A voided encounter is not changed again."""
+    if encounter.program_id != user.program_id or encounter.is_voided:
+        return False
+    if may_backdate(user):
+        return True
+    saved_on = timezone.localtime(encounter.created_at, timezone=user.program.tzinfo).date()
+    return encounter.staff_id == user.pk and saved_on == user.program.today()
+
+
+def _locked_for_change(*, by: User, encounter: Encounter, reason: str) -> Encounter:
+    encounter = (
+        Encounter.objects.select_for_update(of=("self",))
+        .select_related("participant", "location")
+        .get(pk=encounter.pk)
+    )
+    if encounter.is_voided:
+        raise EncounterError(_("This encounter was voided; it cannot be changed."))
+    if not may_correct(by, encounter):
+        raise EncounterError(
+            _(
+                "Only a manager can change this encounter now: its author can until the end of "
+                "the day it was saved."
+            )
+        )
+    if not reason.strip():
+        raise EncounterError(_("Say why the encounter is changed."), field="reason")
+    return encounter
+
+
+def _snapshot(encounter: Encounter) -> dict:
+    """What the audit entry keeps of an encounter: every field but the note's words (notes are
+    erased with their participant; the log is never changed)."""
+    return {
+        "occurred_at": encounter.occurred_at.isoformat(),
+        "participant": encounter.participant.public_id if encounter.participant else None,
+        "location": encounter.location_id,
+        "kind": encounter.kind,
+        "syringes_collected": encounter.syringes_collected,
+        "secondary_distribution_for": encounter.secondary_distribution_for,
+        "overdose_reversals_reported": encounter.overdose_reversals_reported,
+        "naloxone_refill_reason": encounter.naloxone_refill_reason,
+        **{name: getattr(encounter, name) for name in Encounter.SERVICE_FIELDS},
+        "has_note": bool(encounter.note),
+        "supplies": {
+            str(item_id): quantity
+            for item_id, quantity in encounter.supplies.order_by("item_id").values_list(
+                "item_id", "quantity"
+            )
+        },
+        "referral_kinds": follow_ups.referral_kinds_at(encounter),
+    }
+
+
+def _check_corrected(*, by: User, encounter: Encounter, before: dict, changes: dict) -> None:
+    """The rules of record_encounter, for the fields that changed."""
+    if "occurred_at" in changes and encounter.occurred_at.isoformat() != before["occurred_at"]:
+        _check_time(by=by, occurred_at=encounter.occurred_at)
+    participant = encounter.participant
+    if (
+        "participant" in changes
+        and participant is not None
+        and (participant.program_id != by.program_id or participant.anonymised_at is not None)
+    ):
+        raise EncounterError(_("No such participant in your program."), field="participant")
+    if encounter.location.program_id != by.program_id:
+        raise EncounterError(_("No such location in your program."), field="location")
+    if encounter.kind not in Encounter.Kind.values:
+        raise EncounterError(_("Choose what kind of encounter this was."), field="kind")
+    if changes.get("note") and not by.program.encounter_notes_enabled:
+        raise EncounterError(_("Notes are turned off for this program."), field="note")
+    reports = encounter.reversal_reports.count()  # filed at it: each one of its reversals
+    if encounter.overdose_reversals_reported < reports:
+        raise EncounterError(
+            _("%(count)d reversal reports were filed at this encounter; it counts at least those.")
+            % {"count": reports},
+            field="overdose_reversals_reported",
+        )
+
+
+@sensitive_variables("changes")
+@transaction.atomic
+def correct_encounter(
+    *,
+    by: User,
+    encounter: Encounter,
+    reason: str,
+    changes: dict[str, object],
+    supplies: list[SupplyLine] | None = None,
+    referral_kinds: list[str] | None = None,
+) -> Encounter:
+    """Change any field of an encounter, its supplies and its referrals, as one action.
+
+    `changes` maps names of CORRECTABLE_FIELDS to new values; `supplies` and `referral_kinds`,
+    when given, replace the whole lists. Stock is given back and taken again (from the new
+    location) in this transaction: a correction the stock cannot cover is refused whole.
+    """
+    encounter = _locked_for_change(by=by, encounter=encounter, reason=reason)
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise EncounterError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    before = _snapshot(encounter)
+    note_before = encounter.note
+    for name, value in changes.items():
+        setattr(encounter, name, value)
+    _check_corrected(by=by, encounter=encounter, before=before, changes=changes)
+
+    current = [SupplyLine(line.item, line.quantity) for line in encounter.supplies.all()]
+    if supplies is not None:
+        supplies = [line for line in supplies if line.quantity != 0]
+        new_lines = {(line.item.pk, line.quantity) for line in supplies}
+        if new_lines != {(line.item.pk, line.quantity) for line in current}:
+            _check_supplies(supplies, by.program_id)
+        else:
+            supplies = None
+    lines = current if supplies is None else supplies
+    _check_refill(encounter.naloxone_refill_reason, lines)
+    kinds_now = before["referral_kinds"]
+    kinds = kinds_now if referral_kinds is None else sorted(set(referral_kinds))
+    if kinds and encounter.participant is None:
+        raise EncounterError(
+            _("A referral needs a participant: find them, or take the referral off."),
+            field="referral_kinds",
+        )
+
+    encounter.save()
+    location_moved = encounter.location_id != before["location"]
+    if supplies is not None or (location_moved and lines):
+        supplies_services.return_encounter_supplies(
+            by=by, encounter=encounter, reason=_("Encounter corrected")
+        )
+        encounter.supplies.all().delete()
+        if lines:
+            _hand_out(by=by, encounter=encounter, supplies=lines)
+    follow_ups.withdraw_referrals(
+        by=by, encounter=encounter, kinds=[kind for kind in kinds_now if kind not in kinds]
+    )
+    follow_ups.follow_encounter(by=by, encounter=encounter)
+    # Reversal reports filed at it name its participant (the reverse relation: no import).
+    encounter.reversal_reports.exclude(participant_id=encounter.participant_id).update(
+        participant=encounter.participant
+    )
+    for kind in kinds:
+        if kind not in kinds_now:
+            follow_ups.make_referral(by=by, encounter=encounter, kind=kind)
+    after = _snapshot(encounter)
+    if encounter.note != note_before:
+        after["note_changed"] = True
+    record_action(
+        actor=by,
+        action="participants.encounter.corrected",
+        target=encounter,
+        program=encounter.program,
+        details={"reason": reason.strip(), "before": before, "after": after},
+    )
+    return encounter
+
+
+@transaction.atomic
+def void_encounter(*, by: User, encounter: Encounter, reason: str) -> Encounter:
+    """Void an encounter: its stock comes back, its open referrals go, it leaves every measure
+    and stays, marked, for managers to see."""
+    encounter = _locked_for_change(by=by, encounter=encounter, reason=reason)
+    before = _snapshot(encounter)
+    supplies_services.return_encounter_supplies(
+        by=by, encounter=encounter, reason=_("Encounter voided")
+    )
+    follow_ups.withdraw_referrals(by=by, encounter=encounter, kinds=before["referral_kinds"])
+    encounter.voided_at = timezone.now()
+    encounter.voided_by = by
+    encounter.void_reason = reason.strip()[:280]
+    encounter.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    record_action(
+        actor=by,
+        action="participants.encounter.voided",
+        target=encounter,
+        program=encounter.program,
+        details={"reason": encounter.void_reason, "before": before},
+    )
+    return encounter

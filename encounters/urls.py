@@ -8,6 +8,8 @@ urlpatterns = [
     path("encounters/new/", views.encounter_new, name="new"),
     path("encounters/", views.encounter_list, name="list"),
     path("encounters/<uuid:pk>/undo/", views.encounter_undo, name="undo"),
+    path("encounters/<uuid:pk>/correct/", views.encounter_correct, name="correct"),
+    path("encounters/<uuid:pk>/void/", views.encounter_void, name="void"),
     # The encounter screen's htmx parts for choosing who the encounter is with.
     path("participants/finder/", views.participant_finder, name="finder"),
     path("participants/search/", views.participant_search, name="search"),

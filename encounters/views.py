@@ -21,14 +21,17 @@ from encounters.forms import (
     ANONYMOUS,
     ITEM_FIELD_PREFIX,
     LOCATION_KIND_TO_ENCOUNTER_KIND,
+    EncounterCorrectionForm,
     EncounterFilterForm,
     EncounterForm,
+    VoidEncounterForm,
 )
 from encounters.services import EncounterError
 from participants import pages
 from participants.forms import CodeAnswersForm
 from participants.selectors import participant_with_code, participants_for, search_participants
 from participants.services import enroll_participant
+from security.code_guesses import CodeGuessBudgetSpent, spend_code_guess
 from security.ratelimit import rate_limited
 from supplies.selectors import catalogue_for, kits_for, usual_bundle_quantities
 
@@ -223,6 +226,11 @@ def participant_find_by_code(request):
     context = {"code_form": form}
     if form.is_valid():
         code = form.cleaned_data["code"]
+        try:
+            spend_code_guess(user=user)
+        except CodeGuessBudgetSpent as refused:
+            form.add_error(None, refused.message)
+            return render(request, "encounters/_code_lookup.html", context)
         if request.POST.get("enroll"):
             participant, created = enroll_participant(by=user, code=code)
         else:
@@ -267,6 +275,8 @@ def encounter_list(request):
         time_field="occurred_at",
         size=ENCOUNTER_PAGE_SIZE,
     )
+    for encounter in page.rows:
+        encounter.may_correct = services.may_correct(user, encounter)
     return render(
         request,
         "encounters/encounter_list.html",
@@ -277,3 +287,94 @@ def encounter_list(request):
             "paged": not page.is_first,
         },
     )
+
+
+def _changeable(request, pk) -> tuple[object, bool]:
+    """The encounter if this user may see it, and whether they may still change it."""
+    encounter = get_object_or_404(
+        selectors.with_list_details(selectors.encounters_for(request.user)), pk=pk
+    )
+    return encounter, services.may_correct(request.user, encounter)
+
+
+@participant_staff_required
+@sensitive_post_parameters("note")
+def encounter_correct(request, pk):
+    """Change any field of an encounter, with a reason (its author today, a manager always)."""
+    user = request.user
+    encounter, allowed = _changeable(request, pk)
+    if not allowed:
+        messages.error(request, _("Only a manager can change this encounter now."))
+        return redirect("encounters:list")
+    form = EncounterCorrectionForm(
+        request.POST if request.method == "POST" else None,
+        encounter=encounter,
+        user=user,
+        locations=assigned_locations(user),
+        items=catalogue_for(user),
+        bundle={line.item_id: line.quantity for line in encounter.supplies.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.correct_encounter(
+                by=user,
+                encounter=encounter,
+                reason=data["reason"],
+                changes={
+                    "participant": _participant_from_field(user, data["participant"]),
+                    "location": data["location"],
+                    "kind": data["kind"],
+                    "occurred_at": data["occurred_at"],
+                    "syringes_collected": data["syringes_collected"],
+                    "secondary_distribution_for": data["secondary_distribution_for"],
+                    "overdose_reversals_reported": data["overdose_reversals_reported"],
+                    "naloxone_refill_reason": data["naloxone_refill_reason"],
+                    **form.services(),
+                    **({"note": data["note"]} if "note" in data else {}),
+                },
+                supplies=[
+                    services.SupplyLine(item=item, quantity=quantity)
+                    for item, quantity in form.supply_quantities()
+                ],
+                referral_kinds=data["referral_kinds"],
+            )
+        except EncounterError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
+        else:
+            messages.success(request, _("The encounter was corrected."))
+            return redirect("encounters:list")
+    return render(
+        request,
+        "encounters/encounter_correct.html",
+        {
+            "form": form,
+            "encounter": encounter,
+            "item_fields": form.item_fields({item.pk for item in form.items}),
+            "service_fields": form.service_fields(),
+        },
+    )
+
+
+@participant_staff_required
+def encounter_void(request, pk):
+    """Void an encounter, with a reason: it leaves every measure; managers still see it."""
+    encounter, allowed = _changeable(request, pk)
+    if not allowed:
+        messages.error(request, _("Only a manager can change this encounter now."))
+        return redirect("encounters:list")
+    form = VoidEncounterForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.void_encounter(
+                by=request.user, encounter=encounter, reason=form.cleaned_data["reason"]
+            )
+        except EncounterError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("The encounter was voided. Its supplies are back in stock.")
+            )
+            return redirect("encounters:list")
+    return render(request, "encounters/encounter_void.html", {"form": form, "encounter": encounter})

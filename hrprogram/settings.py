@@ -189,6 +189,11 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Participant look-ups per person: (requests, seconds). Search runs as people type; code
 # questions have few possible answers, so trying many is what an attacker would do.
+# One budget per person for asking whether a participant code exists, on every path (pages,
+# API, sync): guesses in any CODE_GUESS_HOURS hours, counted in the database
+# (security/code_guesses.py; the numbers in the README's security section).
+CODE_GUESS_BUDGET = int(os.environ.get("CODE_GUESS_BUDGET", "400"))
+CODE_GUESS_HOURS = int(os.environ.get("CODE_GUESS_HOURS", "24"))
 RATE_LIMITS = {
     "participant-search": (
         int(os.environ.get("RATE_LIMIT_PARTICIPANT_SEARCH", "120")),

@@ -9,6 +9,7 @@ from accounts import outbox, service_status
 from accounts.selectors import assigned_locations
 from community_log import selectors as community_log_selectors
 from referrals import selectors as referral_selectors
+from security import code_guesses
 from supplies import selectors as supply_selectors
 
 
@@ -23,6 +24,7 @@ def home(request):
         context["follow_ups_due"] = referral_selectors.follow_ups(user, on=today).count()
     if user.is_manager:
         context["stock_alerts"] = supply_selectors.stock_alerts(user.program)
+        context["code_guesses_refused"] = list(code_guesses.refused_lately(user.program_id))
         context.update(_outages())
         now = timezone.now()
         context["complaints_to_report"] = [

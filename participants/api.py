@@ -24,6 +24,7 @@ from core.rest.views import ApiViewMixin
 from participants import activity, selectors, services
 from participants.forms import CodeAnswersForm, ParticipantProfileForm
 from participants.models import Characteristic, Participant
+from security.code_guesses import spend_code_guess
 
 PUBLIC_ID_PATTERN = "[A-Za-z0-9-]{1,20}"
 NOT_ASKED = [("", gettext_lazy("Not asked"))]
@@ -287,6 +288,7 @@ class ParticipantViewSet(
         enrolment = EnrolmentSerializer(data=request.data, context=self.get_serializer_context())
         enrolment.is_valid(raise_exception=True)
         data = enrolment.validated_data
+        spend_code_guess(user=request.user)
         participant, created = services.enroll_participant(
             by=request.user,
             code=data["code"],
@@ -306,6 +308,7 @@ class ParticipantViewSet(
         """The participant whose code these answers derive (404 if nobody is enrolled with it)."""
         answers = CodeAnswersSerializer(data=request.data, context=self.get_serializer_context())
         answers.is_valid(raise_exception=True)
+        spend_code_guess(user=request.user)
         participant = selectors.participant_with_code(request.user, answers.validated_data["code"])
         if participant is None:
             raise NotFound(_("Nobody in your program has the code these answers make."))

@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.models import User
 from audit.services import record_action
 from core.errors import DomainError
-from participants import codes
+from participants import codes, merging
 from participants.models import Characteristic, Participant, PossibleDuplicate
 
 PUBLIC_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud without doubt
@@ -141,10 +141,18 @@ def merge_participants(*, by: User, keep: Participant, duplicate: Participant) -
     """Move all history of `duplicate` onto `keep`, fill keep's empty answers, delete duplicate."""
     if keep.pk == duplicate.pk or keep.program_id != duplicate.program_id:
         raise ParticipantError(_("Only two different participants of one program can be merged."))
-    keep, duplicate = (
-        Participant.objects.select_for_update().get(pk=keep.pk),
-        Participant.objects.select_for_update().get(pk=duplicate.pk),
-    )
+    # Both rows locked in one statement, in primary-key order: two opposite merges at once
+    # wait for each other instead of deadlocking.
+    locked = {
+        participant.pk: participant
+        for participant in Participant.objects.select_for_update()
+        .filter(pk__in=[keep.pk, duplicate.pk])
+        .order_by("pk")
+    }
+    if len(locked) != 2:
+        raise ParticipantError(_("One of the two participants was merged or deleted meanwhile."))
+    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
+    resolved = merging.resolve_pairs(by=by, keep=keep, duplicate=duplicate)
     moved = _move_history(keep=keep, duplicate=duplicate)
     filled = []
     answers = [field for field in Participant.PROFILE_FIELDS if not field.endswith("_declined")]
@@ -169,10 +177,20 @@ def merge_participants(*, by: User, keep: Participant, duplicate: Participant) -
             "merged": duplicate.public_id,
             "encounters_moved": moved.get("encounters.encounter", 0),
             "moved": moved,
+            "pairs_resolved": resolved,
         },
     )
     duplicate.delete()
     return keep
+
+
+def participant_relations() -> list:
+    """Every foreign key to Participant, hidden ones (related_name="+") included."""
+    return [
+        field
+        for field in Participant._meta.get_fields(include_hidden=True)
+        if field.auto_created and not field.concrete and (field.one_to_many or field.one_to_one)
+    ]
 
 
 def _move_history(*, keep: Participant, duplicate: Participant) -> dict[str, int]:
@@ -183,7 +201,7 @@ def _move_history(*, keep: Participant, duplicate: Participant) -> dict[str, int
     triggers (DO_NOTHING) follow the encounters they summarise.
     """
     moved = {}
-    for relation in Participant._meta.related_objects:
+    for relation in participant_relations():
         model = relation.related_model
         if model in (Characteristic, PossibleDuplicate) or relation.on_delete is DO_NOTHING:
             continue

@@ -12,6 +12,7 @@ from accounts.access import participant_manager_required, participant_staff_requ
 from audit.services import record_read
 from participants import pages, retention, selectors, services
 from participants.forms import CodeAnswersForm, DeleteOnRequestForm, ParticipantProfileForm
+from security.code_guesses import CodeGuessBudgetSpent, spend_code_guess
 from security.ratelimit import rate_limited
 
 
@@ -58,6 +59,15 @@ def participant_enroll(request):
     )
     profile_form = ParticipantProfileForm(request.POST or None)
     if request.method == "POST" and code_form.is_valid() and profile_form.is_valid():
+        try:
+            spend_code_guess(user=user)
+        except CodeGuessBudgetSpent as refused:
+            code_form.add_error(None, refused.message)
+            return render(
+                request,
+                "participants/participant_enroll.html",
+                {"code_form": code_form, "profile_form": profile_form},
+            )
         participant, created = services.enroll_participant(
             by=user,
             code=code_form.cleaned_data["code"],

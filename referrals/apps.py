@@ -11,11 +11,20 @@ class ReferralsConfig(AppConfig):
         from participants import activity, pages
         from referrals import participant_hooks
         from referrals.models import ReferralKind
-        from referrals.services import make_referral_at_encounter
+        from referrals.services import (
+            follow_corrected_encounter,
+            make_referral_at_encounter,
+            referral_kinds_at,
+            withdraw_referrals_at_encounter,
+        )
 
         follow_ups.register_referral_maker(
             follow_ups.ReferralMaker(
-                choices=lambda: ReferralKind.choices, make=make_referral_at_encounter
+                choices=lambda: ReferralKind.choices,
+                make=make_referral_at_encounter,
+                kinds_at=referral_kinds_at,
+                follow=follow_corrected_encounter,
+                withdraw=withdraw_referrals_at_encounter,
             )
         )
         activity.register_free_text_eraser(participant_hooks.erase_referral_notes)

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 ACTIONS = {
     "referrals.referral.made": _("Referral made"),
     "referrals.referral.status_changed": _("Referral status changed"),
+    "referrals.referral.corrected": _("Referral moved with its corrected encounter"),
+    "referrals.referral.withdrawn": _("Referral withdrawn with its encounter's correction"),
     "referrals.referral.viewed": _("Referral viewed"),
     "referrals.partner.created": _("Partner agency added"),
     "referrals.partner.updated": _("Partner agency changed"),

@@ -75,6 +75,61 @@ def make_referral_at_encounter(*, by: User, encounter: Encounter, kind: str) -> 
         raise EncounterError(error.message, field="referral_kinds") from error
 
 
+def referral_kinds_at(encounter: Encounter) -> list[str]:
+    """The kinds of the referrals made at an encounter; registered with encounters.follow_ups."""
+    return sorted(Referral.objects.filter(encounter=encounter).values_list("kind", flat=True))
+
+
+def follow_corrected_encounter(*, by: User, encounter: Encounter) -> None:
+    """The referrals made at a corrected encounter take its participant and its time (the
+    first status of their history too, and the follow-up date counted from the new day)."""
+    for referral in Referral.objects.select_for_update().filter(encounter=encounter):
+        if (referral.participant_id, referral.made_at) == (
+            encounter.participant_id,
+            encounter.occurred_at,
+        ):
+            continue
+        was_made_at = referral.made_at
+        referral.participant_id = encounter.participant_id
+        referral.made_at = encounter.occurred_at
+        referral.follow_up_due = default_follow_up_due(
+            referral.kind, made_on=timezone.localdate(referral.made_at, by.program.tzinfo)
+        )
+        referral.save(update_fields=["participant", "made_at", "follow_up_due"])
+        referral.history.filter(changed_at=was_made_at).update(changed_at=referral.made_at)
+        record_action(
+            actor=by,
+            action="referrals.referral.corrected",
+            target=referral,
+            program=by.program,
+            details={"encounter": str(encounter.pk)},
+        )
+
+
+def withdraw_referrals_at_encounter(*, by: User, encounter: Encounter, kinds: list[str]) -> None:
+    """Remove the referrals of these kinds made at an encounter that was corrected or voided;
+    one followed up since stays, and the correction is refused."""
+    referrals = Referral.objects.select_for_update().filter(encounter=encounter, kind__in=kinds)
+    for referral in referrals:
+        if not referral.is_open or referral.history.count() > 1:
+            raise EncounterError(
+                _(
+                    "The %(kind)s referral made at this encounter has been followed up since: "
+                    "change it on the referral first."
+                )
+                % {"kind": referral.get_kind_display()},
+                field="referral_kinds",
+            )
+        record_action(
+            actor=by,
+            action="referrals.referral.withdrawn",
+            target=referral,
+            program=by.program,
+            details={"kind": referral.kind, "encounter": str(encounter.pk)},
+        )
+        referral.delete()
+
+
 @transaction.atomic
 def change_referral_status(
     *, by: User, referral: Referral, status: str, note: str = ""

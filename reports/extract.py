@@ -66,9 +66,11 @@ LEFT JOIN (
     JOIN participants_encounter y ON y.id = es.encounter_id
     JOIN supplies_item i ON i.id = es.item_id
     WHERE y.program_id = %(program)s AND y.occurred_at >= %(start)s AND y.occurred_at < %(end)s
+      AND y.voided_at IS NULL
     GROUP BY es.encounter_id
 ) s ON s.encounter_id = e.id
 WHERE e.program_id = %(program)s AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
+  AND e.voided_at IS NULL
 ORDER BY e.occurred_at, e.id
 """.format(services=", ".join(f"e.{name}" for name in Encounter.SERVICE_FIELDS))  # noqa: S608
 

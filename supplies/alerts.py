@@ -17,14 +17,16 @@ from django.utils.translation import gettext as _
 from accounts import outbox
 from accounts.mail import send_once
 from accounts.models import Program, User
+from security.code_guesses import refused_lately
 from supplies.models import StockAlertDigest
 from supplies.selectors import expiring_naloxone, low_stock
 
 
 def has_stock_alerts(program: Program, *, day: date) -> bool:
-    """Whether anything needs the managers' attention on `day`."""
+    """Whether anything needs the managers' attention on `day`: stock, or people whose code
+    look-ups were refused (someone may be guessing codes)."""
     expiring = expiring_naloxone(program, today=day)
-    return bool(low_stock(program.pk)) or expiring.exists()
+    return bool(low_stock(program.pk)) or expiring.exists() or refused_lately(program.pk).exists()
 
 
 def managers_owed_a_digest(*, program: Program, day: date) -> QuerySet[User]:
@@ -74,14 +76,20 @@ def send_stock_alert_digest(*, program_id: int, manager_id: int, day: date) -> b
     def compose() -> EmailMessage | None:
         low = low_stock(program.pk)
         expiring = list(expiring_naloxone(program, today=day))
-        if not (low or expiring):
+        refused = list(refused_lately(program.pk))
+        if not (low or expiring or refused):
             return None  # restocked since the digest was queued
         with translation.override(manager.language):
             return EmailMessage(
                 subject=_("Stock alerts for %(program)s") % {"program": program},
                 body=render_to_string(
                     "supplies/stock_alert_digest.txt",
-                    {"program": program, "low_stock": low, "expiring": expiring},
+                    {
+                        "program": program,
+                        "low_stock": low,
+                        "expiring": expiring,
+                        "code_guesses_refused": refused,
+                    },
                 ),
                 to=[manager.email],
             )

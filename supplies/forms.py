@@ -414,6 +414,8 @@ class OverdoseReversalForm(forms.Form):
         help_text=_("Optional: the participant who reported it."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
+    # Told at an encounter (the link from the encounter list): the report is linked to it.
+    encounter = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, participants: QuerySet[Participant], today: date, **kwargs):
         super().__init__(*args, **kwargs)

@@ -393,6 +393,16 @@ class OverdoseReversal(models.Model):
         related_name="reversals_reported",
         verbose_name=_("reported by participant"),
     )
+    # Told at an encounter: the encounter's count of reversals already holds it, so the
+    # measures count it there once (reports.measures.sources.reversal_reports).
+    encounter = models.ForeignKey(
+        "encounters.Encounter",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reversal_reports",
+        verbose_name=_("told at the encounter"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

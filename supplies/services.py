@@ -329,8 +329,9 @@ class HandoutBatch:
 
 
 @transaction.atomic
-def return_encounter_supplies(*, by: User, encounter) -> None:
-    """Put back what an encounter took, lot by lot (the encounter is undone or deleted)."""
+def return_encounter_supplies(*, by: User, encounter, reason: str = "") -> None:
+    """Put back what an encounter took, lot by lot (the encounter is undone, corrected or
+    voided). The returns name no supply line, so call it once, then delete or void the lines."""
     taken = (
         StockMovement.objects.filter(encounter_supply__encounter=encounter)
         .values("location_id", "lot_id")
@@ -344,7 +345,7 @@ def return_encounter_supplies(*, by: User, encounter) -> None:
                 lot=Lot.objects.get(pk=row["lot_id"]),
                 kind=Kind.RETURNED,
                 quantity=-row["total"],
-                reason=_("Encounter undone"),
+                reason=reason or _("Encounter undone"),
             )
 
 
@@ -579,15 +580,39 @@ def record_sharps_disposal(
 
 
 @transaction.atomic
-def report_overdose_reversal(*, by: User, participant=None, **fields) -> OverdoseReversal:
-    """Record a reversal someone reported; the participant, if known, must be of the program."""
+def report_overdose_reversal(
+    *, by: User, participant=None, encounter=None, **fields
+) -> OverdoseReversal:
+    """Record a reversal someone reported; the participant, if known, must be of the program.
+
+    Told at an encounter (`encounter`), it is linked to it and takes its participant, and the
+    encounter's count of reversals is raised to its linked reports if below: one reversal is
+    one record, counted once (through the encounter)."""
     if participant is not None and participant.program_id != by.program_id:
         raise StockError(_("No such participant in your program."))
     if fields.get("doses_used", 0) < 1:
         raise StockError(_("A reversal used at least one dose."))
+    if encounter is not None:
+        if encounter.program_id != by.program_id or encounter.voided_at is not None:
+            raise StockError(_("No such encounter in your program."), field="encounter")
+        if participant is not None and participant.pk != encounter.participant_id:
+            raise StockError(_("The encounter was with someone else."), field="participant")
+        participant = encounter.participant
+        # Locked: two reports of one encounter at once raise its count to two, not one.
+        encounter = type(encounter).objects.select_for_update().get(pk=encounter.pk)
     reversal = OverdoseReversal.objects.create(
-        program_id=by.program_id, participant=participant, recorded_by=by, **fields
+        program_id=by.program_id,
+        participant=participant,
+        encounter=encounter,
+        recorded_by=by,
+        **fields,
     )
+    if encounter is not None:
+        linked = OverdoseReversal.objects.filter(encounter=encounter).count()
+        # The encounters model is above supplies: reached through the field, never imported.
+        type(encounter).objects.filter(
+            pk=encounter.pk, overdose_reversals_reported__lt=linked
+        ).update(overdose_reversals_reported=linked)
     record_action(
         actor=by, action="supplies.reversal.reported", target=reversal, program=by.program
     )

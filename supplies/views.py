@@ -366,12 +366,29 @@ def disposal_new(request):
     return render(request, "supplies/disposal_new.html", {"form": form, "recent": recent})
 
 
+def _encounter_told_at(user, encounter_id):
+    """The live encounter of the user's program the reversal was told at, or None. The
+    encounters model is above supplies: reached through the report's field, not imported."""
+    if not encounter_id:
+        return None
+    encounters = OverdoseReversal._meta.get_field("encounter").related_model.objects
+    found = encounters.filter(
+        pk=encounter_id, program_id=user.program_id, voided_at__isnull=True
+    ).first()
+    if found is None:
+        raise services.StockError(_("No such encounter in your program."))
+    return found
+
+
 @program_staff_required
 def reversal_new(request):
     """An overdose reversal someone reported: counted for funders, kept coarse."""
     user = request.user
     form = OverdoseReversalForm(
-        request.POST or None, participants=participants_for(user), today=user.program.today()
+        request.POST or None,
+        participants=participants_for(user),
+        today=user.program.today(),
+        initial={"encounter": request.GET.get("encounter", "")},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -379,6 +396,7 @@ def reversal_new(request):
             services.report_overdose_reversal(
                 by=user,
                 participant=data["participant"],
+                encounter=_encounter_told_at(user, data.get("encounter")),
                 reported_on=data["reported_on"],
                 place=data["place"],
                 doses_used=data["doses_used"],

@@ -7,6 +7,10 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
+        from participants import merging
+        from training import participant_hooks
+
+        merging.register_pair_resolver(participant_hooks.resolve_attendances_at_merge)
         from audit.actions import register_actions, register_detail_labels, register_object_link
         from training.audit_actions import ACTIONS, DETAILS, LINKS
 

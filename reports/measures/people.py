@@ -110,7 +110,7 @@ def _live(program, ask: Ask, first: date, last: date) -> BitMap:
     sql = [
         f"SELECT array_agg(participant_id) FROM {Encounter._meta.db_table} "  # noqa: S608
         "WHERE program_id = %s AND occurred_at >= %s AND occurred_at < %s "
-        "AND participant_id IS NOT NULL"
+        "AND participant_id IS NOT NULL AND voided_at IS NULL"
     ]
     params: list = [program.pk, start_at, end_at]
     if ask.location_id is not ALL:
@@ -175,7 +175,7 @@ def _build(program, missing: set[tuple]) -> dict[tuple, BitMap]:
             f"SELECT (occurred_at AT TIME ZONE %s)::date, location_id, kind, "  # noqa: S608
             f"array_agg(participant_id) FROM {Encounter._meta.db_table} "
             f"WHERE program_id = %s AND ({' OR '.join(where)}) "
-            "AND participant_id IS NOT NULL GROUP BY 1, 2, 3",
+            "AND participant_id IS NOT NULL AND voided_at IS NULL GROUP BY 1, 2, 3",
             params,
         )
         by_piece: dict[tuple[str, date], dict[tuple, BitMap]] = defaultdict(
@@ -256,7 +256,7 @@ def first_day(program) -> date | None:
         return program._first_encounter_day
     first = (
         Encounter.objects.using(CACHE_DB)
-        .filter(program=program)
+        .filter(program=program, voided_at__isnull=True)
         .order_by("occurred_at")
         .values_list("occurred_at", flat=True)
         .first()

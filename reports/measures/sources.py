@@ -78,9 +78,12 @@ def summaries_on() -> bool:
 
 
 def encounters_in(scope: Scope) -> QuerySet[Encounter]:
-    """The encounters a scope covers."""
+    """The encounters a scope covers; a voided one covers nothing."""
     encounters = Encounter.objects.filter(
-        program=scope.program, occurred_at__gte=scope.start_at, occurred_at__lt=scope.end_at
+        program=scope.program,
+        occurred_at__gte=scope.start_at,
+        occurred_at__lt=scope.end_at,
+        voided_at__isnull=True,
     )
     if scope.location is not None:
         encounters = encounters.filter(location=scope.location)
@@ -94,6 +97,7 @@ def supply_lines(scope: Scope) -> QuerySet[EncounterSupply]:
         encounter__program=scope.program,
         encounter__occurred_at__gte=scope.start_at,
         encounter__occurred_at__lt=scope.end_at,
+        encounter__voided_at__isnull=True,
     )
     if scope.location is not None:
         lines = lines.filter(encounter__location=scope.location)
@@ -141,7 +145,7 @@ def days_in_program(scope: Scope) -> QuerySet:
     """For each participant served: `in_program`, from their first encounter ever to their last
     encounter in the scope (a values() queryset)."""
     first_ever = (
-        Encounter.objects.filter(participant_id=OuterRef("participant_id"))
+        Encounter.objects.filter(participant_id=OuterRef("participant_id"), voided_at__isnull=True)
         .order_by("occurred_at")
         .values("occurred_at")[:1]
     )
@@ -295,7 +299,8 @@ def count_new_participants(scope: Scope) -> int:
     quote = connection.ops.quote_name
     earlier = (
         f"NOT EXISTS (SELECT 1 FROM {quote(Encounter._meta.db_table)} earlier "  # noqa: S608
-        "WHERE earlier.participant_id = served.participant_id AND earlier.occurred_at < %s)"
+        "WHERE earlier.participant_id = served.participant_id AND earlier.voided_at IS NULL "
+        "AND earlier.occurred_at < %s)"
     )
     if summaries_on():
         # A first month after the period's first month is new, one before is not; only
@@ -393,11 +398,16 @@ def tested_attendees(scope: Scope) -> QuerySet[Attendee]:
 
 
 def reversal_reports(scope: Scope) -> QuerySet[OverdoseReversal]:
+    """Reports of reversals not already counted by an encounter: one told at an encounter is
+    in that encounter's count (unless it was voided)."""
     # Reports carry a coarse area, not a location, so a location or kind leaves them out.
     if scope.kind or scope.location is not None:
         return OverdoseReversal.objects.none()
     return OverdoseReversal.objects.filter(
-        program=scope.program, reported_on__gte=scope.start, reported_on__lte=scope.end
+        Q(encounter__isnull=True) | Q(encounter__voided_at__isnull=False),
+        program=scope.program,
+        reported_on__gte=scope.start,
+        reported_on__lte=scope.end,
     )
 
 

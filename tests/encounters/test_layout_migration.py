@@ -42,14 +42,28 @@ def latest():
     return executor.loader.graph.leaf_nodes()
 
 
-def snapshot() -> dict[str, list[tuple]]:
-    """Every row of the moved tables and of the tables that point at them, in a fixed order."""
+def snapshot(columns: dict[str, list[str]] | None = None) -> dict[str, list[tuple]]:
+    """Every row of the moved tables and of the tables that point at them, in a fixed order;
+    with `columns`, only those of each table (the columns it had at the old layout: later
+    migrations add some, such as an encounter's voided_at)."""
     rows = {}
     with connection.cursor() as cursor:
         for table in TABLES:
-            cursor.execute(f"SELECT * FROM {table} ORDER BY 1")  # noqa: S608 - fixed names
+            names = ", ".join(columns[table]) if columns else "*"
+            cursor.execute(f"SELECT {names} FROM {table} ORDER BY 1")  # noqa: S608 - fixed names
             rows[table] = cursor.fetchall()
     return rows
+
+
+def column_names() -> dict[str, list[str]]:
+    with connection.cursor() as cursor:
+        return {
+            table: [
+                column.name
+                for column in connection.introspection.get_table_description(cursor, table)
+            ]
+            for table in TABLES
+        }
 
 
 def fill_at_the_old_layout(old_apps) -> None:
@@ -100,6 +114,7 @@ def test_a_database_at_the_old_layout_keeps_every_row_and_total_after_the_move()
     newest = latest()
     fill_at_the_old_layout(migrate(OLD_LAYOUT))
     before = snapshot()
+    old_columns = column_names()
     assert before["participants_dailyencountertotals"], "the triggers made no totals"
 
     migrate(newest)
@@ -107,7 +122,7 @@ def test_a_database_at_the_old_layout_keeps_every_row_and_total_after_the_move()
     from encounters.models import DailyEncounterTotals, Encounter
     from referrals.models import Referral
 
-    assert snapshot() == before
+    assert snapshot(old_columns) == before
     assert Encounter.objects.count() == 6
     assert sum(row.encounters for row in DailyEncounterTotals.objects.all()) == 6
     assert all(referral.encounter.participant_id for referral in Referral.objects.all())

@@ -102,6 +102,9 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "encounters:new": (NONE, PARTICIPANT_STAFF),
     "encounters:list": (NONE, PARTICIPANT_STAFF),
     "encounters:undo": (lambda rows: {"pk": rows.encounter.pk}, GET_REFUSED),
+    # The author today and a manager always; program B's worker and the funder see no row.
+    "encounters:correct": (lambda rows: {"pk": rows.encounter.pk}, PARTICIPANT_A_ROW),
+    "encounters:void": (lambda rows: {"pk": rows.encounter.pk}, PARTICIPANT_A_ROW),
     "participants:list": (NONE, PARTICIPANT_STAFF),
     "participants:enroll": (NONE, PARTICIPANT_STAFF),
     "encounters:finder": (NONE, PARTICIPANT_STAFF),
@@ -201,6 +204,7 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "api:participant-detail": (PARTICIPANT, API_STAFF_A_ROW),
     "api:encounter-list": (NONE, API_STAFF),
     "api:encounter-detail": (lambda rows: {"pk": rows.encounter.pk}, API_STAFF_A_ROW),
+    "api:encounter-void": (lambda rows: {"pk": rows.encounter.pk}, API_POST_ONLY),
     "api:item-list": (NONE, API_STAFF),
     "api:item-detail": (lambda rows: {"pk": rows.lot.item.pk}, API_STAFF_A_ROW),
     "api:kit-list": (NONE, API_STAFF),

@@ -567,6 +567,24 @@ def _encounter(world):
     return encounter
 
 
+def _corrected_with_referral(world, **kwargs):
+    """An encounter with a housing referral, corrected an hour earlier (referrals follow)."""
+    encounter, _created = encounter_services.record_encounter(
+        by=world.outreach_a,
+        participant=world.participant,
+        location=world.site_a,
+        kind="fixed_site",
+        referral_kinds=["housing"],
+    )
+    return encounter_services.correct_encounter(
+        by=world.outreach_a,
+        encounter=encounter,
+        reason="An hour earlier",
+        changes={"occurred_at": encounter.occurred_at - timedelta(hours=1)},
+        **kwargs,
+    )
+
+
 def _duplicate(world):
     return PossibleDuplicate.objects.create(
         program=world.program_a,
@@ -702,6 +720,42 @@ WRITE_SERVICES = {
         _encounter,
         "outreach_a",
         "participants.encounter.recorded",
+    ),
+    "encounters.services.correct_encounter": (
+        lambda w: encounter_services.correct_encounter(
+            by=w.outreach_a,
+            encounter=_encounter(w),
+            reason="Two, not three",
+            changes={"syringes_collected": 2},
+        ),
+        "outreach_a",
+        "participants.encounter.corrected",
+    ),
+    "encounters.services.void_encounter": (
+        lambda w: encounter_services.void_encounter(
+            by=w.outreach_a, encounter=_encounter(w), reason="Entered twice"
+        ),
+        "outreach_a",
+        "participants.encounter.voided",
+    ),
+    "encounters.api.correct_encounter_from_api": (
+        lambda w: encounter_api.correct_encounter_from_api(
+            by=w.outreach_a,
+            encounter=_encounter(w),
+            data={"reason": "Fewer", "supply_lines": []},
+        ),
+        "outreach_a",
+        "participants.encounter.corrected",
+    ),
+    "referrals.services.follow_corrected_encounter": (
+        lambda w: _corrected_with_referral(w),
+        "outreach_a",
+        "referrals.referral.corrected",
+    ),
+    "referrals.services.withdraw_referrals_at_encounter": (
+        lambda w: _corrected_with_referral(w, referral_kinds=[]),
+        "outreach_a",
+        "referrals.referral.withdrawn",
     ),
     "encounters.services.undo_encounter": (
         lambda w: encounter_services.undo_encounter(by=w.outreach_a, encounter=_encounter(w)),
@@ -1045,7 +1099,10 @@ WRITE_SERVICES = {
 # Public functions of the service modules that write no entry of their own, and why.
 NOT_AUDITED_ON_THEIR_OWN = {
     "participants.services.new_public_id": "computes a value, writes nothing",
+    "participants.services.participant_relations": "reads the models' fields, writes nothing",
     "encounters.services.may_backdate": "answers a question, writes nothing",
+    "encounters.services.may_correct": "answers a question, writes nothing",
+    "referrals.services.referral_kinds_at": "a query, writes nothing",
     "referrals.services.default_follow_up_due": "computes a date, writes nothing",
     "training.services.new_verification_code": "computes a value, writes nothing",
     "supplies.services.distribute_item": (
@@ -1054,7 +1111,9 @@ NOT_AUDITED_ON_THEIR_OWN = {
     "supplies.services.distribute_items": (
         "a step of record_encounter and record_training_session, which write the entry"
     ),
-    "supplies.services.return_encounter_supplies": "a step of undo_encounter, which writes it",
+    "supplies.services.return_encounter_supplies": (
+        "a step of undo_encounter, correct_encounter and void_encounter, which write it"
+    ),
     "participants.retention.years_before": "computes a date, writes nothing",
     "participants.retention.retention_cutoff": "computes a date, writes nothing",
     "participants.retention.participants_due_for_anonymisation": "a query, writes nothing",
