@@ -425,8 +425,12 @@ def referral_totals(scope: Scope) -> QuerySet[DailyReferralTotals]:
 
 
 def referrals(scope: Scope) -> QuerySet[Referral]:
+    """Referrals made in the scope; those made at a voided encounter count nowhere."""
     found = Referral.objects.filter(
-        program=scope.program, made_at__gte=scope.start_at, made_at__lt=scope.end_at
+        program=scope.program,
+        made_at__gte=scope.start_at,
+        made_at__lt=scope.end_at,
+        encounter__voided_at__isnull=True,
     )
     if scope.location is not None:
         found = found.filter(encounter__location=scope.location)

@@ -1,7 +1,8 @@
 """The daily referral totals the PostgreSQL triggers keep (referrals migration 0008) give the
 same referral counts as the referrals themselves, for every period, location and kind, after
-every kind of edit: a referral made at an encounter or apart, a status change, an undone or
-deleted encounter, a merge, an encounter moved to another place, a new time zone."""
+every kind of edit: a referral made at an encounter or apart, a status change, an undone,
+deleted, corrected or voided encounter, a merge, an encounter moved to another place, a new time
+zone."""
 
 from datetime import date
 
@@ -9,7 +10,12 @@ import pytest
 from django.db import connection
 
 from encounters.models import Encounter
-from encounters.services import record_encounter, undo_encounter
+from encounters.services import (
+    correct_encounter,
+    record_encounter,
+    undo_encounter,
+    void_encounter,
+)
 from participants.services import merge_participants
 from referrals.models import DailyReferralTotals, Referral
 from referrals.services import change_referral_status, make_referral
@@ -49,7 +55,7 @@ def counts(data) -> dict:
 
 
 def by_hand(data) -> dict:
-    """The same counts straight from the referrals and their encounters."""
+    """The same counts straight from the referrals and their encounters (none of a voided one)."""
     found = {}
 
     def count(start, end, **where) -> dict:
@@ -57,6 +63,7 @@ def by_hand(data) -> dict:
             program=data.program,
             made_at__gte=Scope(data.program, start, end).start_at,
             made_at__lt=Scope(data.program, start, end).end_at,
+            encounter__voided_at__isnull=True,
             **where,
         )
         made = referrals.count()
@@ -163,3 +170,38 @@ def test_a_new_time_zone_recounts_the_days(data, settings):
     assert measures.compute(Scope(data.program, *MARCH), ["referrals_made"]) == {
         "referrals_made": 4
     }
+
+
+def test_a_voided_encounter_takes_its_referrals_out_of_the_totals(data, manager_a, settings):
+    encounter = visit(data, manager_a, ParticipantFactory(program=data.program), local(3, 14, 9))
+    made_before = measures.compute(Scope(data.program, *MARCH), ["referrals_made"])
+    void_encounter(by=manager_a, encounter=encounter, reason="Logged for the wrong person")
+    after = measures.compute(Scope(data.program, *MARCH), ["referrals_made"])
+    assert after["referrals_made"] == made_before["referrals_made"] - 1
+    assert_exact(data, settings)
+
+
+def test_voiding_and_restoring_an_encounter_moves_its_linked_referrals(data, settings):
+    # Voided in the database itself (the service refuses while a referral was followed up).
+    linked = Referral.objects.filter(
+        program=data.program, status__in=Referral.LINKED_STATUSES, encounter__isnull=False
+    ).first()
+    voided = Encounter.objects.filter(pk=linked.encounter_id)
+    voided.update(voided_at=local(3, 20, 9), void_reason="Test")
+    assert_exact(data, settings)
+    voided.update(voided_at=None, void_reason="")
+    assert_exact(data, settings)
+
+
+def test_a_corrected_place_and_time_move_the_referrals_with_the_encounter(
+    data, manager_a, settings
+):
+    encounter = visit(data, manager_a, ParticipantFactory(program=data.program), local(3, 14, 9))
+    correct_encounter(
+        by=manager_a,
+        encounter=encounter,
+        reason="It was the van, a day later",
+        changes={"location": data.van, "occurred_at": local(3, 15, 10)},
+    )
+    assert encounter.referrals.get().made_at == local(3, 15, 10)
+    assert_exact(data, settings)
