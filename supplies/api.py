@@ -26,12 +26,6 @@ class StockLevelFilter(django_filters.FilterSet):
 
 
 class ItemSerializer(serializers.ModelSerializer):
-    # Blank for every item but test strips: the schema must say so (a read-only model field
-    # would be described as the kinds only).
-    test_strip_kind = serializers.ChoiceField(
-        choices=Item.TestStripKind.choices, allow_blank=True, read_only=True
-    )
-
     class Meta:
         model = Item
         fields = [
