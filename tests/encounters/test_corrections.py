@@ -510,3 +510,10 @@ def test_a_line_of_an_item_since_taken_off_the_catalogue_stays(
         "Syringe 1 mL": 30,
         "Naloxone nasal": 1,
     }
+
+
+def test_the_timeline_offers_correct_and_void(client, outreach, encounter, sky):
+    client.force_login(outreach)
+    page = client.get(reverse("participants:detail", args=[sky.public_id])).content.decode()
+    assert reverse("encounters:correct", args=[encounter.pk]) in page
+    assert reverse("encounters:void", args=[encounter.pk]) in page
