@@ -372,7 +372,19 @@ def correct_encounter(
         supplies = [line for line in supplies if line.quantity != 0]
         new_lines = {(line.item.pk, line.quantity) for line in supplies}
         if new_lines != {(line.item.pk, line.quantity) for line in current}:
-            _check_supplies(supplies, by.program_id)
+            # Lines kept as they were pass even if their item has left the catalogue since.
+            unchanged = {(line.item.pk, line.quantity) for line in current}
+            _check_supplies(
+                [line for line in supplies if (line.item.pk, line.quantity) not in unchanged],
+                by.program_id,
+            )
+            seen = set()
+            for line in supplies:
+                if line.item.pk in seen:
+                    raise EncounterError(
+                        _("%(item)s is listed twice.") % {"item": line.item}, field="supplies"
+                    )
+                seen.add(line.item.pk)
         else:
             supplies = None
     lines = current if supplies is None else supplies

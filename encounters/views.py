@@ -336,6 +336,12 @@ def encounter_correct(request, pk):
                 supplies=[
                     services.SupplyLine(item=item, quantity=quantity)
                     for item, quantity in form.supply_quantities()
+                ]
+                # A line of an item no longer in the catalogue has no counter: it stays.
+                + [
+                    services.SupplyLine(item=line.item, quantity=line.quantity)
+                    for line in encounter.supplies.all()
+                    if line.item_id not in {item.pk for item in form.items}
                 ],
                 referral_kinds=data["referral_kinds"],
             )

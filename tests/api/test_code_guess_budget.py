@@ -15,6 +15,7 @@ from encounters.models import Encounter
 from participants.models import Participant
 from security import code_guesses
 from security.models import CodeGuessWindow
+from security.ratelimit import CacheOutages, fallback_counts
 from supplies.alerts import send_stock_alert_digest
 from tests.api.conftest import CODE_ANSWERS
 
@@ -132,14 +133,23 @@ def test_the_budget_is_per_person_and_comes_back_after_the_window(
     code_guesses.spend_code_guess(user=outreach_a)
 
 
-def test_the_budget_holds_with_the_cache_down(budget_of_five, settings, outreach_a_api, site_a):
+@pytest.fixture
+def cache_down(settings):
+    """The cache at a port nothing listens on; afterwards the outage is forgotten, so the
+    next test asks its (working) cache again."""
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
+    yield
+    CacheOutages.last_at = None
+    fallback_counts.clear()
+
+
+def test_the_budget_holds_with_the_cache_down(budget_of_five, cache_down, outreach_a_api, site_a):
     statuses = [
         outreach_a_api.post(LOOKUP, {"answers": answers(number)}, format="json").status_code
         for number in range(7)

@@ -479,3 +479,41 @@ def test_the_reversal_page_links_the_report_to_the_encounter(client, outreach, e
     assert encounter.reversal_reports.count() == 1
     measured = both_ways(today_scope(encounter.program), settings, ["reversals_reported"])
     assert measured == {"reversals_reported": 1}
+
+
+def test_a_line_of_an_item_since_taken_off_the_catalogue_stays(
+    client, outreach, encounter, syringes, naloxone, sky
+):
+    syringes.is_active = False
+    syringes.save(update_fields=["is_active"])
+    client.force_login(outreach)
+    local = timezone.localtime(encounter.occurred_at, PROGRAM_ZONE)
+
+    response = client.post(
+        reverse("encounters:correct", args=[encounter.pk]),
+        {
+            "reason": "Add naloxone",
+            "participant": sky.public_id,
+            "location": encounter.location_id,
+            "kind": encounter.kind,
+            "occurred_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "syringes_collected": 0,
+            "secondary_distribution_for": 0,
+            "overdose_reversals_reported": 1,
+            "referral_kinds": ["housing"],
+            f"item_{naloxone.pk}": 1,
+        },
+    )
+
+    assert response.status_code == 302
+    assert dict(encounter.supplies.values_list("item__name", "quantity")) == {
+        "Syringe 1 mL": 30,
+        "Naloxone nasal": 1,
+    }
+
+
+def test_the_timeline_offers_correct_and_void(client, outreach, encounter, sky):
+    client.force_login(outreach)
+    page = client.get(reverse("participants:detail", args=[sky.public_id])).content.decode()
+    assert reverse("encounters:correct", args=[encounter.pk]) in page
+    assert reverse("encounters:void", args=[encounter.pk]) in page
