@@ -2,7 +2,6 @@ from django.conf import settings
 from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -38,7 +37,6 @@ def set_language(request):
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
             set_user_language(user=request.user, language=language)
-        translation.activate(language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,

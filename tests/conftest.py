@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Location, User
@@ -112,6 +113,14 @@ def pinned_clock(request):
 def program_evening(pinned_clock):
     """The pinned clock, for a test that says it depends on the program's evening."""
     return pinned_clock
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request handled by a test leaves its language active in the thread (a server's next
+    request activates its own); the next test starts from the default again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
