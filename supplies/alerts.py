@@ -1,4 +1,4 @@
-"""Stock alerts: low levels and naloxone about to expire, in one daily digest for managers.
+"""Daily alerts for managers: low stock, naloxone about to expire and refused code look-ups.
 
 The beat queues one task per program (`queue_stock_alert_digests`), which queues one task per
 manager (`send_stock_alert_digest`); each manager's email is sent after commit, outside any
@@ -81,7 +81,7 @@ def send_stock_alert_digest(*, program_id: int, manager_id: int, day: date) -> b
             return None  # restocked since the digest was queued
         with translation.override(manager.language):
             return EmailMessage(
-                subject=_("Stock alerts for %(program)s") % {"program": program},
+                subject=_("Daily alerts for %(program)s") % {"program": program},
                 body=render_to_string(
                     "supplies/stock_alert_digest.txt",
                     {
