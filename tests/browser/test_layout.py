@@ -2,6 +2,7 @@
 was aimed at, targets take a thumb, and no page is wider than the screen."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +12,8 @@ from accounts.models import User
 from encounters.models import Encounter
 from participants import services
 from participants.models import Participant
+from referrals import services as referral_services
+from referrals.models import ReferralKind
 from tests.two_factor import sign_in_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -126,6 +129,51 @@ def test_card_id_stays_on_one_line(page, demo):
         " && element.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(element)"
         ".lineHeight)"
     )
+
+
+# Every card id written on the page (HR- and five characters): on how many lines it is drawn,
+# and whether it may break at all (white-space: nowrap), at whatever width.
+CARD_IDS_ON_LINES = r"""() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (const match of node.textContent.matchAll(/HR-[A-Z0-9]{5}/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+      const nowrap = getComputedStyle(node.parentElement).whiteSpace === "nowrap";
+      if (tops.size) found.push([match[0], tops.size, nowrap]);
+    }
+  }
+  return found;
+}"""
+
+
+def test_no_card_id_breaks_at_its_hyphen_on_a_narrow_phone(page, demo):
+    manager = User.objects.get(username="manager")
+    participant = Participant.objects.filter(anonymised_at__isnull=True).first()
+    referral_services.make_referral(
+        by=manager,
+        participant=participant,
+        kind=ReferralKind.HOUSING,
+        follow_up_due=manager.program.today() - timedelta(days=3),
+    )
+    sign_in_in_browser(page, "manager", PASSWORDS["manager"])
+    page.set_viewport_size({"width": 320, "height": 700})
+    checked = []
+    for path in (
+        f"/participants/{participant.public_id}/",
+        f"/participants/{participant.public_id}/edit/",
+        "/referrals/follow-ups/",
+        "/reports/dashboard/",
+    ):
+        page.goto(path)
+        ids = page.evaluate(CARD_IDS_ON_LINES)
+        checked += ids
+        assert [card_id for card_id, lines, nowrap in ids if lines > 1 or not nowrap] == [], path
+    assert len(checked) == 4
 
 
 def test_favicon_is_served(page, demo):
