@@ -257,3 +257,32 @@ def test_one_enrolment_path_in_at_most_seven_taps_plus_the_answers(page, demo):
     assert Participant.objects.count() == participants_before + 1
     newcomer = Participant.objects.latest("pk")
     assert Encounter.objects.filter(participant=newcomer).count() == 1
+
+
+LINKS_OFF_SCREEN = """() => {
+  const region = document.querySelector("[data-runs]").closest(".table-responsive");
+  const links = [...document.querySelectorAll(
+    "[data-runs] a[href$='/csv/'], [data-runs] a[href$='/xlsx/'], [data-runs] a[href$='/pdf/']")];
+  return {
+    links: links.length,
+    off: links.filter((link) => link.getBoundingClientRect().right > window.innerWidth)
+      .map((link) => link.href),
+    scrolls: region.scrollWidth > region.clientWidth,
+  };
+}"""
+
+
+def test_the_funders_download_links_are_on_a_phones_screen(browser, live_server):
+    call_command("seed_demo", year=True, participants=20, encounters=200, stdout=io.StringIO())
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in_in_browser(page, "funder", PASSWORDS["funder"])
+    page.goto("/reports/")
+
+    found = page.evaluate(LINKS_OFF_SCREEN)
+
+    context.close()
+    assert found["links"] >= 3 * 6, "three files of each of the six published runs"
+    assert found["off"] == []
+    assert not found["scrolls"], "the table is not wider than the phone"
