@@ -171,3 +171,13 @@ def test_the_admin_form_edits_the_spanish_name(catalogue_a, program_a):
 
     cooker.refresh_from_db()
     assert cooker.name_translations == {"es": "Cuchara"}
+
+
+def test_the_names_page_costs_a_few_queries_whatever_the_catalogue(
+    catalogue_a, manager_a, django_assert_max_num_queries
+):
+    client = Client()
+    client.force_login(manager_a)
+
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("supplies:names")).status_code == 200
