@@ -25,6 +25,12 @@ class LocationFilter(django_filters.FilterSet):
 class LocationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
+    name_translations = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text=_("The name in other languages.")
+    )
+    localized_name = serializers.CharField(
+        read_only=True, help_text=_("The name in the language of the request.")
+    )
     kind = serializers.CharField(read_only=True)
     address = serializers.CharField(read_only=True)
     is_active = serializers.BooleanField(read_only=True)

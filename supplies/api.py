@@ -33,6 +33,10 @@ class ItemSerializer(serializers.ModelSerializer):
     localized_name = serializers.CharField(
         read_only=True, help_text=_("The name in the language of the request.")
     )
+    # Blank for items that are not test strips: the schema says so.
+    test_strip_kind = serializers.ChoiceField(
+        choices=Item.TestStripKind.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Item

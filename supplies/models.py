@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, Program
@@ -170,9 +171,10 @@ class Lot(models.Model):
     def __str__(self) -> str:
         parts = [str(self.item)]
         if self.lot_number:
-            parts.append(f"lot {self.lot_number}")
+            parts.append(gettext("lot %(number)s") % {"number": self.lot_number})
         if self.expires_on:
-            parts.append(f"exp. {self.expires_on:%Y-%m-%d}")
+            # ISO dates: the same in every language, never a day read as a month.
+            parts.append(gettext("exp. %(date)s") % {"date": f"{self.expires_on:%Y-%m-%d}"})
         return ", ".join(parts)
 
 

@@ -36,6 +36,8 @@ def test_kits_come_with_their_lines(outreach_a_api, program_a, syringes):
         {
             "id": kit.pk,
             "name": "Standard",
+            "name_translations": {},
+            "localized_name": "Standard",
             "lines": [{"item": syringes.pk, "item_name": "Syringe 1 mL", "quantity": 10}],
         }
     ]

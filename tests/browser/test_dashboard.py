@@ -53,3 +53,24 @@ def test_the_dashboard_draws_its_charts(page, demo_program_with_a_year):
         assert pixels["painted"] > pixels["total"] * 0.01, f"chart {index} is blank"
         assert canvas.evaluate(SERIES_PIXELS) > 50, f"chart {index} shows no data"
     assert errors == []
+
+
+# How much taller than its summary ("What it counts") the toggle is: the definition's height.
+DEFINITION_DRAWN = """(details) => details.getBoundingClientRect().height
+  - details.querySelector("summary").getBoundingClientRect().height"""
+
+
+def test_on_a_phone_each_definition_waits_behind_its_info_toggle(page, demo_program_with_a_year):
+    sign_in_in_browser(page, "manager", "manager-demo")
+    page.goto("/reports/dashboard/")
+
+    toggles = page.locator("[data-measure] details.measure-definition")
+    count = toggles.count()
+    assert count >= 10
+    assert not any(toggles.nth(index).evaluate("e => e.open") for index in range(count))
+    first = toggles.first
+    assert first.evaluate(DEFINITION_DRAWN) < 1
+
+    first.locator("summary").click()
+
+    assert first.evaluate(DEFINITION_DRAWN) > 10

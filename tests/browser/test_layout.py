@@ -2,6 +2,7 @@
 was aimed at, targets take a thumb, and no page is wider than the screen."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +12,8 @@ from accounts.models import User
 from encounters.models import Encounter
 from participants import services
 from participants.models import Participant
+from referrals import services as referral_services
+from referrals.models import ReferralKind
 from tests.two_factor import sign_in_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -128,6 +131,51 @@ def test_card_id_stays_on_one_line(page, demo):
     )
 
 
+# Every card id written on the page (HR- and five characters): on how many lines it is drawn,
+# and whether it may break at all (white-space: nowrap), at whatever width.
+CARD_IDS_ON_LINES = r"""() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (const match of node.textContent.matchAll(/HR-[A-Z0-9]{5}/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+      const nowrap = getComputedStyle(node.parentElement).whiteSpace === "nowrap";
+      if (tops.size) found.push([match[0], tops.size, nowrap]);
+    }
+  }
+  return found;
+}"""
+
+
+def test_no_card_id_breaks_at_its_hyphen_on_a_narrow_phone(page, demo):
+    manager = User.objects.get(username="manager")
+    participant = Participant.objects.filter(anonymised_at__isnull=True).first()
+    referral_services.make_referral(
+        by=manager,
+        participant=participant,
+        kind=ReferralKind.HOUSING,
+        follow_up_due=manager.program.today() - timedelta(days=3),
+    )
+    sign_in_in_browser(page, "manager", PASSWORDS["manager"])
+    page.set_viewport_size({"width": 320, "height": 700})
+    checked = []
+    for path in (
+        f"/participants/{participant.public_id}/",
+        f"/participants/{participant.public_id}/edit/",
+        "/referrals/follow-ups/",
+        "/reports/dashboard/",
+    ):
+        page.goto(path)
+        ids = page.evaluate(CARD_IDS_ON_LINES)
+        checked += ids
+        assert [card_id for card_id, lines, nowrap in ids if lines > 1 or not nowrap] == [], path
+    assert len(checked) == 4
+
+
 def test_favicon_is_served(page, demo):
     response = page.request.get("/favicon.ico")
     assert response.ok
@@ -209,3 +257,32 @@ def test_one_enrolment_path_in_at_most_seven_taps_plus_the_answers(page, demo):
     assert Participant.objects.count() == participants_before + 1
     newcomer = Participant.objects.latest("pk")
     assert Encounter.objects.filter(participant=newcomer).count() == 1
+
+
+LINKS_OFF_SCREEN = """() => {
+  const region = document.querySelector("[data-runs]").closest(".table-responsive");
+  const links = [...document.querySelectorAll(
+    "[data-runs] a[href$='/csv/'], [data-runs] a[href$='/xlsx/'], [data-runs] a[href$='/pdf/']")];
+  return {
+    links: links.length,
+    off: links.filter((link) => link.getBoundingClientRect().right > window.innerWidth)
+      .map((link) => link.href),
+    scrolls: region.scrollWidth > region.clientWidth,
+  };
+}"""
+
+
+def test_the_funders_download_links_are_on_a_phones_screen(browser, live_server):
+    call_command("seed_demo", year=True, participants=20, encounters=200, stdout=io.StringIO())
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in_in_browser(page, "funder", PASSWORDS["funder"])
+    page.goto("/reports/")
+
+    found = page.evaluate(LINKS_OFF_SCREEN)
+
+    context.close()
+    assert found["links"] >= 3 * 6, "three files of each of the six published runs"
+    assert found["off"] == []
+    assert not found["scrolls"], "the table is not wider than the phone"

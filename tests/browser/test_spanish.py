@@ -41,8 +41,12 @@ def spanish(text: str) -> str:
         return gettext(text)
 
 
-# The scripts' words (djangojs.po), as the JavaScript catalogue serves them.
+# The scripts' words (djangojs.po), as the JavaScript catalogue serves them. Called by other
+# names so that makemessages does not copy these sentences into the pages' catalogue.
 SCRIPTS_SPANISH = DjangoTranslation("es", domain="djangojs")
+script_words = SCRIPTS_SPANISH.gettext
+counted_script_words = SCRIPTS_SPANISH.ngettext
+script_words_in_context = SCRIPTS_SPANISH.pgettext
 
 
 def body_lines(page) -> list[str]:
@@ -119,7 +123,7 @@ def test_encounter_screen_scripts_write_spanish_with_and_without_signal(page, de
     wait_until(page, "!!(navigator.serviceWorker && navigator.serviceWorker.controller)")
     expect(page.locator("html[data-offline-ready]")).to_have_count(1, timeout=20_000)
     assert page.evaluate("() => window.gettext('Sync now')") == "Sincronizar ahora"
-    ready = SCRIPTS_SPANISH.pgettext("offline status", "Ready to work without signal.")
+    ready = script_words_in_context("offline status", "Ready to work without signal.")
     expect(page.locator("[data-offline-ready-note]")).to_have_text(ready)
 
     go_offline(page)
@@ -127,7 +131,7 @@ def test_encounter_screen_scripts_write_spanish_with_and_without_signal(page, de
     page.reload()
     expect(
         page.get_by_text(
-            SCRIPTS_SPANISH.gettext(
+            script_words(
                 "No signal: encounters are saved on this phone and sync when the signal returns."
             )
         )
@@ -135,12 +139,12 @@ def test_encounter_screen_scripts_write_spanish_with_and_without_signal(page, de
     page.get_by_role("button", name=spanish("Anonymous"), exact=True).click()
     page.get_by_role("button", name=spanish("Save encounter")).click()
     expect(page.locator("#offline-saved")).to_contain_text(
-        SCRIPTS_SPANISH.gettext("Saved on this phone. It will sync when the signal returns.")
+        script_words("Saved on this phone. It will sync when the signal returns.")
     )
-    waiting = SCRIPTS_SPANISH.ngettext(
-        "%(count)s waiting to sync", "%(count)s waiting to sync", 1
-    ) % {"count": 1}
-    synced = SCRIPTS_SPANISH.ngettext(
+    waiting = counted_script_words("%(count)s waiting to sync", "%(count)s waiting to sync", 1) % {
+        "count": 1
+    }
+    synced = counted_script_words(
         "%(count)s encounter synced.", "%(count)s encounters synced.", 1
     ) % {"count": 1}
     assert waiting != "1 waiting to sync"

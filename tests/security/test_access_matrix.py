@@ -84,6 +84,8 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "password_reset_confirm": (lambda rows: {"uidb64": "MQ", "token": "bad-token"}, EVERYONE_200),
     "password_reset_complete": (NONE, EVERYONE_200),
     "healthz": (NONE, EVERYONE_200),
+    # The words of the scripts: no one's data, for every page including the sign-in page.
+    "javascript_catalog": (lambda rows: {"language": "es"}, EVERYONE_200),
     # two-factor: the code step after the password sends anyone already verified (or
     # without an authenticator) on; setting one up is open to every signed-in person.
     "security:two_factor": (
@@ -183,6 +185,7 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "audit:log": (NONE, MANAGERS),
     "audit:download": (NONE, MANAGERS),
     "supplies:disposal_new": (NONE, MANAGERS),
+    "supplies:names": (NONE, MANAGERS),
     # Browsers ask for it whatever the page says: a permanent redirect to the app's icon.
     "favicon": (NONE, Expect(301, 301, 301, 301, 301, 301)),
     # The installable encounter app: public files (the pages they open need a sign-in).

@@ -774,6 +774,13 @@ WRITE_SERVICES = {
         "manager_a",
         "supplies.disposal.recorded",
     ),
+    "supplies.services.translate_names": (
+        lambda w: supply_services.translate_names(
+            by=w.manager_a, names={w.site_a: {"es": "Centro A"}, w.lot.item: {"es": "Jeringa"}}
+        ),
+        "manager_a",
+        "supplies.names.translated",
+    ),
     "supplies.services.receive_shipment": (
         lambda w: supply_services.receive_shipment(
             by=w.manager_a, location=w.site_a, item=w.lot.item, quantity=5, lot_number="L2"

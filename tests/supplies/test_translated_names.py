@@ -9,7 +9,7 @@ from django.utils import translation
 
 from audit.models import AuditEntry
 from core.translated_names import localized_name, translated_name_form
-from supplies.models import Item, Kit
+from supplies.models import Item, Kit, Lot
 from supplies.services import StockError, translate_names
 from tests.factories import ItemFactory
 
@@ -171,3 +171,20 @@ def test_the_admin_form_edits_the_spanish_name(catalogue_a, program_a):
 
     cooker.refresh_from_db()
     assert cooker.name_translations == {"es": "Cuchara"}
+
+
+def test_the_names_page_costs_a_few_queries_whatever_the_catalogue(
+    catalogue_a, manager_a, django_assert_max_num_queries
+):
+    client = Client()
+    client.force_login(manager_a)
+
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("supplies:names")).status_code == 200
+
+
+def test_a_lot_reads_in_spanish_with_its_item_name(catalogue_a, program_a):
+    lot = Lot.objects.filter(item__program=program_a, item__name="Sterile water").first()
+
+    with translation.override("es"):
+        assert str(lot).startswith("Agua estéril, lote L1, vence ")
