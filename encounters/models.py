@@ -87,7 +87,9 @@ class Encounter(models.Model):
         related_name="+",
         verbose_name=_("voided by"),
     )
-    void_reason = models.CharField(_("why it was voided"), max_length=280, blank=True)
+    void_reason = models.CharField(
+        _("why it was voided"), max_length=280, blank=True, default="", db_default=""
+    )
 
     SERVICE_FIELDS = ("hiv_test", "hcv_test", "wound_care", "naloxone_training", "counselling")
 
