@@ -6,7 +6,7 @@ import logging
 import secrets
 import uuid
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -150,7 +150,7 @@ def sync_encounters(*, by: User, items: list[dict], request) -> list[dict]:
                         )
                     )
                 stock.write()
-        except DatabaseError:
+        except Exception:
             # The chunk's commit failed: nothing of it is stored, so every item stays queued.
             logger.exception("A sync chunk failed to commit; its items were answered for retry.")
             for answer in answers:
@@ -175,14 +175,20 @@ def _sync_in_savepoint(*, by: User, raw: dict, stored: dict, checker, stock) -> 
     only that item and answers it "rejected" with `retry`, so the phone keeps it queued and
     sends it again later, and the rest of the batch is answered as usual. Deferred constraints
     are checked before the savepoint ends, so no item can fail the commit of its chunk."""
+    mark = stock.mark()
     try:
-        with stock.item(), transaction.atomic():
+        with transaction.atomic():
             answer = _sync_one(by=by, raw=raw, stored=stored, checker=checker, stock=stock)
             connection.check_constraints()
-            return answer
     except Exception:
         logger.exception("A synced item failed unexpectedly; it was answered as kept for retry.")
+        stock.give_back(mark)
         return _kept_for_retry(raw)
+    if answer["status"] != "created":
+        # Rejected by a domain error after its hand-out (its savepoint rolled back): the
+        # stock it took goes back too.
+        stock.give_back(mark)
+    return answer
 
 
 def _sync_one(
