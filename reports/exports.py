@@ -131,8 +131,8 @@ def report_content(
             )
         )
     tables = [
-        suppress_table(measures.breakdown(scope, key), threshold=threshold)
-        for key in breakdown_keys
+        suppress_table(table, threshold=threshold)
+        for table in measures.breakdowns(scope, breakdown_keys)
     ]
     return ReportContent(
         title=title,
