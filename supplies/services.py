@@ -185,7 +185,7 @@ def distribute_items(
         _check_item(by, handout.item)
         if handout.quantity <= 0:
             raise StockError(_("A quantity to hand out must be above zero."))
-    if batch is not None and location.pk in batch.levels:
+    if batch is not None and training_session is None and location.pk in batch.levels:
         return batch.take(by=by, location=location, handouts=handouts)
     # Locked in one statement, in one order (expiry, lot), so two hand-outs at one location
     # queue behind each other instead of deadlocking.
