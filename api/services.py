@@ -6,7 +6,7 @@ import logging
 import secrets
 import uuid
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -151,7 +151,7 @@ def sync_encounters(*, by: User, items: list[dict], request) -> list[dict]:
                         )
                     )
                 stock.write()
-        except DatabaseError:
+        except Exception:
             # The chunk's commit failed: nothing of it is stored, so every item stays queued.
             logger.exception("A sync chunk failed to commit; its items were answered for retry.")
             for answer in answers:
@@ -185,14 +185,20 @@ def _sync_in_savepoint(*, by: User, raw: dict, stored: dict, checker, stock) -> 
             return _result(
                 _raw_id(raw), "rejected", {"new_participant": [refused.message]}, retry=True
             )
+    mark = stock.mark()
     try:
-        with stock.item(), transaction.atomic():
+        with transaction.atomic():
             answer = _sync_one(by=by, raw=raw, stored=stored, checker=checker, stock=stock)
             connection.check_constraints()
-            return answer
     except Exception:
         logger.exception("A synced item failed unexpectedly; it was answered as kept for retry.")
+        stock.give_back(mark)
         return _kept_for_retry(raw)
+    if answer["status"] != "created":
+        # Rejected by a domain error after its hand-out (its savepoint rolled back): the
+        # stock it took goes back too.
+        stock.give_back(mark)
+    return answer
 
 
 def _sync_one(

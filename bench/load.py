@@ -35,6 +35,8 @@ MANAGER_WAIT = os.environ.get("BENCH_LOAD_MANAGER_WAIT", "5,15")
 WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "50"))
 MANAGERS = int(os.environ.get("BENCH_LOAD_MANAGERS", "5"))
 GUNICORN_WORKERS = int(os.environ.get("BENCH_LOAD_GUNICORN_WORKERS", "4"))
+# Simulated people starting per second: the staff does not arrive in the same second.
+SPAWN_RATE = float(os.environ.get("BENCH_LOAD_SPAWN_RATE", "5"))
 TARGET_MS = 300
 # Saves a worker makes at most in a run (one every second at the very most), for the stock.
 SAVES_PER_WORKER_SECOND = 1
@@ -161,6 +163,8 @@ def start_gunicorn(database_url: str, port: int, work: Path) -> subprocess.Popen
             f"127.0.0.1:{port}",
             "--workers",
             str(GUNICORN_WORKERS),
+            # Django loaded once, before the workers fork, as the compose file's web service.
+            "--preload",
             "--log-level",
             "warning",
         ],
@@ -179,6 +183,23 @@ def start_gunicorn(database_url: str, port: int, work: Path) -> subprocess.Popen
     raise RuntimeError("gunicorn did not start")
 
 
+def warm_up(config: dict, port: int) -> None:
+    """A few requests of each kind before measuring, so every gunicorn worker has opened its
+    database connection and compiled its templates (a server that just started is not what a
+    program sees all day)."""
+    import requests
+
+    base = f"http://127.0.0.1:{port}"
+    manager = {"Cookie": f"sessionid={config['manager_session']}"}
+    worker = {"Cookie": f"sessionid={config['worker_session']}"}
+    for _round in range(GUNICORN_WORKERS * 2):
+        for url in config["dashboards"]:
+            requests.get(base + url, headers=manager, timeout=60)
+        requests.get(
+            f"{base}/participants/search/?q={config['searches'][0]}", headers=worker, timeout=60
+        )
+
+
 def run_locust(config_path: Path, port: int, out_prefix: str) -> None:
     users = WORKERS + MANAGERS
     subprocess.run(  # noqa: S603 - locust of this venv, against loopback
@@ -190,7 +211,7 @@ def run_locust(config_path: Path, port: int, out_prefix: str) -> None:
             "--users",
             str(users),
             "--spawn-rate",
-            str(users),
+            str(SPAWN_RATE),
             "--run-time",
             f"{SECONDS}s",
             "--host",
@@ -295,9 +316,10 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="hrprogram-load-"))
     config_path = work / "config.json"
-    prepare(config_path)
+    config = prepare(config_path)
     port = _free_port()
     server = start_gunicorn(database_url, port, work)
+    warm_up(config, port)
     since = timezone.now()
     before = Encounter.objects.count()
     on_hand_before = stock_on_hand()

@@ -6,7 +6,6 @@ the last box at once can never take it twice: the second gets InsufficientStock.
 """
 
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -188,7 +187,7 @@ def distribute_items(
         _check_item(by, handout.item)
         if handout.quantity <= 0:
             raise StockError(_("A quantity to hand out must be above zero."))
-    if batch is not None and location.pk in batch.levels:
+    if batch is not None and training_session is None and location.pk in batch.levels:
         return batch.take(by=by, location=location, handouts=handouts)
     # Locked in one statement, in one order (expiry, lot), so two hand-outs at one location
     # queue behind each other instead of deadlocking.
@@ -285,8 +284,8 @@ class HandoutBatch:
     """Hand-outs of many encounters in one transaction (a chunk of a sync batch): the stock
     levels of their locations are locked and read in one query, each hand-out takes from them
     in memory (all or nothing, as distribute_items), and `write()` stores every level change in
-    one UPDATE and every movement in one INSERT before the transaction ends. `item()` wraps one
-    encounter: if it fails, what it took is given back, as its savepoint rolls back."""
+    one UPDATE and every movement in one INSERT before the transaction ends. An encounter that
+    is not stored after all gives back what it took (`mark()`, `give_back()`)."""
 
     def __init__(self, *, program_id: int, location_ids):
         self.levels: dict[int, list[StockLevel]] = {location_id: [] for location_id in location_ids}
@@ -300,14 +299,13 @@ class HandoutBatch:
         for level in found:
             self.levels[level.location_id].append(level)
 
-    @contextmanager
-    def item(self):
-        taken, count = dict(self.taken), len(self.movements)
-        try:
-            yield
-        except BaseException:
-            self.taken, self.movements = taken, self.movements[:count]
-            raise
+    def mark(self) -> tuple[dict[int, int], int]:
+        """Where the batch stands before an encounter: give_back(mark) if it is not stored."""
+        return dict(self.taken), len(self.movements)
+
+    def give_back(self, mark: tuple[dict[int, int], int]) -> None:
+        """Forget what was taken since `mark`, as the encounter's savepoint rolled back."""
+        self.taken, self.movements = dict(mark[0]), self.movements[: mark[1]]
 
     def take(self, *, by: User, location: Location, handouts: list[Handout]) -> list[StockMovement]:
         taken, movements = _allocate(

@@ -72,7 +72,9 @@ def published_report(
     values = measures.compute(scope, needed) if needed else {}
     shown = publisher.measures(measure_keys, values, keys.scalar_keys(scope, needed))
     tables = [
-        publisher.table(measures.breakdown(scope, key), keys.breakdown_keys(scope, key))
-        for key in breakdown_keys
+        publisher.table(table, keys.breakdown_keys(scope, key))
+        for key, table in zip(
+            breakdown_keys, measures.breakdowns(scope, breakdown_keys), strict=True
+        )
     ]
     return PublishedReport(measures=shown, tables=tables, threshold=publisher.threshold)

@@ -13,7 +13,7 @@ one-line definition that is shown beside it on the page and in every export.
 - scalars: compute(); breakdowns: breakdown(); trends: trend() and by_location().
 """
 
-from reports.measures.breakdowns import breakdown
+from reports.measures.breakdowns import breakdown, breakdowns
 from reports.measures.registry import (
     BREAKDOWNS,
     ENCOUNTER_LIST,
@@ -41,6 +41,7 @@ __all__ = [
     "Table",
     "Value_",
     "breakdown",
+    "breakdowns",
     "by_location",
     "compute",
     "encounters_in",

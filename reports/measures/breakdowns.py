@@ -4,7 +4,9 @@ category (one or two aggregate queries)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
@@ -45,21 +47,23 @@ def _count_rows(rows: Iterable[tuple[str, int]]) -> list[tuple[str, list[Value_]
     return [(label, [count]) for label, count in rows]
 
 
-def _by_choice(scope: Scope, field: str, choices) -> list[tuple[str, list[Value_]]]:
+def _by_choice(scope: Scope, field: str, choices, served: Served) -> list[tuple[str, list[Value_]]]:
     """Participants served, by the value of a single-choice profile field.
 
     Declined and not asked stay as rows of their own, declined last but one, not asked last.
     """
-    counts = dict(
-        people.participants_served(scope).values_list(field).annotate(n=Count("pk")).order_by()
-    )
+    counts = served.profile.get(field)
+    if counts is None:
+        counts = dict(
+            sources.participants_served(scope).values_list(field).annotate(n=Count("pk")).order_by()
+        )
     order = [value for value, _label_ in choices if value != DECLINED] + [DECLINED, ""]
     return _count_rows(
         (choice_label(choices, value), counts[value]) for value in order if counts.get(value)
     )
 
 
-def _age_band_rows(scope: Scope) -> list[tuple[str, list[Value_]]]:
+def _age_band(scope: Scope) -> Case:
     year = scope.end.year
     whens = [When(birth_year_declined=True, then=Value(str(DECLINED))),
              When(birth_year__isnull=True, then=Value(""))]  # fmt: skip
@@ -71,13 +75,69 @@ def _age_band_rows(scope: Scope) -> list[tuple[str, list[Value_]]]:
         if high is not None:
             condition &= Q(birth_year__gte=year - high)
         whens.append(When(condition, then=Value(label)))
-    counts = dict(
-        people.participants_served(scope)
-        .annotate(band=Case(*whens, default=Value("")))
-        .values_list("band")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    return Case(*whens, default=Value(""))
+
+
+ZIP_AREA = Case(When(zip3_declined=True, then=Value(DECLINED)), default=F("zip3"))
+
+
+class Served:
+    """What several breakdowns of one scope share: the ids of the participants served (from
+    the sets, where they are on) and, read in one query for all of them, the counts of those
+    participants by gender, race and ethnicity, ZIP area and age band."""
+
+    PROFILE = ("gender_identity", "race_ethnicity", "area", "band")
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+    @cached_property
+    def ids(self):
+        return people.served_ids(self.scope)
+
+    @cached_property
+    def profile(self) -> dict[str, dict]:
+        """field -> {value: participants}; empty where the sets are off (then each breakdown
+        counts by SQL on its own)."""
+        if self.ids is None:
+            return {}
+        table = Participant._meta.db_table
+        inner = (
+            Participant.objects.filter(people.among(f'"{table}"."id"', self.ids))
+            .annotate(area=ZIP_AREA, band=_age_band(self.scope))
+            .values(*self.PROFILE)
+        )
+        sql, params = inner.query.sql_with_params()
+        columns = ", ".join(self.PROFILE)
+        sets = ", ".join(f"({column})" for column in self.PROFILE)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns}, GROUPING({columns}), COUNT(*) FROM ({sql}) served "  # noqa: S608
+                f"GROUP BY GROUPING SETS ({sets})",
+                params,
+            )
+            rows = cursor.fetchall()
+        found: dict[str, dict] = {field: {} for field in self.PROFILE}
+        last = len(self.PROFILE) - 1
+        for *values, grouping, count in rows:
+            # GROUPING() sets a bit for each column aggregated away, the first column highest:
+            # the one column whose bit is clear is the one this row counts by.
+            for index, field in enumerate(self.PROFILE):
+                if not grouping & (1 << (last - index)):
+                    found[field][values[index]] = count
+        return found
+
+
+def _age_band_rows(scope: Scope, served: Served) -> list[tuple[str, list[Value_]]]:
+    counts = served.profile.get("band")
+    if counts is None:
+        counts = dict(
+            sources.participants_served(scope)
+            .annotate(band=_age_band(scope))
+            .values_list("band")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     rows = [(label, counts.get(label, 0)) for _low, _high, label in AGE_BANDS]
     rows = [(label, count) for label, count in rows if count]
     if counts.get(DECLINED):
@@ -87,19 +147,16 @@ def _age_band_rows(scope: Scope) -> list[tuple[str, list[Value_]]]:
     return _count_rows(rows)
 
 
-def _zip3_rows(scope: Scope) -> list[tuple[str, list[Value_]]]:
-    counts = dict(
-        people.participants_served(scope)
-        .annotate(
-            area=Case(
-                When(zip3_declined=True, then=Value(DECLINED)),
-                default=F("zip3"),
-            )
+def _zip3_rows(scope: Scope, served: Served) -> list[tuple[str, list[Value_]]]:
+    counts = served.profile.get("area")
+    if counts is None:
+        counts = dict(
+            sources.participants_served(scope)
+            .annotate(area=ZIP_AREA)
+            .values_list("area")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
-        .values_list("area")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     areas = sorted(value for value in counts if value not in (DECLINED, ""))
     rows = [(area, counts[area]) for area in areas]
     if counts.get(DECLINED):
@@ -109,23 +166,39 @@ def _zip3_rows(scope: Scope) -> list[tuple[str, list[Value_]]]:
     return _count_rows(rows)
 
 
-def _characteristic_rows(scope: Scope, question: str, choices) -> list[tuple[str, list[Value_]]]:
+def _characteristic_rows(
+    scope: Scope, question: str, choices, served: Served
+) -> list[tuple[str, list[Value_]]]:
     """Participants served with each answer to a many-valued question, and those not asked."""
-    ids = people.served_ids(scope)
-    if ids is None:
-        served = sources.participants_served(scope)
-        answers = sources.characteristics(question).filter(participant__in=served)
+    if served.ids is None:
+        participants = sources.participants_served(scope)
+        answers = sources.characteristics(question).filter(participant__in=participants)
         answered = sources.characteristics(question).filter(participant=OuterRef("pk"))
-        not_asked = served.exclude(Exists(answered)).count()
-    else:
-        table = sources.Characteristic._meta.db_table
-        answers = sources.characteristics(question).filter(
-            people.among(f'"{table}"."participant_id"', ids)
+        not_asked = participants.exclude(Exists(answered)).count()
+        counts = dict(
+            answers.values_list("value")
+            .annotate(n=Count("participant_id", distinct=True))
+            .order_by()
         )
-        not_asked = len(ids) - answers.values("participant_id").distinct().count()
-    counts = dict(
-        answers.values_list("value").annotate(n=Count("participant_id", distinct=True)).order_by()
-    )
+    else:
+        # One scan: people by answer, and (the empty grouping set) people with any answer.
+        table = sources.Characteristic._meta.db_table
+        sql, params = (
+            sources.characteristics(question)
+            .filter(people.among(f'"{table}"."participant_id"', served.ids))
+            .values("value", "participant_id")
+            .query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT value, GROUPING(value), COUNT(DISTINCT participant_id) "  # noqa: S608
+                f"FROM ({sql}) answers GROUP BY GROUPING SETS ((value), ())",
+                params,
+            )
+            rows = cursor.fetchall()
+        counts = {value: n for value, grouped, n in rows if not grouped}
+        answered_any = sum(n for _value, grouped, n in rows if grouped)
+        not_asked = len(served.ids) - answered_any
     order = [value for value, _label_ in choices if value != DECLINED] + [DECLINED]
     rows = [(choice_label(choices, value), counts[value]) for value in order if counts.get(value)]
     if not_asked:
@@ -301,8 +374,17 @@ def _trainings_by(scope: Scope, field: str, choices) -> list[tuple[str, list[Val
     return [(str(label), cells[value]) for value, label in choices if value in cells]
 
 
-def breakdown(scope: Scope, key: str) -> Table:
+def breakdowns(scope: Scope, keys: Iterable[str]) -> list[Table]:
+    """The tables `keys` of BREAKDOWNS for the scope, in order, sharing what they can: the
+    participants served are read once, and their counts by gender, race and ethnicity, ZIP
+    area and age band come from one query for all four tables."""
+    served = Served(scope)
+    return [breakdown(scope, key, served=served) for key in keys]
+
+
+def breakdown(scope: Scope, key: str, *, served: Served | None = None) -> Table:
     """The table `key` of BREAKDOWNS for the scope (one or two aggregate queries)."""
+    served = served or Served(scope)
     definition = BREAKDOWNS[key]
     participants_column = [str(_("Participants"))]
     row_header, columns, people_columns = str(_("Category")), participants_column, None
@@ -317,24 +399,24 @@ def breakdown(scope: Scope, key: str) -> Table:
         row_header, columns = str(_("Kind")), [str(_("Encounters"))]
         rows = _encounters_by_kind(scope)
     elif key == "age_band":
-        row_header, rows = str(_("Age")), _age_band_rows(scope)
+        row_header, rows = str(_("Age")), _age_band_rows(scope, served)
     elif key == "gender":
         row_header = str(_("Gender identity"))
-        rows = _by_choice(scope, "gender_identity", P.GenderIdentity.choices)
+        rows = _by_choice(scope, "gender_identity", P.GenderIdentity.choices, served)
     elif key == "race_ethnicity":
         row_header = str(_("Race and ethnicity"))
-        rows = _by_choice(scope, "race_ethnicity", P.RaceEthnicity.choices)
+        rows = _by_choice(scope, "race_ethnicity", P.RaceEthnicity.choices, served)
     elif key == "zip3":
-        row_header, rows = str(_("ZIP code area")), _zip3_rows(scope)
+        row_header, rows = str(_("ZIP code area")), _zip3_rows(scope, served)
     elif key == "populations":
         row_header = str(_("Population"))
-        rows = _characteristic_rows(scope, C.Question.POPULATION, C.Population.choices)
+        rows = _characteristic_rows(scope, C.Question.POPULATION, C.Population.choices, served)
     elif key == "substances":
         row_header = str(_("Substance"))
-        rows = _characteristic_rows(scope, C.Question.SUBSTANCE, C.Substance.choices)
+        rows = _characteristic_rows(scope, C.Question.SUBSTANCE, C.Substance.choices, served)
     elif key == "routes_of_use":
         row_header = str(_("Route of use"))
-        rows = _characteristic_rows(scope, C.Question.ROUTE, C.Route.choices)
+        rows = _characteristic_rows(scope, C.Question.ROUTE, C.Route.choices, served)
     elif key == "test_strips_by_kind":
         row_header, columns = str(_("Detects")), [str(_("Test strips"))]
         rows = _test_strips_by_kind(scope)

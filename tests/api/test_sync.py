@@ -273,3 +273,25 @@ def test_an_item_failing_after_its_hand_out_gives_its_stock_back_and_is_kept_for
     assert not Encounter.objects.filter(pk=batch[1]["id"]).exists()
     assert on_hand(site_a, syringes) == 1000 - 40
     assert StockMovement.objects.filter(kind="distributed").count() == 2
+
+
+def test_an_item_refused_after_its_hand_out_gives_its_stock_back(
+    outreach_a_api, site_a, stock_a, monkeypatch
+):
+    syringes = stock_a["syringes"]
+    batch = [queued(site_a, supplies=[(syringes, quantity)]) for quantity in (10, 20, 30)]
+    real_record_action = encounter_services.record_action
+
+    def refusing_the_second(**kwargs):
+        if str(kwargs["target"].pk) == batch[1]["id"]:
+            raise encounter_services.EncounterError("Refused after the hand-out.")
+        return real_record_action(**kwargs)
+
+    monkeypatch.setattr(encounter_services, "record_action", refusing_the_second)
+
+    results = outreach_a_api.post(SYNC, {"items": batch}, format="json").json()["results"]
+
+    assert [r["status"] for r in results] == ["created", "rejected", "created"]
+    assert not results[1]["retry"]
+    assert on_hand(site_a, syringes) == 1000 - 40
+    assert StockMovement.objects.filter(kind="distributed").count() == 2
