@@ -61,7 +61,7 @@ def time_yearly_report(program, year: int) -> list[tuple[str, float]]:
     )
     timings.append(
         (
-            f"  measures and {len(content.tables)} breakdowns, suppressed",
+            f"  measures and {len(content.tables)} breakdowns, published",
             time.perf_counter() - started,
         )
     )
