@@ -121,6 +121,21 @@ class _Program:
                 a[r, self.index[name]] += coefficient
         return a, np.array([bound for _terms, bound in rows], dtype=float)
 
+    def feasible(self) -> bool:
+        a_ub, b_ub = self._matrix(False)
+        a_eq, b_eq = self._matrix(True)
+        result = linprog(
+            np.zeros(len(self.low)),
+            A_ub=a_ub,
+            b_ub=b_ub,
+            A_eq=a_eq,
+            b_eq=b_eq,
+            bounds=list(zip(self.low, self.high, strict=True)),
+            integrality=np.ones(len(self.low)),
+            options={"presolve": False},
+        )
+        return result.status == 0
+
     def ranges(self, names: Iterable) -> dict | None:
         """name -> (least, most) whole value; None if the releases contradict each other
         (the data changed between them: nothing can be concluded)."""
@@ -252,10 +267,22 @@ def pinned(releases: list[ReleaseCells], threshold: int) -> set | None:
     None if they contradict each other (the data changed between them)."""
     lp = _Program()
     candidates = _relate(lp, releases, threshold)
-    ranges = lp.ranges(dict.fromkeys(candidates))
-    if ranges is None:
+    ranges = lp.ranges(dict.fromkeys(candidates)) if candidates else {}
+    if ranges is None or (not candidates and not lp.feasible()):
         return None
     return {name for name, (low, high) in ranges.items() if low == high and 1 <= low <= threshold}
+
+
+def consistent(releases: list[ReleaseCells], threshold: int) -> list[ReleaseCells]:
+    """The releases, oldest first, leaving out any that contradicts those before it (its
+    counts were corrected in between): the largest set the check can reason about."""
+    kept: list[ReleaseCells] = []
+    for release in releases:
+        lp = _Program()
+        _relate(lp, [*kept, release], threshold)
+        if lp.feasible():
+            kept.append(release)
+    return kept
 
 
 def overlapping(releases: Iterable[ReleaseCells], period: Period) -> list[ReleaseCells]:
@@ -285,6 +312,8 @@ def withheld_until_safe(
     (in WITHHOLD_ORDER); else more and more of them in that order. Returns the report and
     the keys withheld."""
     earlier = overlapping(earlier, period)
+    if earlier and pinned(earlier, threshold) is None:
+        earlier = consistent(earlier, threshold)
     present = [
         key
         for key in WITHHOLD_ORDER
@@ -303,8 +332,8 @@ def withheld_until_safe(
         candidate = ReleaseCells(period, released_cells(*without(keys)))
         found = pinned([*earlier, candidate], threshold)
         if found is None:
-            # Contradicting the earlier releases (counts corrected since): nothing can be
-            # concluded, so the check fails closed and withholds more.
+            # Contradicting the earlier releases (counts corrected since they went out):
+            # nothing can be concluded, so the check fails closed and withholds more.
             return False
         if found and not already:
             already.append((pinned(earlier, threshold) if earlier else set()) or set())

@@ -674,6 +674,30 @@ def test_a_release_that_pins_nothing_is_left_whole():
     assert audit.pinned([*earlier, november], THRESHOLD) == set()
 
 
+def test_earlier_releases_that_contradict_each_other_do_not_block_every_later_one():
+    # October was released twice, the second time after many encounters were back-entered.
+    earlier = [site_release(OCTOBER, "27", "24"), site_release(OCTOBER, "40", "40")]
+    assert audit.pinned(earlier, THRESHOLD) is None
+    table = disclosure.PublishedTable(
+        key="encounters_by_site",
+        title="Encounters by location",
+        definition="",
+        counts_people=True,
+        row_header="Location",
+        columns=["Encounters", "Participants"],
+        rows=[("X", [disclosure.Shown(30), disclosure.Shown(27)])],
+    )
+
+    _measures, _tables, withheld = audit.withheld_until_safe(
+        period=OCT_NOV, measures={}, tables=[table], earlier=earlier, threshold=THRESHOLD
+    )
+
+    # Checked against the first October (the second contradicts it), October-November pins
+    # nothing, so nothing is withheld; against both, nothing could be concluded and the check
+    # would have withheld the table.
+    assert withheld == []
+
+
 def test_a_community_period_is_shown_as_first_released(
     client, monkeypatch, django_capture_on_commit_callbacks
 ):
