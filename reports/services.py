@@ -395,7 +395,10 @@ def build_run(run_id: int) -> str:
             action="reports.run.built",
             target=run,
             program=definition.program,
-            details={"bytes": {name: len(data) for name, data in files.items()}},
+            details={
+                "bytes": {name: len(data) for name, data in files.items()},
+                "withheld": list(content.withheld),
+            },
         )
     _after_build(run)
     return ReportRun.Status.SUCCEEDED
@@ -484,7 +487,18 @@ def community_content(setting: CommunityReportSetting, start: date, end: date):
                     end=end,
                     earlier=released_so_far(setting.program, start, end),
                 )
-                _record_release(content, definition=definition, community=setting)
+                release = _record_release(content, definition=definition, community=setting)
+                record_action(
+                    actor=None,
+                    action="reports.community.released",
+                    target=release,
+                    program=setting.program,
+                    details={
+                        "period_start": start.isoformat(),
+                        "period_end": end.isoformat(),
+                        "withheld": list(content.withheld),
+                    },
+                )
                 return content
     return exports.content_from_json(release.content)
 

@@ -901,6 +901,24 @@ WRITE_SERVICES = {
         "nobody",
         "reports.run.published",
     ),
+    "reports.services.publish_reviewed_run": (
+        lambda w: report_services.publish_reviewed_run(
+            by=w.manager_a, run=_report_run(w, ReportRun.Status.SUCCEEDED, csv_file=b"a")
+        ),
+        "manager_a",
+        "reports.run.published",
+    ),
+    "reports.services.community_content": (
+        lambda w: report_services.community_content(
+            report_services.set_community_report(
+                by=w.manager_a, enabled=True, definition=_monthly_report(w), period="month"
+            ),
+            date(2025, 3, 1),
+            date(2025, 3, 31),
+        ),
+        "nobody",
+        "reports.community.released",
+    ),
     "reports.services.record_download": (
         lambda w: report_services.record_download(
             by=w.manager_a,
@@ -1073,6 +1091,7 @@ NOT_AUDITED_ON_THEIR_OWN = {
     "reports.services.community_period": "computes dates, writes nothing",
     "reports.services.unused_community_slug": "computes a value, writes nothing",
     "reports.services.check_known_keys": "checks input, writes nothing",
+    "reports.services.released_so_far": "a query, writes nothing",
     "supplies.services.estimated_syringes": "computes a value, writes nothing",
     "cards.services.new_card_token": "computes a value, writes nothing",
     "cards.services.new_short_code": "computes a value, writes nothing",
