@@ -266,6 +266,7 @@ def run_detail(request, pk: int):
         "reports/run_detail.html",
         {
             "run": run,
+            "withheld": report_selectors.withheld_in(run) if request.user.is_manager else [],
             "formats": list(exports.RUN_FILE_FORMATS),
             "in_progress": not run.is_ready and run.status != run.Status.FAILED,
         },

@@ -30,6 +30,7 @@ from accounts.models import Location, User
 from encounters.models import Encounter
 from participants.models import Participant
 from reports import disclosure, measures, services
+from reports import models as report_models
 from reports.disclosure import audit
 from reports.disclosure.published import Publisher
 from reports.measures.registry import BREAKDOWN_COUNTS, BREAKDOWNS, MEASURE_COUNTS, MEASURES
@@ -721,3 +722,29 @@ def test_a_community_period_is_shown_as_first_released(
     page = client.get(reverse("reports:community", args=[slug]))
 
     assert read_page(NOVEMBER, page.context["content"]).measures == releases[-1].measures
+
+
+def test_the_manager_reviewing_a_run_sees_what_the_release_check_withheld(client):
+    scenario = build_scenario(1)
+    run = ReportRun.objects.create(
+        definition=scenario.definition,
+        period_start=NOVEMBER[0],
+        period_end=NOVEMBER[1],
+        requested_by=scenario.manager,
+        status=ReportRun.Status.SUCCEEDED,
+        csv_file=b"a",
+    )
+    report_models.Release.objects.create(
+        program=scenario.program,
+        run=run,
+        definition=scenario.definition,
+        period_start=NOVEMBER[0],
+        period_end=NOVEMBER[1],
+        withheld=["age_band"],
+    )
+    client.force_login(scenario.manager)
+
+    page = client.get(reverse("reports:run", args=[run.pk]))
+
+    assert "Participants by age" in page.text
+    assert reverse("reports:run_publish", args=[run.pk]) in page.text
