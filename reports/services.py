@@ -2,6 +2,7 @@
 publishing (scheduled runs at once, runs asked for after a manager's review) with its "ready"
 emails, downloads and the community page setting."""
 
+import dataclasses
 from datetime import date
 
 from django.conf import settings
@@ -500,7 +501,35 @@ def community_content(setting: CommunityReportSetting, start: date, end: date):
                     },
                 )
                 return content
-    return exports.content_from_json(release.content)
+    return _in_reader_language(exports.content_from_json(release.content))
+
+
+def _in_reader_language(content):
+    """A stored release with its measure and breakdown names and definitions in the language
+    of this request (the numbers, and the row labels, as first released)."""
+    return dataclasses.replace(
+        content,
+        measures=[
+            dataclasses.replace(
+                line,
+                label=str(measures.MEASURES[line.key].label),
+                definition=str(measures.MEASURES[line.key].definition),
+            )
+            if line.key in measures.MEASURES
+            else line
+            for line in content.measures
+        ],
+        tables=[
+            dataclasses.replace(
+                table,
+                title=str(measures.BREAKDOWNS[table.key].label),
+                definition=str(measures.BREAKDOWNS[table.key].definition),
+            )
+            if table.key in measures.BREAKDOWNS
+            else table
+            for table in content.tables
+        ],
+    )
 
 
 def report_recipients(run: ReportRun) -> list[User]:
