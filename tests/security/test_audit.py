@@ -28,6 +28,7 @@ from participants import services as participant_services
 from participants.models import PossibleDuplicate
 from referrals import services as referral_services
 from referrals.models import Partner
+from reports import releases as report_releases
 from reports import services as report_services
 from reports.models import ReportRun
 from security import services as security_services
@@ -908,8 +909,8 @@ WRITE_SERVICES = {
         "manager_a",
         "reports.run.published",
     ),
-    "reports.services.community_content": (
-        lambda w: report_services.community_content(
+    "reports.releases.community_content": (
+        lambda w: report_releases.community_content(
             report_services.set_community_report(
                 by=w.manager_a, enabled=True, definition=_monthly_report(w), period="month"
             ),
@@ -1091,7 +1092,8 @@ NOT_AUDITED_ON_THEIR_OWN = {
     "reports.services.community_period": "computes dates, writes nothing",
     "reports.services.unused_community_slug": "computes a value, writes nothing",
     "reports.services.check_known_keys": "checks input, writes nothing",
-    "reports.services.released_so_far": "a query, writes nothing",
+    "reports.releases.released_so_far": "a query, writes nothing",
+    "reports.releases.record_release": "a step of build_run and community_content, which audit it",
     "supplies.services.estimated_syringes": "computes a value, writes nothing",
     "cards.services.new_card_token": "computes a value, writes nothing",
     "cards.services.new_short_code": "computes a value, writes nothing",
@@ -1108,6 +1110,7 @@ SERVICE_MODULES = [
     training_services,
     security_services,
     report_services,
+    report_releases,
     api_services,
     demo_reports,
     card_services,
