@@ -29,6 +29,17 @@ def released_so_far(
     return audit.overlapping(every, (start, end))
 
 
+def withheld_before(definition: ReportDefinition, start: date, end: date) -> list[str]:
+    """What earlier releases of the same report and period withheld: a second release of it
+    withholds the same, so the two show the same."""
+    found: list[str] = []
+    for keys in Release.objects.filter(
+        definition=definition, period_start=start, period_end=end
+    ).values_list("withheld", flat=True):
+        found += [key for key in keys if key not in found]
+    return found
+
+
 def record_release(content, *, definition: ReportDefinition, run=None, community=None):
     fields = {
         "program": definition.program,
@@ -72,6 +83,7 @@ def community_content(setting: CommunityReportSetting, start: date, end: date):
                     start=start,
                     end=end,
                     earlier=released_so_far(setting.program, start, end),
+                    withhold_first=withheld_before(definition, start, end),
                 )
                 release = record_release(content, definition=definition, community=setting)
                 record_action(

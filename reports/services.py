@@ -357,6 +357,9 @@ def build_run(run_id: int) -> str:
                     start=run.period_start,
                     end=run.period_end,
                     earlier=earlier,
+                    withhold_first=releases.withheld_before(
+                        definition, run.period_start, run.period_end
+                    ),
                 )
             releases.record_release(content, definition=definition, run=run)
         with translation.override(language):

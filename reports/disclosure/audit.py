@@ -306,11 +306,14 @@ def withheld_until_safe(
     tables: list[PublishedTable],
     earlier: list[ReleaseCells],
     threshold: int,
+    first: Iterable[str] = (),
 ) -> tuple[dict[str, Shown], list[PublishedTable], list[str]]:
     """The report with as little withheld as this search finds for it to pin no small count
-    that the earlier releases alone do not: nothing; else one breakdown or people measure
-    (in WITHHOLD_ORDER); else more and more of them in that order. Returns the report and
-    the keys withheld."""
+    that the earlier releases alone do not: `first` (what an earlier release of the same
+    report and period withheld, so both show the same), then nothing more; else one
+    breakdown or people measure (in WITHHOLD_ORDER); else more and more of them in that
+    order. Returns the report and the keys withheld."""
+    first = list(first)
     earlier = overlapping(earlier, period)
     if earlier and pinned(earlier, threshold) is None:
         earlier = consistent(earlier, threshold)
@@ -339,10 +342,12 @@ def withheld_until_safe(
             already.append((pinned(earlier, threshold) if earlier else set()) or set())
         return not found - (already[0] if already else set())
 
-    choices = [[], *([key] for key in present), *(present[: n + 1] for n in range(len(present)))]
+    more = [key for key in present if key not in first]
+    choices = [[], *([key] for key in more), *(more[: n + 1] for n in range(len(more)))]
     for keys in choices:
+        keys = [*first, *keys]
         if safe(keys):
-            return *without(keys), list(keys)
+            return *without(keys), keys
     return *without(present), present
 
 

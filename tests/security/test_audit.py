@@ -1093,6 +1093,7 @@ NOT_AUDITED_ON_THEIR_OWN = {
     "reports.services.unused_community_slug": "computes a value, writes nothing",
     "reports.services.check_known_keys": "checks input, writes nothing",
     "reports.releases.released_so_far": "a query, writes nothing",
+    "reports.releases.withheld_before": "a query, writes nothing",
     "reports.releases.record_release": "a step of build_run and community_content, which audit it",
     "supplies.services.estimated_syringes": "computes a value, writes nothing",
     "cards.services.new_card_token": "computes a value, writes nothing",
