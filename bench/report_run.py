@@ -2,7 +2,7 @@
 
 Runs the ready-made state annual report for a year of the bench database through
 `reports.services.build_run`, the function the Celery worker runs: the measures and
-breakdowns, suppression, the CSV, XLSX and PDF files stored in the database, publishing and
+breakdowns, disclosure control, the CSV, XLSX and PDF files stored in the database, publishing and
 the ready emails (kept in memory here). Then times each step alone, to show where the time
 goes. The run is deleted afterwards, so repeated benches leave nothing behind.
 """
@@ -61,7 +61,7 @@ def time_yearly_report(program, year: int) -> list[tuple[str, float]]:
     )
     timings.append(
         (
-            f"  measures and {len(content.tables)} breakdowns, suppressed",
+            f"  measures and {len(content.tables)} breakdowns, published",
             time.perf_counter() - started,
         )
     )

@@ -391,7 +391,7 @@ def print_floor(program, label: str, start: date, end: date, runs: int = 5) -> N
 
 
 def funder_report_run(program, year: int) -> list[tuple[str, float]]:
-    """Run the state annual report for `year` end to end (measures, breakdowns, suppression,
+    """Run the state annual report for `year` end to end (measures, breakdowns, disclosure control,
     CSV, XLSX and PDF, publishing) and return (label, seconds) pairs to print."""
     import report_run
 

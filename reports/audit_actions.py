@@ -15,6 +15,7 @@ ACTIONS = {
     "reports.run.downloaded": _("Report downloaded"),
     "reports.extract.downloaded": _("Extract downloaded"),
     "reports.community.changed": _("Community page changed"),
+    "reports.community.released": _("Community page period released"),
 }
 
 DETAILS = {
@@ -37,6 +38,7 @@ DETAILS = {
     "run_on_day": _("Run on day"),
     "enabled": _("Enabled"),
     "is_active": _("Active"),
+    "withheld": _("Withheld by the release check"),
 }
 
 # {object type: link(row id, name) -> its page}, for the log's Object column.

@@ -96,11 +96,13 @@ def report_content(
     end: date,
     threshold: int | None = None,
     earlier: list[audit.ReleaseCells] | None = None,
+    withhold_first: list[str] = (),
 ) -> ReportContent:
     """A report's numbers as published (one aggregate query per source and table).
 
     With `earlier` (the program's releases so far), the release check runs: whatever would,
-    with them, pin a small count is withheld (reports.disclosure.audit).
+    with them, pin a small count is withheld (reports.disclosure.audit), starting with
+    `withhold_first`.
     """
     unknown = [key for key in measure_keys if key not in measures.MEASURES]
     unknown += [key for key in breakdown_keys if key not in measures.BREAKDOWNS]
@@ -119,6 +121,7 @@ def report_content(
             tables=tables,
             earlier=earlier,
             threshold=published.threshold,
+            first=withhold_first,
         )
     lines = [
         MeasureLine(

@@ -3,7 +3,14 @@
 from django.db.models import QuerySet
 
 from accounts.models import User
-from reports.models import CommunityReportSetting, FunderOrganisation, ReportDefinition, ReportRun
+from reports import measures
+from reports.models import (
+    CommunityReportSetting,
+    FunderOrganisation,
+    Release,
+    ReportDefinition,
+    ReportRun,
+)
 
 
 def definitions_for(user: User) -> QuerySet[ReportDefinition]:
@@ -74,3 +81,10 @@ def public_community_setting(slug: str) -> CommunityReportSetting | None:
         .select_related("program", "definition")
         .first()
     )
+
+
+def withheld_in(run: ReportRun) -> list[str]:
+    """The names of what the release check left out of a run's files (one query)."""
+    keys = Release.objects.filter(run=run).values_list("withheld", flat=True).first() or []
+    names = {**measures.MEASURES, **measures.BREAKDOWNS}
+    return [str(names[key].label) for key in keys if key in names]

@@ -19,12 +19,10 @@ from accounts.mail import send_once
 from accounts.models import Program, User
 from audit.services import record_action
 from core.replica import reading_from_replica
-from reports import exports, measures, periods
-from reports.disclosure import audit
+from reports import exports, measures, periods, releases
 from reports.models import (
     CommunityReportSetting,
     FunderOrganisation,
-    Release,
     ReportDefinition,
     ReportReadyEmail,
     ReportRun,
@@ -345,7 +343,7 @@ def build_run(run_id: int) -> str:
         with transaction.atomic():
             # One release check at a time in a program, each seeing the releases before it.
             Program.objects.select_for_update().filter(pk=definition.program_id).exists()
-            earlier = released_so_far(
+            earlier = releases.released_so_far(
                 definition.program, run.period_start, run.period_end, exclude_run=run.pk
             )
             # The numbers may come from a read replica: a run is never about what was just
@@ -359,8 +357,11 @@ def build_run(run_id: int) -> str:
                     start=run.period_start,
                     end=run.period_end,
                     earlier=earlier,
+                    withhold_first=releases.withheld_before(
+                        definition, run.period_start, run.period_end
+                    ),
                 )
-            _record_release(content, definition=definition, run=run)
+            releases.record_release(content, definition=definition, run=run)
         with translation.override(language):
             files = {
                 "csv_file": exports.render_csv(content),
@@ -395,7 +396,10 @@ def build_run(run_id: int) -> str:
             action="reports.run.built",
             target=run,
             program=definition.program,
-            details={"bytes": {name: len(data) for name, data in files.items()}},
+            details={
+                "bytes": {name: len(data) for name, data in files.items()},
+                "withheld": list(content.withheld),
+            },
         )
     _after_build(run)
     return ReportRun.Status.SUCCEEDED
@@ -422,71 +426,6 @@ def publish_reviewed_run(*, by: User, run: ReportRun) -> ReportRun:
     publish_run(run.pk, by=by)
     run.refresh_from_db(fields=["published_at"])
     return run
-
-
-def released_so_far(
-    program: Program, start: date, end: date, *, exclude_run: int | None = None
-) -> list[audit.ReleaseCells]:
-    """Every release of the program related to [start, end] (audit.overlapping), as the
-    check reads them: runs built (published or waiting for review) and community periods
-    shown."""
-    releases = Release.objects.filter(program=program).exclude(run_id=exclude_run)
-    every = [
-        audit.ReleaseCells(
-            (release.period_start, release.period_end), audit.cells_from_json(release.cells)
-        )
-        for release in releases.only("period_start", "period_end", "cells").order_by("pk")
-    ]
-    return audit.overlapping(every, (start, end))
-
-
-def _record_release(content, *, definition: ReportDefinition, run=None, community=None):
-    fields = {
-        "program": definition.program,
-        "definition": definition,
-        "period_start": content.period_start,
-        "period_end": content.period_end,
-        "cells": audit.cells_to_json(content.released_cells),
-        "withheld": list(content.withheld),
-    }
-    if run is not None:
-        return Release.objects.update_or_create(run=run, defaults=fields)[0]
-    return Release.objects.create(
-        community=community, content=exports.content_to_json(content), **fields
-    )
-
-
-def community_content(setting: CommunityReportSetting, start: date, end: date):
-    """The community page's report for a period: as first released, the same every time.
-
-    The first request for a period runs the release check against every release of the
-    program, records the release and shows it; every later one shows that record.
-    """
-    definition = setting.definition
-
-    def recorded():
-        return Release.objects.filter(
-            community=setting, definition=definition, period_start=start, period_end=end
-        ).first()
-
-    release = recorded()
-    if release is None:
-        with transaction.atomic():
-            Program.objects.select_for_update().filter(pk=setting.program_id).exists()
-            release = recorded()
-            if release is None:
-                content = exports.report_content(
-                    program=setting.program,
-                    title=definition.name,
-                    measure_keys=[k for k in definition.measures if k in measures.MEASURES],
-                    breakdown_keys=[k for k in definition.breakdowns if k in measures.BREAKDOWNS],
-                    start=start,
-                    end=end,
-                    earlier=released_so_far(setting.program, start, end),
-                )
-                _record_release(content, definition=definition, community=setting)
-                return content
-    return exports.content_from_json(release.content)
 
 
 def report_recipients(run: ReportRun) -> list[User]:

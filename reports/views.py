@@ -13,7 +13,7 @@ from accounts.selectors import locations_for
 from audit.middleware import client_ip
 from audit.services import record_action
 from core.replica import may_read_replica, reading_from_replica, replica_alias
-from reports import exports, measures, periods
+from reports import exports, measures, periods, releases
 from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.dashboard import EARLIEST, DashboardFilterForm, dashboard_context
@@ -266,6 +266,7 @@ def run_detail(request, pk: int):
         "reports/run_detail.html",
         {
             "run": run,
+            "withheld": report_selectors.withheld_in(run) if request.user.is_manager else [],
             "formats": list(exports.RUN_FILE_FORMATS),
             "in_progress": not run.is_ready and run.status != run.Status.FAILED,
         },
@@ -355,7 +356,7 @@ def community_report(request, slug: str):
     )
     content = cache.get(key)
     if content is None:
-        content = report_services.community_content(setting, start, end)
+        content = releases.community_content(setting, start, end)
         cache.set(key, content, COMMUNITY_CACHE_SECONDS)
     return render(
         request, "reports/community_report.html", {"content": content, "setting": setting}

@@ -7,10 +7,11 @@ narrow that total down, and a period is the sum of the periods it is made of. So
 (a run's files, a month of the community page) is recorded as the texts it showed (Release),
 and a new one is checked with integer linear programming, as tau-ARGUS checks complementary
 suppression: the unknowns are the true counts behind every protected cell of every release
-whose period overlaps the new one, bounded by what each text says ("<11": 0 to 12; a number:
-within 2) and tied by the relations below. Any count that could be from 1 to the threshold and
-that the system pins to a single value means the new release would reveal it; its breakdowns
-are then withheld one by one (then its people measures) until nothing new is pinned.
+related to the new one (overlapping it, or overlapping one that does), bounded by what each
+text says ("<11": 0 to 12; a number: within 2) and tied by the relations below. Any count that
+could be from 1 to the threshold and that the system pins to a single value means the new
+release would reveal it; its breakdowns (then its people measures) are withheld, one if one is
+enough, else more in a fixed order, until nothing new is pinned.
 
 Relations (the ones a reader can know from the definitions): new <= served <= encounters; each
 breakdown of participants adds up to everyone served; encounters by location and by kind add
@@ -119,6 +120,21 @@ class _Program:
             for name, coefficient in terms.items():
                 a[r, self.index[name]] += coefficient
         return a, np.array([bound for _terms, bound in rows], dtype=float)
+
+    def feasible(self) -> bool:
+        a_ub, b_ub = self._matrix(False)
+        a_eq, b_eq = self._matrix(True)
+        result = linprog(
+            np.zeros(len(self.low)),
+            A_ub=a_ub,
+            b_ub=b_ub,
+            A_eq=a_eq,
+            b_eq=b_eq,
+            bounds=list(zip(self.low, self.high, strict=True)),
+            integrality=np.ones(len(self.low)),
+            options={"presolve": False},
+        )
+        return result.status == 0
 
     def ranges(self, names: Iterable) -> dict | None:
         """name -> (least, most) whole value; None if the releases contradict each other
@@ -251,10 +267,22 @@ def pinned(releases: list[ReleaseCells], threshold: int) -> set | None:
     None if they contradict each other (the data changed between them)."""
     lp = _Program()
     candidates = _relate(lp, releases, threshold)
-    ranges = lp.ranges(dict.fromkeys(candidates))
-    if ranges is None:
+    ranges = lp.ranges(dict.fromkeys(candidates)) if candidates else {}
+    if ranges is None or (not candidates and not lp.feasible()):
         return None
     return {name for name, (low, high) in ranges.items() if low == high and 1 <= low <= threshold}
+
+
+def consistent(releases: list[ReleaseCells], threshold: int) -> list[ReleaseCells]:
+    """The releases, oldest first, leaving out any that contradicts those before it (its
+    counts were corrected in between): the largest set the check can reason about."""
+    kept: list[ReleaseCells] = []
+    for release in releases:
+        lp = _Program()
+        _relate(lp, [*kept, release], threshold)
+        if lp.feasible():
+            kept.append(release)
+    return kept
 
 
 def overlapping(releases: Iterable[ReleaseCells], period: Period) -> list[ReleaseCells]:
@@ -278,35 +306,52 @@ def withheld_until_safe(
     tables: list[PublishedTable],
     earlier: list[ReleaseCells],
     threshold: int,
+    first: Iterable[str] = (),
 ) -> tuple[dict[str, Shown], list[PublishedTable], list[str]]:
-    """The report with as few breakdowns and people measures withheld as it takes for it to
-    pin no small count that the earlier releases alone do not; and what was withheld."""
+    """The report with as little withheld as this search finds for it to pin no small count
+    that the earlier releases alone do not: `first` (what an earlier release of the same
+    report and period withheld, so both show the same), then nothing more; else one
+    breakdown or people measure (in WITHHOLD_ORDER); else more and more of them in that
+    order. Returns the report and the keys withheld."""
+    first = list(first)
     earlier = overlapping(earlier, period)
-    already = None
-    withheld: list[str] = []
-    for key in (None, *WITHHOLD_ORDER):
-        if key is not None:
-            if key in measures and measures[key].hidden != WITHHELD:
-                measures = {**measures, key: Shown(None, WITHHELD, threshold)}
-            elif any(table.key == key for table in tables):
-                tables = [_withheld_table(t, threshold) if t.key == key else t for t in tables]
-            else:
-                continue
-            withheld.append(key)
-        candidate = ReleaseCells(period, released_cells(measures, tables))
+    if earlier and pinned(earlier, threshold) is None:
+        earlier = consistent(earlier, threshold)
+    present = [
+        key
+        for key in WITHHOLD_ORDER
+        if key in measures or any(table.key == key for table in tables)
+    ]
+    already: list[set] = []
+
+    def without(keys) -> tuple[dict[str, Shown], list[PublishedTable]]:
+        hidden = Shown(None, WITHHELD, threshold)
+        return (
+            {key: hidden if key in keys else shown for key, shown in measures.items()},
+            [_withheld_table(t) if t.key in keys else t for t in tables],
+        )
+
+    def safe(keys) -> bool:
+        candidate = ReleaseCells(period, released_cells(*without(keys)))
         found = pinned([*earlier, candidate], threshold)
         if found is None:
-            # Contradicting the earlier releases (counts corrected since): nothing can be
-            # concluded, so the check fails closed and withholds more.
-            continue
-        if found and already is None:
-            already = (pinned(earlier, threshold) if earlier else set()) or set()
-        if not found - (already or set()):
-            return measures, tables, withheld
-    return measures, tables, withheld
+            # Contradicting the earlier releases (counts corrected since they went out):
+            # nothing can be concluded, so the check fails closed and withholds more.
+            return False
+        if found and not already:
+            already.append((pinned(earlier, threshold) if earlier else set()) or set())
+        return not found - (already[0] if already else set())
+
+    more = [key for key in present if key not in first]
+    choices = [[], *([key] for key in more), *(more[: n + 1] for n in range(len(more)))]
+    for keys in choices:
+        keys = [*first, *keys]
+        if safe(keys):
+            return *without(keys), keys
+    return *without(present), present
 
 
-def _withheld_table(table: PublishedTable, threshold: int) -> PublishedTable:
+def _withheld_table(table: PublishedTable) -> PublishedTable:
     # Not even the row labels: a printed row says someone is in it.
     return replace(table, rows=[], total_row=None, hidden_count=0, withheld=True)
 

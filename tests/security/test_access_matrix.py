@@ -173,6 +173,7 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "reports:run_request": (lambda rows: {"pk": rows.definition.pk}, GET_REFUSED),
     "reports:run_request_from_list": (NONE, GET_REFUSED),
     "reports:run_retry": (lambda rows: {"pk": rows.run.pk}, GET_REFUSED),
+    "reports:run_publish": (lambda rows: {"pk": rows.run.pk}, GET_REFUSED),
     "reports:run": (lambda rows: {"pk": rows.run.pk}, RUN_READERS),
     "reports:run_download": (
         lambda rows: {"pk": rows.run.pk, "file_format": "csv"},
@@ -303,6 +304,11 @@ POST_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "reports:run_request_from_list": (NONE, Expect(LOGIN, 403, 403, 400, 403, 403)),
     # The run was built: the manager is told only a failed run can be retried.
     "reports:run_retry": (
+        lambda rows: {"pk": rows.run.pk},
+        Expect(LOGIN, 403, 403, REDIRECT, 403, 403),
+    ),
+    # The run is published already: the manager is told so; nobody else may publish it.
+    "reports:run_publish": (
         lambda rows: {"pk": rows.run.pk},
         Expect(LOGIN, 403, 403, REDIRECT, 403, 403),
     ),

@@ -28,6 +28,7 @@ from participants import services as participant_services
 from participants.models import PossibleDuplicate
 from referrals import services as referral_services
 from referrals.models import Partner
+from reports import releases as report_releases
 from reports import services as report_services
 from reports.models import ReportRun
 from security import services as security_services
@@ -962,6 +963,24 @@ WRITE_SERVICES = {
         "nobody",
         "reports.run.published",
     ),
+    "reports.services.publish_reviewed_run": (
+        lambda w: report_services.publish_reviewed_run(
+            by=w.manager_a, run=_report_run(w, ReportRun.Status.SUCCEEDED, csv_file=b"a")
+        ),
+        "manager_a",
+        "reports.run.published",
+    ),
+    "reports.releases.community_content": (
+        lambda w: report_releases.community_content(
+            report_services.set_community_report(
+                by=w.manager_a, enabled=True, definition=_monthly_report(w), period="month"
+            ),
+            date(2025, 3, 1),
+            date(2025, 3, 31),
+        ),
+        "nobody",
+        "reports.community.released",
+    ),
     "reports.services.record_download": (
         lambda w: report_services.record_download(
             by=w.manager_a,
@@ -1139,6 +1158,9 @@ NOT_AUDITED_ON_THEIR_OWN = {
     "reports.services.community_period": "computes dates, writes nothing",
     "reports.services.unused_community_slug": "computes a value, writes nothing",
     "reports.services.check_known_keys": "checks input, writes nothing",
+    "reports.releases.released_so_far": "a query, writes nothing",
+    "reports.releases.withheld_before": "a query, writes nothing",
+    "reports.releases.record_release": "a step of build_run and community_content, which audit it",
     "supplies.services.estimated_syringes": "computes a value, writes nothing",
     "cards.services.new_card_token": "computes a value, writes nothing",
     "cards.services.new_short_code": "computes a value, writes nothing",
@@ -1155,6 +1177,7 @@ SERVICE_MODULES = [
     training_services,
     security_services,
     report_services,
+    report_releases,
     api_services,
     demo_reports,
     card_services,

@@ -83,6 +83,7 @@ ID_URLS = [
     ("reports:run_request", "post", lambda b: {"pk": b.definition.pk}, "pk"),
     ("reports:run", "get", lambda b: {"pk": b.run.pk}, "pk"),
     ("reports:run_retry", "post", lambda b: {"pk": b.run.pk}, "pk"),
+    ("reports:run_publish", "post", lambda b: {"pk": b.run.pk}, "pk"),
     *[
         ("reports:run_download", "get", lambda b, f=f: {"pk": b.run.pk, "file_format": f}, "pk")
         for f in ("csv", "xlsx", "pdf")
@@ -106,6 +107,7 @@ MANAGER_ONLY = {
     "reports:definition_edit",
     "reports:run_request",
     "reports:run_retry",
+    "reports:run_publish",
 }
 # Report pages managers and funders open; outreach staff are refused them all.
 REPORT_READERS = {"reports:run", "reports:run_download"}

@@ -85,6 +85,7 @@ def _report_rows(*, manager: User, funder: User | None):
     )
     # The worker's job, done here: in a test transaction on_commit never fires.
     report_services.build_run(run.pk)
+    report_services.publish_reviewed_run(by=manager, run=ReportRun.objects.get(pk=run.pk))
     community = report_services.set_community_report(
         by=manager,
         enabled=True,
