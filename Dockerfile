@@ -16,7 +16,7 @@ COPY --chown=hrprogram:hrprogram . .
 USER hrprogram
 # The static files are collected at build time under production settings (the deploy check in
 # tests/test_deploy_stack.py runs this very line).
-RUN DEBUG=0 SECRET_KEY=collectstatic-only PARTICIPANT_CODE_SECRET=collectstatic-only ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input
+RUN DEBUG=0 SECRET_KEY=collectstatic-only PARTICIPANT_CODE_SECRET=collectstatic-only REPORT_DISCLOSURE_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input
 
 EXPOSE 8000
 # The web process and its database; docker-compose.yml gives the worker and beat their own.

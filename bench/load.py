@@ -141,6 +141,7 @@ def start_gunicorn(database_url: str, port: int, work: Path) -> subprocess.Popen
         # The keys the bench database was seeded and its sessions signed with.
         "SECRET_KEY": settings.SECRET_KEY,
         "PARTICIPANT_CODE_SECRET": settings.PARTICIPANT_CODE_SECRET,
+        "REPORT_DISCLOSURE_KEY": settings.REPORT_DISCLOSURE_KEY,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
         # One token and one session stand for every simulated worker: no per-user limits.

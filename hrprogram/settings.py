@@ -498,7 +498,14 @@ REFERRAL_FOLLOW_UP_DEFAULT_DAYS = 7
 # this number are shown as "<11" (threshold + 1), larger ones with cell-key noise of at most 2.
 REPORT_SUPPRESSION_THRESHOLD = int(os.environ.get("REPORT_SUPPRESSION_THRESHOLD", "10"))
 # The key of that noise. Keep it secret and never change it: a new key gives every cell new
-# noise, and two versions of the same cell can be averaged. Empty: derived from SECRET_KEY.
+# noise, and two versions of the same cell can be averaged. Required when DEBUG is off, so that
+# rotating SECRET_KEY never changes a published number; derived from SECRET_KEY in development.
 REPORT_DISCLOSURE_KEY = os.environ.get("REPORT_DISCLOSURE_KEY", "")
+if not REPORT_DISCLOSURE_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "REPORT_DISCLOSURE_KEY must be set when DEBUG is off (and never changed after)."
+        )
+    REPORT_DISCLOSURE_KEY = f"disclosure:{SECRET_KEY}"
 # The address links in emails point to (a worker has no request to take it from).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -189,6 +189,7 @@ def example_env(tmp: Path, *, database: str, app_role: str) -> str:
         "CADDY_TLS": "internal",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "PARTICIPANT_CODE_SECRET": secrets.token_urlsafe(50),
+        "REPORT_DISCLOSURE_KEY": secrets.token_urlsafe(50),
         "POSTGRES_PASSWORD": db["PASSWORD"] or secrets.token_urlsafe(16),
         "APP_DATABASE_PASSWORD": secrets.token_urlsafe(16),
         "DATABASE_HOST": db["HOST"] or "127.0.0.1",

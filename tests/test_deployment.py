@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "a-production-like-secret-key-with-enough-length-and-variety-3f9a1c7e5b",
     "PARTICIPANT_CODE_SECRET": "a-production-like-code-secret-kept-with-the-backups-8c2d4e6f",
+    "REPORT_DISCLOSURE_KEY": "a-production-like-disclosure-key-kept-with-the-backups-5e1b9d2a",
     "ALLOWED_HOSTS": "hr.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
 }
@@ -40,7 +41,9 @@ def test_check_deploy_is_clean_under_production_settings():
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("secret", ["SECRET_KEY", "PARTICIPANT_CODE_SECRET"])
+@pytest.mark.parametrize(
+    "secret", ["SECRET_KEY", "PARTICIPANT_CODE_SECRET", "REPORT_DISCLOSURE_KEY"]
+)
 def test_production_refuses_to_start_without_each_secret(secret):
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -97,6 +100,7 @@ def test_every_required_setting_is_in_the_example_env_file():
         "CADDY_TLS",
         "SECRET_KEY",
         "PARTICIPANT_CODE_SECRET",
+        "REPORT_DISCLOSURE_KEY",
         "POSTGRES_PASSWORD",
         "APP_DATABASE_PASSWORD",
         "EMAIL_HOST",

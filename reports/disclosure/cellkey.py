@@ -27,7 +27,7 @@ def threshold() -> int:
 
 
 def _key() -> bytes:
-    secret = getattr(settings, "REPORT_DISCLOSURE_KEY", "") or f"disclosure:{settings.SECRET_KEY}"
+    secret = settings.REPORT_DISCLOSURE_KEY
     return secret.encode()
 
 

@@ -27,6 +27,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "PARTICIPANT_CODE_SECRET": secrets.token_urlsafe(50),
+        "REPORT_DISCLOSURE_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": HOST,
         "DATABASE_URL": "sqlite:///:memory:",
         **overrides,
