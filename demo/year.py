@@ -10,6 +10,7 @@ had over the year.
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
@@ -22,7 +23,7 @@ from participants.models import Participant
 from referrals import services as referral_services
 from referrals.models import Partner, Referral, ReferralKind
 from reports import services as report_services
-from reports.models import ReportDefinition
+from reports.models import ReportDefinition, ReportRun
 from supplies import services as supply_services
 from supplies.models import Item, OverdoseReversal, StockLevel, StockMovement, SyringeCollection
 from training import services as training_services
@@ -255,7 +256,7 @@ def record_collections(*, program: Program, rng) -> int:
 
 def publish_report_runs(*, program: Program, manager: User) -> int:
     """The ready reports run for the last two full months and published to the demo funder
-    (built at once when Celery runs eagerly, as under `make run`, then published as the
+    (built after commit when Celery runs eagerly, as under `make run`, then published as the
     demo's manager would after reviewing them; with a real worker they wait for that review)."""
     today = program.today()
     first_of_month = today.replace(day=1)
@@ -269,8 +270,13 @@ def publish_report_runs(*, program: Program, manager: User) -> int:
             run = report_services.request_run(
                 by=manager, definition=definition, start=start, end=end
             )
-            run.refresh_from_db()
-            if run.is_ready and run.published_at is None:
-                report_services.publish_reviewed_run(by=manager, run=run)
+            # The build is handed over after commit: the review comes after it, in that order.
+            transaction.on_commit(partial(_publish_if_built, run_id=run.pk, manager=manager))
             made += 1
     return made
+
+
+def _publish_if_built(*, run_id: int, manager: User) -> None:
+    run = ReportRun.objects.get(pk=run_id)
+    if run.is_ready and run.published_at is None:
+        report_services.publish_reviewed_run(by=manager, run=run)
