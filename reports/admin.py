@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from reports.models import CommunityReportSetting, FunderOrganisation, ReportDefinition, ReportRun
 
@@ -14,10 +15,15 @@ class FunderOrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(ReportDefinition)
 class ReportDefinitionAdmin(admin.ModelAdmin):
-    list_display = ["name", "program", "schedule", "run_on_day", "is_active"]
+    list_display = ["shown_name", "program", "schedule", "run_on_day", "is_active"]
     list_filter = ["program", "schedule", "is_active"]
     search_fields = ["name"]
     filter_horizontal = ["published_to"]
+
+    @admin.display(description=_("name"), ordering="name")
+    def shown_name(self, definition: ReportDefinition) -> str:
+        """A ready-made report's name in the reader's language, as everywhere else."""
+        return definition.shown_name
 
 
 @admin.register(ReportRun)
