@@ -1,6 +1,9 @@
 """Merging a duplicate moves everything that points at them, resolves the pairs that would
-collide, locks both in primary-key order, and writes one audit entry listing what moved."""
+collide, locks both in primary-key order (two opposite merges at once merge once, without a
+deadlock), and writes one audit entry listing what moved."""
 
+import threading
+import time
 from datetime import date
 
 import pytest
@@ -11,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEntry
 from cards.models import ParticipantCard
 from cards.services import issue_card
+from encounters.models import Encounter
 from encounters.services import record_encounter
 from participants.models import Characteristic, Participant, PossibleDuplicate
-from participants.services import merge_participants, participant_relations
+from participants.services import ParticipantError, merge_participants, participant_relations
 from referrals.services import make_referral
 from supplies.services import report_overdose_reversal
 from tests.factories import ParticipantFactory
@@ -155,3 +159,58 @@ def test_both_are_locked_in_one_statement_in_primary_key_order(manager_a, progra
     ]
     assert len(participant_locks) == 1
     assert 'ORDER BY "participants_participant"."id" ASC' in participant_locks[0]
+
+
+def _hold_participant_locks(execute, sql, params, many, context):
+    """After each statement that locks participants, keep the locks half a second before going
+    on, so that an opposite merge starts while this one holds them."""
+    result = execute(sql, params, many, context)
+    if 'FROM "participants_participant"' in sql and "FOR UPDATE" in sql:
+        time.sleep(0.5)
+    return result
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_opposite_merges_at_once_merge_once_and_lose_nothing(manager_a, outreach_a, site_a):
+    if connection.vendor != "postgresql":
+        pytest.skip("the row locks of PostgreSQL are what this is about")
+    first = ParticipantFactory(program=outreach_a.program)
+    second = ParticipantFactory(program=outreach_a.program)
+    for participant in (first, first, second):
+        record_encounter(by=outreach_a, participant=participant, location=site_a, kind="fixed_site")
+    start = threading.Barrier(2, timeout=5)
+    outcomes = {}
+
+    def merge(keep, duplicate):
+        try:
+            with connection.execute_wrapper(_hold_participant_locks):
+                start.wait()
+                merge_participants(by=manager_a, keep=keep, duplicate=duplicate)
+            outcomes[keep.pk] = "merged"
+        except ParticipantError as error:
+            outcomes[keep.pk] = error.message
+        except Exception as error:  # a deadlock, or any other failure, fails the test below
+            outcomes[keep.pk] = repr(error)
+        finally:
+            connection.close()
+
+    # One manager keeps the first, another the second, at the same moment. With the old order
+    # (keep locked, then duplicate) each held one row and waited for the other: a deadlock.
+    threads = [
+        threading.Thread(target=merge, args=(first, second)),
+        threading.Thread(target=merge, args=(second, first)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=15)
+
+    assert sorted(outcomes.values()) == [
+        "One of the two participants was merged or deleted meanwhile.",
+        "merged",
+    ], outcomes
+    (kept,) = [pk for pk, outcome in outcomes.items() if outcome == "merged"]
+    assert list(Participant.objects.values_list("pk", flat=True)) == [kept]
+    assert Encounter.objects.count() == 3
+    assert Encounter.objects.filter(participant_id=kept).count() == 3
+    assert AuditEntry.objects.filter(action="participants.participant.merged").count() == 1
