@@ -148,11 +148,17 @@ def duplicate_resolve(request, pk: int):
         if action == "keep_other":
             keep, merged = merged, keep
         merged_id = merged.public_id
-        services.merge_participants(by=request.user, keep=keep, duplicate=merged)
-        messages.success(
-            request,
-            _("Merged %(merged)s into %(kept)s.") % {"merged": merged_id, "kept": keep.public_id},
-        )
+        try:
+            services.merge_participants(by=request.user, keep=keep, duplicate=merged)
+        except services.ParticipantError as error:
+            # Another manager merged the pair the other way at the same moment.
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Merged %(merged)s into %(kept)s.")
+                % {"merged": merged_id, "kept": keep.public_id},
+            )
     else:
         messages.error(request, _("Choose merge or keep apart."))
     return redirect("participants:duplicates")

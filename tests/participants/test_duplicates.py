@@ -67,6 +67,37 @@ def test_merge_moves_history_and_is_recorded(client, manager_a, outreach_a, site
     assert entry.details["merged"] == duplicate.public_id
 
 
+def test_a_pair_merged_the_other_way_meanwhile_gives_a_message_not_an_error(
+    client, manager_a, outreach_a, site_a, monkeypatch
+):
+    keep, _ = services.enroll_participant(by=outreach_a, code="MA0385TF")
+    duplicate, _ = services.enroll_participant(by=outreach_a, code="MA0386TF")
+    EncounterFactory(program=keep.program, participant=duplicate, location=site_a, staff=outreach_a)
+    pair = PossibleDuplicate.objects.get()
+    action = "keep_other" if pair.other == keep else "keep_participant"
+    merge = services.merge_participants
+
+    def merged_the_other_way_first(*, by, keep, duplicate):
+        # Another manager's opposite merge is committed between this page's lookup and its merge.
+        merge(by=by, keep=duplicate, duplicate=keep)
+        return merge(by=by, keep=keep, duplicate=duplicate)
+
+    monkeypatch.setattr(services, "merge_participants", merged_the_other_way_first)
+    client.force_login(manager_a)
+
+    response = client.post(
+        reverse("participants:duplicate_resolve", args=[pair.pk]), {"action": action}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "One of the two participants was merged or deleted meanwhile." in [
+        str(message) for message in response.context["messages"]
+    ]
+    assert list(Participant.objects.all()) == [duplicate]
+    assert duplicate.encounters.count() == 1
+    assert AuditEntry.objects.filter(action="participants.participant.merged").count() == 1
+
+
 def test_outreach_cannot_open_the_duplicates_page(client, outreach_a):
     client.force_login(outreach_a)
 
