@@ -1,13 +1,15 @@
 from django.db.models import QuerySet
 
 from accounts.models import Location, User
+from core.translated_names import localized_name_order
 
 
 def locations_for(user: User) -> QuerySet[Location]:
-    """Locations the user may see: all of their program's for staff; none for others."""
+    """Locations the user may see: all of their program's for staff; none for others. By the
+    name in the active language."""
     if not user.is_authenticated or not user.is_program_staff:
         return Location.objects.none()
-    return Location.objects.filter(program_id=user.program_id)
+    return Location.objects.filter(program_id=user.program_id).order_by(localized_name_order())
 
 
 def assigned_locations(user: User) -> QuerySet[Location]:

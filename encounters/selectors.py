@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
+from core.translated_names import localized_name_order
 from encounters.models import Encounter, EncounterSupply
 from participants.models import Participant
 from participants.selectors import participants_for
@@ -34,7 +35,11 @@ def last_encounter(participant: Participant) -> Encounter | None:
 
 
 def _supplies_with_items() -> Prefetch:
-    return Prefetch("supplies", queryset=EncounterSupply.objects.select_related("item"))
+    """Supply lines in the catalogue's order, names in the active language."""
+    lines = EncounterSupply.objects.select_related("item").order_by(
+        "item__display_order", localized_name_order("item")
+    )
+    return Prefetch("supplies", queryset=lines)
 
 
 def participant_timeline(participant: Participant, *, limit: int = 50) -> list[Encounter]:

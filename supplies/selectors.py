@@ -5,6 +5,7 @@ from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Location, Program, User
+from core.translated_names import localized_name_order
 from supplies.models import (
     Item,
     Kit,
@@ -18,10 +19,13 @@ from supplies.models import (
 
 
 def items_for(user: User) -> QuerySet[Item]:
-    """Items of the user's program catalogue; none for funders and administrators."""
+    """Items of the user's program catalogue, in display order then by the name in the active
+    language; none for funders and administrators."""
     if not user.is_authenticated or not user.is_program_staff:
         return Item.objects.none()
-    return Item.objects.filter(program_id=user.program_id)
+    return Item.objects.filter(program_id=user.program_id).order_by(
+        "display_order", localized_name_order()
+    )
 
 
 def sharps_disposals_for(user: User) -> QuerySet[SharpsDisposal]:
@@ -37,15 +41,21 @@ def sharps_disposals_for(user: User) -> QuerySet[SharpsDisposal]:
 
 def catalogue_for(user: User) -> list[Item]:
     """Active items in display order, for the encounter counters."""
-    return list(items_for(user).filter(is_active=True).order_by("display_order", "name"))
+    return list(items_for(user).filter(is_active=True))
 
 
 def kits_for(user: User) -> QuerySet[Kit]:
-    """Active kits of the user's program with their lines (two queries)."""
+    """Active kits of the user's program with their lines (two queries), by the name in the
+    active language; lines in the catalogue's order."""
     if not user.is_authenticated or not user.is_program_staff:
         return Kit.objects.none()
-    return Kit.objects.filter(program_id=user.program_id, is_active=True).prefetch_related(
-        Prefetch("lines", queryset=KitItem.objects.select_related("item"))
+    lines = KitItem.objects.select_related("item").order_by(
+        "item__display_order", localized_name_order("item")
+    )
+    return (
+        Kit.objects.filter(program_id=user.program_id, is_active=True)
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by(localized_name_order())
     )
 
 
@@ -62,16 +72,17 @@ def usual_bundle_quantities(user: User) -> dict[int, int]:
 
 
 def stock_levels(user: User, *, location_id: int | None = None) -> QuerySet[StockLevel]:
-    """Lots on hand at the user's program locations, by location, item and expiry."""
+    """Lots on hand at the user's program locations, by location, item (names in the active
+    language) and expiry."""
     if not user.is_authenticated or not user.is_program_staff:
         return StockLevel.objects.none()
     levels = StockLevel.objects.filter(location__program_id=user.program_id, on_hand__gt=0)
     if location_id:
         levels = levels.filter(location_id=location_id)
     return levels.select_related("location", "lot__item", "lot__funding_source").order_by(
-        "location__name",
+        localized_name_order("location"),
         "lot__item__display_order",
-        "lot__item__name",
+        localized_name_order("lot__item"),
         F("lot__expires_on").asc(nulls_last=True),
     )
 
@@ -116,7 +127,9 @@ def low_stock(program_id: int) -> list[LowStock]:
         )
         .filter(on_hand__lt=F("minimum"))
         .select_related("location", "item")
-        .order_by("location__name", "item__name")
+        .order_by(
+            localized_name_order("location"), "item__display_order", localized_name_order("item")
+        )
     )
     return [LowStock(row.location, row.item, row.on_hand, row.minimum) for row in rows]
 
@@ -133,7 +146,7 @@ def expiring_naloxone(program: Program, *, today: date | None = None) -> QuerySe
             lot__expires_on__lte=horizon,
         )
         .select_related("location", "lot__item")
-        .order_by("lot__expires_on", "location__name")
+        .order_by("lot__expires_on", localized_name_order("location"))
     )
 
 

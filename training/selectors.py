@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from core.translated_names import localized_name
+from core.translated_names import localized_name, localized_name_order
 from supplies.models import Item, StockMovement
 from supplies.selectors import items_for
 from training.models import Attendee, Certificate, TrainingSession
@@ -80,7 +80,7 @@ def session_kits(session: TrainingSession) -> list[dict]:
         )
         .values("lot__item__name", "lot__item__name_translations")
         .annotate(quantity=-Sum("quantity"))
-        .order_by("lot__item__name")
+        .order_by(localized_name_order("lot__item"))
     ]
 
 

@@ -44,7 +44,7 @@ def training_new(request):
         data,
         trainers=_trainers(user) if user.is_manager else None,
         locations=locations_for(user).filter(is_active=True),
-        naloxone_items=list(selectors.naloxone_items_for(user).order_by("display_order", "name")),
+        naloxone_items=list(selectors.naloxone_items_for(user)),
         today=user.program.today(),
         initial={"trainer": user.pk},
     )

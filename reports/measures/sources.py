@@ -39,6 +39,7 @@ from community_log.models import (
     PoliceInteraction,
     StickInjury,
 )
+from core.translated_names import localized_name_order
 from encounters.models import (
     DailyEncounterTotals,
     DailySupplyCategoryTotals,
@@ -491,7 +492,10 @@ def naloxone_given_at_trainings(scope: Scope) -> QuerySet[StockMovement]:
 
 
 def locations_by_name(program: Program, ids: Iterable[int]) -> QuerySet[Location]:
-    return Location.objects.filter(program=program, pk__in=list(ids)).order_by("name")
+    """By the name in the active language, which the report shows."""
+    return Location.objects.filter(program=program, pk__in=list(ids)).order_by(
+        localized_name_order()
+    )
 
 
 # --- Cards and the community-relations log -------------------------------------------------------

@@ -113,6 +113,10 @@ def test_encounters_saved_offline_sync_once_when_the_signal_returns(page, demo):
     enrolled = page.locator("[data-enrolled]")
     expect(enrolled).to_contain_text("Write this id on their card")
     new_id = enrolled.get_attribute("data-enrolled")
+    # The card id is copied by eye from a phone: never split at its hyphen.
+    card_id = enrolled.locator(".public-id")
+    expect(card_id).to_have_text(new_id)
+    assert card_id.evaluate("element => getComputedStyle(element).whiteSpace") == "nowrap"
 
     assert Encounter.objects.count() == encounters_before + 3
     assert Encounter.objects.filter(participant__isnull=True).count() == 1

@@ -78,13 +78,25 @@ function errorsList(errors) {
   return list;
 }
 
+/** The message's words around its card id, the id in a span that never wraps at its hyphen
+ * ("HR-" / "GWFER"), as the card_id template filter draws it. */
+function withCardId(message, publicId) {
+  const placeholder = "%(public_id)s";
+  const at = message.indexOf(placeholder);
+  if (at < 0) return [message];
+  const id = document.createElement("span");
+  id.className = "public-id";
+  id.textContent = publicId;
+  return [message.slice(0, at), id, message.slice(at + placeholder.length)];
+}
+
 function enrolledNotice(entry) {
   const notice = document.createElement("div");
   notice.className = "alert alert-success py-2 mb-2";
   notice.dataset.enrolled = entry.publicId;
   const text = document.createElement("div");
   const message = entry.alreadyEnrolled ? strings.already_enrolled : strings.enrolled;
-  text.textContent = message.replace("%(public_id)s", entry.publicId);
+  text.append(...withCardId(message, entry.publicId));
   notice.append(
     text,
     button(strings.dismiss, "btn btn-sm btn-outline-dark mt-1", async () => {
