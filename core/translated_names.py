@@ -34,13 +34,26 @@ def localized_name(name: str, translations: dict | None, language: str | None = 
 
 class _ReadersCollation(Collate):
     """The ICU collation of a language on PostgreSQL ("es-x-icu": "Ácido" with the A's, "ñ"
-    after "n"), where the database's own may be bytewise; other databases keep their own."""
+    after "n"), where the database's own may be bytewise; other databases, and a PostgreSQL
+    built without ICU, keep their own."""
 
     def as_sql(self, compiler, connection, **extra_context):
         return compiler.compile(self.source_expressions[0])
 
     def as_postgresql(self, compiler, connection, **extra_context):
+        if not _has_collation(connection, self.collation):
+            return self.as_sql(compiler, connection, **extra_context)
         return super().as_sql(compiler, connection, **extra_context)
+
+
+def _has_collation(connection, collation: str) -> bool:
+    """Whether the database knows `collation`, asked once per connection."""
+    known = connection.__dict__.setdefault("_hrprogram_collations", {})
+    if collation not in known:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_collation WHERE collname = %s", [collation])
+            known[collation] = cursor.fetchone() is not None
+    return known[collation]
 
 
 def localized_name_order(relation: str = "", *, language: str | None = None) -> Collate:

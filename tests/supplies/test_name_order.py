@@ -103,3 +103,14 @@ def test_untranslated_names_sort_as_entered_among_translated_ones(outreach_a, pr
 
     assert spanish == ["Almacén", "Bodega", "Centro"]
     assert english == ["A Drop-in", "Almacén", "Bodega"]
+
+
+def test_a_database_without_the_languages_collation_still_lists_by_name(items, manager_a):
+    from core.translated_names import localized_name_order
+
+    # No PostgreSQL has an ICU collation for "xx": the list is in the database's own order.
+    ordered = Item.objects.filter(program=manager_a.program).order_by(
+        localized_name_order(language="xx")
+    )
+
+    assert [item.name for item in ordered] == ["Bandage", "Tourniquet", "Vitamin C"]
