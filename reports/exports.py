@@ -137,7 +137,8 @@ def report_content(
         program=program.name,
         period_start=start,
         period_end=end,
-        generated_at=timezone.now(),
+        # The program's time, with its offset: the funder reads the program's day, not the server's.
+        generated_at=timezone.localtime(timezone.now(), program.tzinfo),
         measures=lines,
         tables=tables,
         threshold=published.threshold,
@@ -297,7 +298,7 @@ def render_xlsx(content: ReportContent) -> bytes:
     summary["A1"].font = Font(bold=True, size=14)
     summary.append([_("Program"), content.program])
     summary.append([_("Period"), content.period_start, content.period_end])
-    summary.append([_("Generated"), timezone.localtime(content.generated_at).replace(tzinfo=None)])
+    summary.append([_("Generated"), content.generated_at.replace(tzinfo=None)])
     summary.append([_("Disclosure control"), content.method_note])
     summary.append([])
     summary.append([_("Measure"), _("Value"), _("Definition")])

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -185,3 +186,15 @@ def test_participants_by_location_get_no_total_since_one_person_visits_several()
     assert shown.rows[1][1][1].text == "<11"
     assert abs(shown.total_row[0].value - 312) <= 2
     assert shown.total_row[1].text == "-"
+
+
+def test_the_generated_time_is_the_programs_in_every_file(content):
+    # The pinned clock is 03:30 UTC on 10 March: still the 9th, 23:30, in New York.
+    rows = list(csv.reader(io.StringIO(exports.render_csv(content).decode("utf-8-sig"))))
+    generated = datetime.fromisoformat(next(row[1] for row in rows if row[:1] == ["Generated"]))
+    assert (generated.date(), generated.hour) == (date(2026, 3, 9), 23)
+    assert generated.utcoffset() == timedelta(hours=-4)
+
+    summary = load_workbook(io.BytesIO(exports.render_xlsx(content)))["Summary"]
+    generated = next(row[1] for row in summary.values if row[0] == "Generated")
+    assert (generated.date(), generated.hour) == (date(2026, 3, 9), 23)
