@@ -460,6 +460,13 @@ def render_pdf(content: ReportContent) -> bytes:
             ),
             styles["body"],
         ),
+        Paragraph(
+            _escaped(
+                _("Made %(when)s, the program's time.")
+                % {"when": formats.date_format(content.generated_at, "DATETIME_FORMAT")}
+            ),
+            styles["small"],
+        ),
         Paragraph(_escaped(content.method_note), styles["small"]),
         Spacer(1, 0.2 * inch),
     ]

@@ -198,3 +198,7 @@ def test_the_generated_time_is_the_programs_in_every_file(content):
     summary = load_workbook(io.BytesIO(exports.render_xlsx(content)))["Summary"]
     generated = next(row[1] for row in summary.values if row[0] == "Generated")
     assert (generated.date(), generated.hour) == (date(2026, 3, 9), 23)
+
+    assert "Made March 9, 2026, 11:30 p.m., the program's time." in pdf_text(
+        exports.render_pdf(content)
+    )
