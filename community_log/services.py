@@ -16,6 +16,7 @@ from community_log.models import (
     StickInjury,
 )
 from core.errors import DomainError
+from supplies import field_records
 from supplies import services as supply_services
 from supplies.models import SyringeCollection
 
@@ -171,7 +172,7 @@ def _cleanup(
         raise CommunityLogError(_("Give the day of the clean-up."), field="cleaned_up_on")
     _check_day(by, cleaned_up_on, "cleaned_up_on")
     try:
-        return supply_services.record_syringe_collection(
+        return field_records.record_syringe_collection(
             by=by,
             location=location,
             source=SyringeCollection.Source.CLEANUP,

@@ -3,8 +3,9 @@
 from django.db import transaction
 
 from accounts.models import Program, User
+from reports.community import unused_community_slug
 from reports.models import CommunityReportSetting, FunderOrganisation, ReportDefinition
-from reports.services import add_ready_definitions, unused_community_slug
+from reports.services import add_ready_definitions
 
 DEMO_FUNDER_ORGANISATION = "State Department of Health"
 

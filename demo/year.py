@@ -24,6 +24,7 @@ from referrals import services as referral_services
 from referrals.models import Partner, Referral, ReferralKind
 from reports import services as report_services
 from reports.models import ReportDefinition, ReportRun
+from supplies import field_records
 from supplies import services as supply_services
 from supplies.models import Item, OverdoseReversal, StockLevel, StockMovement, SyringeCollection
 from training import services as training_services
@@ -214,7 +215,7 @@ def report_reversals(*, program: Program, rng) -> int:
     participants = list(Participant.objects.filter(program=program, anonymised_at__isnull=True))
     today = program.today()
     for _ in range(REVERSALS):
-        supply_services.report_overdose_reversal(
+        field_records.report_overdose_reversal(
             by=rng.choice(staff),
             participant=rng.choice(participants) if participants and rng.random() < 0.6 else None,
             reported_on=today - timedelta(days=rng.randrange(365)),
@@ -241,7 +242,7 @@ def record_collections(*, program: Program, rng) -> int:
     for week in range(52, 0, -1):
         if rng.random() > COLLECTIONS_PER_MONTH / 4.3:
             continue
-        supply_services.record_syringe_collection(
+        field_records.record_syringe_collection(
             by=rng.choice(staff),
             location=rng.choice(locations),
             source=SyringeCollection.Source.DROP_BOX

@@ -1,6 +1,6 @@
 """Writes about funder reports: definitions, runs (asked for, scheduled, built, retried),
 publishing (scheduled runs at once, runs asked for after a manager's review) with its "ready"
-emails, downloads and the community page setting."""
+emails, and downloads. The community page's setting is in reports.community."""
 
 from datetime import date
 
@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts import outbox
@@ -21,7 +20,6 @@ from audit.services import record_action
 from core.replica import reading_from_replica
 from reports import exports, measures, periods, releases
 from reports.models import (
-    CommunityReportSetting,
     FunderOrganisation,
     ReportDefinition,
     ReportReadyEmail,
@@ -43,7 +41,7 @@ class ReportError(Exception):
         self.field = field
 
 
-def _check_manager_of(by: User, program_id: int) -> None:
+def check_manager_of(by: User, program_id: int) -> None:
     if not (by.is_authenticated and by.is_manager and by.program_id == program_id):
         raise ReportError(_("Only a manager of the program can do this."))
 
@@ -60,7 +58,7 @@ def add_ready_definitions(*, program: Program, by: User | None) -> list[ReportDe
     definition, or one of the same name, is never added twice.
     """
     if by is not None:
-        _check_manager_of(by, program.pk)
+        check_manager_of(by, program.pk)
     created = []
     for ready in READY_DEFINITIONS:
         check_known_keys(ready["measures"], ready["breakdowns"])
@@ -134,7 +132,7 @@ def save_definition(
 ) -> ReportDefinition:
     """Create a definition for the manager's program, or change one of it."""
     program_id = definition.program_id if definition is not None else by.program_id
-    _check_manager_of(by, program_id)
+    check_manager_of(by, program_id)
     measure_keys = _clean_keys(measure_keys, measures.MEASURES, field="measures")
     breakdown_keys = _clean_keys(breakdown_keys, measures.BREAKDOWNS, field="breakdowns")
     if not measure_keys and not breakdown_keys:
@@ -217,7 +215,7 @@ def request_run(*, by: User, definition: ReportDefinition, start: date, end: dat
 
     Asking again for a run that is still queued or running gives that run, not a second one.
     """
-    _check_manager_of(by, definition.program_id)
+    check_manager_of(by, definition.program_id)
     check_known_keys(definition.measures, definition.breakdowns)
     check_period(definition.program, start, end)
     waiting = (
@@ -300,7 +298,7 @@ def enqueue_due_runs(*, program_id: int | None = None, today: date | None = None
 @transaction.atomic
 def retry_run(*, by: User, run: ReportRun) -> ReportRun:
     """Queue a failed run again: the same run, so it can still be published only once."""
-    _check_manager_of(by, run.definition.program_id)
+    check_manager_of(by, run.definition.program_id)
     requeued = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.FAILED).update(
         status=ReportRun.Status.QUEUED, error="", finished_at=None
     )
@@ -418,7 +416,7 @@ def _after_build(run: ReportRun) -> None:
 def publish_reviewed_run(*, by: User, run: ReportRun) -> ReportRun:
     """A manager has looked at the files of a run (the published version: what the funders
     get) and releases them to the funders of its definition."""
-    _check_manager_of(by, run.definition.program_id)
+    check_manager_of(by, run.definition.program_id)
     if run.status != ReportRun.Status.SUCCEEDED:
         raise ReportError(_("Only a report that is ready can be published."))
     if run.published_at is not None:
@@ -538,65 +536,3 @@ def record_download(*, by: User, run: ReportRun, file_format: str, ip_address: s
         ip_address=ip_address,
         details={"format": file_format},
     )
-
-
-# --- Community report --------------------------------------------------------------------------
-
-
-def unused_community_slug(program: Program) -> str:
-    base = slugify(program.name)[:50] or "program"
-    slug, number = base, 2
-    while CommunityReportSetting.objects.filter(slug=slug).exclude(program=program).exists():
-        slug = f"{base}-{number}"
-        number += 1
-    return slug
-
-
-@transaction.atomic
-def set_community_report(
-    *,
-    by: User,
-    enabled: bool,
-    definition: ReportDefinition | None,
-    period: str,
-) -> CommunityReportSetting:
-    """Turn the program's public community page on or off and choose what it shows."""
-    _check_manager_of(by, by.program_id)
-    if definition is not None and definition.program_id != by.program_id:
-        raise ReportError(_("Choose a report of your program."), field="definition")
-    if enabled and definition is None:
-        raise ReportError(
-            _("Choose which report the public page shows before turning it on."),
-            field="definition",
-        )
-    if period not in CommunityReportSetting.Period.values:
-        raise ReportError(_("Choose a period from the list."), field="period")
-    setting, _created = CommunityReportSetting.objects.select_for_update().get_or_create(
-        program=by.program, defaults={"slug": unused_community_slug(by.program)}
-    )
-    setting.enabled = enabled
-    setting.definition = definition
-    setting.period = period
-    setting.save(update_fields=["enabled", "definition", "period"])
-    record_action(
-        actor=by,
-        action="reports.community.changed",
-        target=setting,
-        program=by.program,
-        details={
-            "enabled": enabled,
-            "definition": definition.pk if definition else None,
-            "period": period,
-        },
-    )
-    return setting
-
-
-def community_period(setting: CommunityReportSetting, today: date) -> tuple[date, date]:
-    """The last complete month, quarter or year before today."""
-    schedule = {
-        CommunityReportSetting.Period.MONTH: periods.MONTHLY,
-        CommunityReportSetting.Period.QUARTER: periods.QUARTERLY,
-        CommunityReportSetting.Period.YEAR: periods.YEARLY,
-    }[setting.period]
-    return periods.previous_complete_period(today, schedule)

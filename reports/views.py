@@ -13,7 +13,7 @@ from accounts.selectors import locations_for
 from audit.middleware import client_ip
 from audit.services import record_action
 from core.replica import may_read_replica, reading_from_replica, replica_alias
-from reports import exports, measures, periods, releases
+from reports import community, exports, measures, periods, releases
 from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.dashboard import EARLIEST, DashboardFilterForm, dashboard_context
@@ -327,7 +327,7 @@ def community_settings(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            setting = report_services.set_community_report(
+            setting = community.set_community_report(
                 by=user,
                 enabled=form.cleaned_data["enabled"],
                 definition=form.cleaned_data["definition"],
@@ -350,7 +350,7 @@ def community_report(request, slug: str):
         raise Http404
     definition = setting.definition
     today = report_services.program_today(setting.program)
-    start, end = report_services.community_period(setting, today)
+    start, end = community.community_period(setting, today)
     key = (
         f"reports:community:{setting.pk}:{definition.pk}:{start}:{end}:{translation.get_language()}"
     )

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from accounts.models import Location
 from accounts.selectors import locations_for
 from core.rest.views import ApiViewMixin
-from supplies import selectors, services
+from supplies import field_records, selectors
 from supplies.models import Item, Kit, KitItem, SharpsDisposal, StockLevel
 from supplies.selectors import sharps_disposals_for
 
@@ -201,7 +201,7 @@ class SharpsDisposalViewSet(
         )
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        disposal = services.record_sharps_disposal(
+        disposal = field_records.record_sharps_disposal(
             by=user,
             location=data["location"],
             disposed_on=data["disposed_on"],

@@ -8,7 +8,6 @@ the last box at once can never take it twice: the second gets InsufficientStock.
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Case, F, Q, Sum, When
@@ -23,11 +22,8 @@ from supplies.models import (
     Item,
     Kit,
     Lot,
-    OverdoseReversal,
-    SharpsDisposal,
     StockLevel,
     StockMovement,
-    SyringeCollection,
 )
 
 Kind = StockMovement.Kind
@@ -41,7 +37,7 @@ class InsufficientStock(StockError):
     pass
 
 
-def _check_location(by: User, *locations: Location) -> None:
+def check_location(by: User, *locations: Location) -> None:
     for location in locations:
         if location.program_id != by.program_id:
             raise StockError(_("No such location in your program."))
@@ -107,7 +103,7 @@ def receive_shipment(
     supplier: str = "",
 ) -> StockMovement:
     """Add a delivery to a location's stock, creating its lot if new."""
-    _check_location(by, location)
+    check_location(by, location)
     _check_item(by, item)
     lot_number = lot_number.strip()
     if quantity <= 0:
@@ -182,7 +178,7 @@ def distribute_items(
     handful per item. Within a `batch` (a sync chunk) it costs none: the batch read the levels
     and writes what was taken when the chunk ends (the movements returned are then unsaved).
     """
-    _check_location(by, location)
+    check_location(by, location)
     for handout in handouts:
         _check_item(by, handout.item)
         if handout.quantity <= 0:
@@ -352,7 +348,7 @@ def transfer_stock(
     *, by: User, lot: Lot, quantity: int, from_location: Location, to_location: Location
 ) -> uuid.UUID:
     """Move units of a lot from one location to another as one action."""
-    _check_location(by, from_location, to_location)
+    check_location(by, from_location, to_location)
     _check_item(by, lot.item)
     if from_location.pk == to_location.pk:
         raise StockError(_("Choose two different locations."))
@@ -404,7 +400,7 @@ def adjust_stock(
     *, by: User, location: Location, lot: Lot, change: int, reason: str, kind: str = Kind.ADJUSTED
 ) -> StockMovement:
     """Correct a level with a reason; expired and wasted stock only ever goes down."""
-    _check_location(by, location)
+    check_location(by, location)
     _check_item(by, lot.item)
     if kind not in REMOVAL_KINDS | {Kind.ADJUSTED}:
         raise StockError(_("Choose adjusted, expired or wasted."))
@@ -432,7 +428,7 @@ def reconcile_count(
     *, by: User, location: Location, counts: dict[int, int], reason: str = ""
 ) -> list[StockMovement]:
     """Turn a physical count (lot id -> units counted) into adjustment movements."""
-    _check_location(by, location)
+    check_location(by, location)
     if any(counted < 0 for counted in counts.values()):
         raise StockError(_("A count cannot be negative."))
     levels = {
@@ -469,152 +465,6 @@ def reconcile_count(
         details={"location": location.pk, "adjustments": len(movements)},
     )
     return movements
-
-
-@transaction.atomic
-def record_syringe_collection(
-    *,
-    by: User,
-    location: Location,
-    source: str,
-    collected_on: date,
-    counted: int | None = None,
-    weight_pounds: Decimal | None = None,
-) -> SyringeCollection:
-    """Record syringes from a drop box or clean-up, by count or by weight (program's factor)."""
-    _check_location(by, location)
-    if counted is None and weight_pounds is None:
-        raise StockError(_("Give a count or a weight."))
-    if counted is not None and weight_pounds is not None:
-        raise StockError(_("Give either a count or a weight, not both."))
-    if (counted is not None and counted <= 0) or (weight_pounds is not None and weight_pounds <= 0):
-        raise StockError(_("The count or weight must be above zero."))
-    syringes = (
-        counted
-        if counted is not None
-        else estimated_syringes(program=location.program, weight_pounds=weight_pounds)
-    )
-    collection = SyringeCollection.objects.create(
-        program_id=location.program_id,
-        location=location,
-        source=source,
-        collected_on=collected_on,
-        counted=counted,
-        weight_pounds=weight_pounds,
-        syringes=syringes,
-        recorded_by=by,
-    )
-    record_action(
-        actor=by, action="supplies.collection.recorded", target=collection, program=location.program
-    )
-    return collection
-
-
-def estimated_syringes(*, program, weight_pounds: Decimal) -> int:
-    """Syringes in a weight of used sharps, by the program's syringes-per-pound factor."""
-    return int((weight_pounds * program.syringes_per_pound).to_integral_value())
-
-
-@transaction.atomic
-def record_sharps_disposal(
-    *,
-    by: User,
-    location: Location,
-    disposed_on: date,
-    containers: int,
-    manifest_number: str,
-    weight_pounds: Decimal | None = None,
-    syringes_counted: int | None = None,
-    vendor: str = "",
-) -> SharpsDisposal:
-    """Record sharps containers handed to a disposal service; syringes are estimated from the
-    weight with the program's factor unless they were counted."""
-    _check_location(by, location)
-    manifest_number = manifest_number.strip()
-    if containers is None or containers < 1:
-        raise StockError(_("Give the number of containers handed over (at least one)."))
-    if not manifest_number:
-        raise StockError(_("Give the disposal service's manifest or receipt number."))
-    if weight_pounds is not None and weight_pounds <= 0:
-        raise StockError(_("The weight must be above zero."))
-    if syringes_counted is not None and syringes_counted < 0:
-        raise StockError(_("The count of syringes cannot be negative."))
-    if weight_pounds is None and syringes_counted is None:
-        raise StockError(
-            _("Give the weight (or a count of syringes) so the syringes disposed can be estimated.")
-        )
-    if disposed_on > location.program.today():
-        raise StockError(_("The hand-over date cannot be in the future."))
-    if SharpsDisposal.objects.filter(
-        program_id=location.program_id, manifest_number__iexact=manifest_number
-    ).exists():
-        raise StockError(
-            _("Manifest %(number)s is recorded already.") % {"number": manifest_number}
-        )
-    syringes = (
-        syringes_counted
-        if syringes_counted is not None
-        else estimated_syringes(program=location.program, weight_pounds=weight_pounds)
-    )
-    disposal = SharpsDisposal.objects.create(
-        program_id=location.program_id,
-        location=location,
-        disposed_on=disposed_on,
-        containers=containers,
-        weight_pounds=weight_pounds,
-        syringes_estimated=syringes,
-        vendor=vendor.strip(),
-        manifest_number=manifest_number,
-        recorded_by=by,
-    )
-    record_action(
-        actor=by,
-        action="supplies.disposal.recorded",
-        target=disposal,
-        program=location.program,
-        details={"containers": containers, "syringes": syringes},
-    )
-    return disposal
-
-
-@transaction.atomic
-def report_overdose_reversal(
-    *, by: User, participant=None, encounter=None, **fields
-) -> OverdoseReversal:
-    """Record a reversal someone reported; the participant, if known, must be of the program.
-
-    Told at an encounter (`encounter`), it is linked to it and takes its participant, and the
-    encounter's count of reversals is raised to its linked reports if below: one reversal is
-    one record, counted once (through the encounter)."""
-    if participant is not None and participant.program_id != by.program_id:
-        raise StockError(_("No such participant in your program."))
-    if fields.get("doses_used", 0) < 1:
-        raise StockError(_("A reversal used at least one dose."))
-    if encounter is not None:
-        if encounter.program_id != by.program_id or encounter.voided_at is not None:
-            raise StockError(_("No such encounter in your program."), field="encounter")
-        if participant is not None and participant.pk != encounter.participant_id:
-            raise StockError(_("The encounter was with someone else."), field="participant")
-        participant = encounter.participant
-        # Locked: two reports of one encounter at once raise its count to two, not one.
-        encounter = type(encounter).objects.select_for_update().get(pk=encounter.pk)
-    reversal = OverdoseReversal.objects.create(
-        program_id=by.program_id,
-        participant=participant,
-        encounter=encounter,
-        recorded_by=by,
-        **fields,
-    )
-    if encounter is not None:
-        linked = OverdoseReversal.objects.filter(encounter=encounter).count()
-        # The encounters model is above supplies: reached through the field, never imported.
-        type(encounter).objects.filter(
-            pk=encounter.pk, overdose_reversals_reported__lt=linked
-        ).update(overdose_reversals_reported=linked)
-    record_action(
-        actor=by, action="supplies.reversal.reported", target=reversal, program=by.program
-    )
-    return reversal
 
 
 # --- Names in other languages -------------------------------------------------------------------

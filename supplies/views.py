@@ -13,7 +13,7 @@ from accounts.models import Location, User
 from accounts.selectors import locations_for
 from core.pagination import keyset_page
 from participants.selectors import participants_for
-from supplies import selectors, services
+from supplies import field_records, selectors, services
 from supplies.forms import (
     AdjustForm,
     CountSheetForm,
@@ -305,7 +305,7 @@ def collection_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            collection = services.record_syringe_collection(
+            collection = field_records.record_syringe_collection(
                 by=user,
                 location=data["location"],
                 source=data["source"],
@@ -339,7 +339,7 @@ def disposal_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            disposal = services.record_sharps_disposal(
+            disposal = field_records.record_sharps_disposal(
                 by=user,
                 location=data["location"],
                 disposed_on=data["disposed_on"],
@@ -393,7 +393,7 @@ def reversal_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.report_overdose_reversal(
+            field_records.report_overdose_reversal(
                 by=user,
                 participant=data["participant"],
                 encounter=_encounter_told_at(user, data.get("encounter")),

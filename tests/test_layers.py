@@ -59,3 +59,31 @@ def test_an_upward_import_breaks_the_check(tmp_path, lower, upward_import):
 
     assert result.returncode != 0
     assert f"{lower}.planted" in result.stdout
+
+
+LONGEST_MODULE_LINES = 600
+NOT_MODULES = {".venv", ".git", "migrations", "tests", "vendor", "node_modules", "__pycache__"}
+
+
+def modules_of_the_code():
+    for path in sorted(ROOT.rglob("*")):
+        relative = path.relative_to(ROOT)
+        if path.suffix in {".py", ".js"} and not NOT_MODULES.intersection(relative.parts):
+            yield relative, path
+
+
+def test_no_module_is_longer_than_a_newcomer_can_read():
+    too_long = {
+        str(relative): lines
+        for relative, path in modules_of_the_code()
+        if (lines := len(path.read_text().splitlines())) > LONGEST_MODULE_LINES
+    }
+
+    assert not too_long, f"split by responsibility: {too_long}"
+
+
+def test_the_module_length_check_sees_the_code():
+    seen = {str(relative) for relative, _path in modules_of_the_code()}
+
+    assert {"encounters/services.py", "static/js/offline/sw.js"} <= seen
+    assert not any("migrations" in name or name.startswith("tests/") for name in seen)

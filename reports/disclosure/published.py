@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from reports.disclosure import cellkey
-from reports.measures.registry import MEASURES, Counts, Table
+from reports.measures.counts import Counts
+from reports.measures.registry import MEASURES, Table
 
 SMALL = "small"  # a count from 1 to the threshold
 WITHHELD = "withheld"  # a rate or statistic built on a small count

@@ -8,6 +8,7 @@ one-line definition that is shown beside it on the page and in every export.
 
 - scope: the Scope;
 - registry: every measure and breakdown, with its label and definition;
+- counts: what each of their numbers counts (people, contacts, items...), for disclosure;
 - sources: the querysets and summary tables the measures read (the only module here that
   imports other apps' models);
 - scalars: compute(); breakdowns: breakdown(); trends: trend() and by_location().

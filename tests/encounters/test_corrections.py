@@ -26,8 +26,9 @@ from encounters.services import (
 from referrals.models import Referral
 from reports import measures
 from reports.measures import Scope
+from supplies.field_records import report_overdose_reversal
 from supplies.models import Item, StockLevel
-from supplies.services import receive_shipment, report_overdose_reversal
+from supplies.services import receive_shipment
 from tests.conftest import PROGRAM_TODAY, PROGRAM_ZONE
 from tests.factories import ItemFactory, ParticipantFactory
 

@@ -19,7 +19,7 @@ from encounters.services import record_encounter
 from participants.models import Characteristic, Participant, PossibleDuplicate
 from participants.services import ParticipantError, merge_participants, participant_relations
 from referrals.services import make_referral
-from supplies.services import report_overdose_reversal
+from supplies.field_records import report_overdose_reversal
 from tests.factories import ParticipantFactory
 from training.models import Attendee, Certificate, TrainingSession
 

@@ -39,13 +39,13 @@ from participants.models import Characteristic, Participant
 from participants.services import merge_participants
 from referrals.models import Referral
 from referrals.services import change_referral_status, make_referral
-from supplies.models import FundingSource, StockMovement, SyringeCollection
-from supplies.services import (
-    receive_shipment,
+from supplies.field_records import (
     record_sharps_disposal,
     record_syringe_collection,
     report_overdose_reversal,
 )
+from supplies.models import FundingSource, StockMovement, SyringeCollection
+from supplies.services import receive_shipment
 from tests.factories import ParticipantFactory
 from tests.participants.conftest import catalogue_a  # noqa: F401
 from tests.training.conftest import record_session

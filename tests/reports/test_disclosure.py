@@ -29,11 +29,12 @@ from scipy.optimize import linprog
 from accounts.models import Location, User
 from encounters.models import Encounter
 from participants.models import Participant
-from reports import disclosure, measures, services
+from reports import community, disclosure, measures, services
 from reports import models as report_models
 from reports.disclosure import audit
 from reports.disclosure.published import Publisher
-from reports.measures.registry import BREAKDOWN_COUNTS, BREAKDOWNS, MEASURE_COUNTS, MEASURES
+from reports.measures.counts import BREAKDOWN_COUNTS, MEASURE_COUNTS
+from reports.measures.registry import BREAKDOWNS, MEASURES
 from reports.models import CommunityReportSetting, FunderOrganisation, ReportDefinition, ReportRun
 from tests.factories import LocationFactory, ParticipantFactory, UserFactory
 
@@ -203,7 +204,7 @@ def publish_releases(client, scenario, monkeypatch, django_capture_on_commit_cal
         with django_capture_on_commit_callbacks(execute=True):
             services.publish_reviewed_run(by=scenario.manager, run=run)
         runs.append(run)
-    services.set_community_report(
+    community.set_community_report(
         by=scenario.manager, enabled=True, definition=scenario.definition, period="month"
     )
     client.force_login(scenario.funder)

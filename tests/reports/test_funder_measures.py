@@ -16,8 +16,9 @@ from reports.measures import Scope
 from reports.models import ReportDefinition
 from reports.ready_definitions import READY_DEFINITIONS
 from reports.services import ReportError, add_ready_definitions, request_run, save_definition
+from supplies.field_records import record_sharps_disposal
 from supplies.models import Item
-from supplies.services import StockError, record_sharps_disposal
+from supplies.services import StockError
 from tests.factories import ParticipantFactory
 from tests.participants.conftest import catalogue_a  # noqa: F401
 from tests.reports.known_program import (

@@ -28,10 +28,12 @@ from participants import services as participant_services
 from participants.models import PossibleDuplicate
 from referrals import services as referral_services
 from referrals.models import Partner
+from reports import community as report_community
 from reports import releases as report_releases
 from reports import services as report_services
 from reports.models import ReportRun
 from security import services as security_services
+from supplies import field_records
 from supplies import services as supply_services
 from tests.factories import TEST_PASSWORD, ItemFactory, ParticipantFactory, UserFactory
 from tests.two_factor import authenticator_for, current_code
@@ -763,8 +765,8 @@ WRITE_SERVICES = {
         "outreach_a",
         "participants.encounter.undone",
     ),
-    "supplies.services.record_sharps_disposal": (
-        lambda w: supply_services.record_sharps_disposal(
+    "supplies.field_records.record_sharps_disposal": (
+        lambda w: field_records.record_sharps_disposal(
             by=w.manager_a,
             location=w.site_a,
             disposed_on=w.program_a.today(),
@@ -810,8 +812,8 @@ WRITE_SERVICES = {
         "manager_a",
         "supplies.stock.counted",
     ),
-    "supplies.services.record_syringe_collection": (
-        lambda w: supply_services.record_syringe_collection(
+    "supplies.field_records.record_syringe_collection": (
+        lambda w: field_records.record_syringe_collection(
             by=w.outreach_a,
             location=w.site_a,
             source="drop_box",
@@ -821,8 +823,8 @@ WRITE_SERVICES = {
         "outreach_a",
         "supplies.collection.recorded",
     ),
-    "supplies.services.report_overdose_reversal": (
-        lambda w: supply_services.report_overdose_reversal(
+    "supplies.field_records.report_overdose_reversal": (
+        lambda w: field_records.report_overdose_reversal(
             by=w.outreach_a,
             reported_on=w.outreach_a.program.today(),
             place="Park",
@@ -972,7 +974,7 @@ WRITE_SERVICES = {
     ),
     "reports.releases.community_content": (
         lambda w: report_releases.community_content(
-            report_services.set_community_report(
+            report_community.set_community_report(
                 by=w.manager_a, enabled=True, definition=_monthly_report(w), period="month"
             ),
             date(2025, 3, 1),
@@ -991,8 +993,8 @@ WRITE_SERVICES = {
         "manager_a",
         "reports.run.downloaded",
     ),
-    "reports.services.set_community_report": (
-        lambda w: report_services.set_community_report(
+    "reports.community.set_community_report": (
+        lambda w: report_community.set_community_report(
             by=w.manager_a, enabled=True, definition=_monthly_report(w), period="quarter"
         ),
         "manager_a",
@@ -1147,6 +1149,7 @@ NOT_AUDITED_ON_THEIR_OWN = {
     "security.services.hash_recovery_code": "computes a value, writes nothing",
     "security.services.format_recovery_code": "computes a value, writes nothing",
     "reports.services.program_today": "computes a date, writes nothing",
+    "reports.services.check_manager_of": "checks who asks, writes nothing",
     "referrals.services.make_referral_at_encounter": "a step of record_encounter, which writes it",
     "reports.services.check_period": "checks input, writes nothing",
     "reports.services.report_recipients": "a query, writes nothing",
@@ -1155,13 +1158,14 @@ NOT_AUDITED_ON_THEIR_OWN = {
         "one email queued by publish_run, whose audit entry names the recipients; writes only "
         "its sent marker"
     ),
-    "reports.services.community_period": "computes dates, writes nothing",
-    "reports.services.unused_community_slug": "computes a value, writes nothing",
+    "reports.community.community_period": "computes dates, writes nothing",
+    "reports.community.unused_community_slug": "computes a value, writes nothing",
     "reports.services.check_known_keys": "checks input, writes nothing",
     "reports.releases.released_so_far": "a query, writes nothing",
     "reports.releases.withheld_before": "a query, writes nothing",
     "reports.releases.record_release": "a step of build_run and community_content, which audit it",
-    "supplies.services.estimated_syringes": "computes a value, writes nothing",
+    "supplies.field_records.estimated_syringes": "computes a value, writes nothing",
+    "supplies.services.check_location": "checks input, writes nothing",
     "cards.services.new_card_token": "computes a value, writes nothing",
     "cards.services.new_short_code": "computes a value, writes nothing",
     "cards.services.normalise_short_code": "computes a value, writes nothing",
@@ -1173,10 +1177,12 @@ SERVICE_MODULES = [
     encounter_api,
     retention,
     supply_services,
+    field_records,
     referral_services,
     training_services,
     security_services,
     report_services,
+    report_community,
     report_releases,
     api_services,
     demo_reports,

@@ -23,6 +23,7 @@ from encounters.models import Encounter
 from participants.models import Participant, PossibleDuplicate
 from referrals import services as referral_services
 from referrals.models import Partner, Referral
+from reports import community as report_community
 from reports import services as report_services
 from reports.models import (
     CommunityReportSetting,
@@ -86,7 +87,7 @@ def _report_rows(*, manager: User, funder: User | None):
     # The worker's job, done here: in a test transaction on_commit never fires.
     report_services.build_run(run.pk)
     report_services.publish_reviewed_run(by=manager, run=ReportRun.objects.get(pk=run.pk))
-    community = report_services.set_community_report(
+    community = report_community.set_community_report(
         by=manager,
         enabled=True,
         definition=definition,

@@ -10,7 +10,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from encounters import services as encounter_services
 from encounters.models import Encounter
-from supplies import services
+from supplies import field_records, services
 from supplies.models import Lot, StockLevel, StockMovement
 from tests.conftest import PROGRAM_TODAY, examples
 from tests.factories import ItemFactory, LocationFactory, ProgramFactory, UserFactory
@@ -379,7 +379,7 @@ def test_receiving_a_blank_lot_number_for_a_tracked_item_is_refused(manager_a, s
 @pytest.mark.django_db
 def test_reversal_without_a_dose_is_refused(outreach_a):
     with pytest.raises(services.StockError, match="at least one dose"):
-        services.report_overdose_reversal(
+        field_records.report_overdose_reversal(
             by=outreach_a,
             reported_on=TODAY,
             place="Riverside",
@@ -393,6 +393,6 @@ def test_reversal_without_a_dose_is_refused(outreach_a):
 @pytest.mark.django_db
 def test_collection_needs_a_count_or_a_weight(outreach_a, site_a):
     with pytest.raises(services.StockError, match="Give a count or a weight"):
-        services.record_syringe_collection(
+        field_records.record_syringe_collection(
             by=outreach_a, location=site_a, source="drop_box", collected_on=TODAY
         )
