@@ -11,12 +11,13 @@ from rest_framework.response import Response
 
 from cards import selectors, services
 from cards.models import ParticipantCard
+from core.rest.serializers import ModelSerializer
 from participants.selectors import participants_for
 
 Because = ParticipantCard.RevokedBecause
 
 
-class ParticipantCardSerializer(serializers.ModelSerializer):
+class ParticipantCardSerializer(ModelSerializer):
     participant = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
     check_code = serializers.CharField(source="display_code", read_only=True)
     pdf_url = serializers.SerializerMethodField()

@@ -1,6 +1,7 @@
 """Writes about participant cards: issue, replace, revoke, the answer of the public check page,
 and a program's card settings. Each is audited; a check never says who checked."""
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +18,7 @@ from participants.models import Participant
 from participants.services import PUBLIC_ID_ALPHABET
 
 TOKEN_BYTES = 24  # 192 random bits in the QR code's address
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # URL-safe base64, as new_card_token makes
 SHORT_CODE_LENGTH = 10  # about 50 random bits to type, behind the check page's rate limit
 
 Because = ParticipantCard.RevokedBecause
@@ -163,7 +165,7 @@ def revoke_card(*, by: User, card: ParticipantCard, because: str) -> Participant
 def _card_named(*, token: str, short_code: str) -> ParticipantCard | None:
     cards = ParticipantCard.objects.select_related("program", "participant")
     if token:
-        return cards.filter(token=token).first()
+        return cards.filter(token=token).first() if TOKEN_SHAPE.fullmatch(token) else None
     code = normalise_short_code(short_code)
     if len(code) != SHORT_CODE_LENGTH:
         return None

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from accounts.access import participant_manager_required, participant_staff_required
 from audit.services import record_read
@@ -154,7 +154,7 @@ def _check_response(request, check: services.CardCheck | None, form: CheckCodeFo
     return response
 
 
-@require_GET
+@require_safe  # GET, and HEAD for the link previews some QR readers fetch
 @rate_limited("card-check")
 def check(request):
     """Public: the box to type a card's check code, and the answer."""
@@ -165,7 +165,7 @@ def check(request):
     return _check_response(request, result, form)
 
 
-@require_GET
+@require_safe
 @rate_limited("card-check")
 def verify(request, token: str):
     """Public, from the card's QR code: valid or not valid, in English and Spanish; for a

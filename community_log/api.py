@@ -12,11 +12,13 @@ from rest_framework.response import Response
 from accounts.selectors import locations_for
 from community_log import selectors, services
 from community_log.models import Complaint, FoundSyringeReport, PoliceInteraction, StickInjury
+from core.rest.fields import SaneDateField
+from core.rest.serializers import ModelSerializer
 
 TEXT = {"max_length": 2000, "required": False, "allow_blank": True}
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
+class ComplaintSerializer(ModelSerializer):
     state_report_due_at = serializers.DateTimeField(read_only=True)
 
     class Meta:
@@ -40,7 +42,7 @@ class ComplaintResponseSerializer(serializers.Serializer):
     resolved = serializers.BooleanField()
 
 
-class StickInjurySerializer(serializers.ModelSerializer):
+class StickInjurySerializer(ModelSerializer):
     class Meta:
         model = StickInjury
         fields = [
@@ -54,9 +56,9 @@ class StickInjurySerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class FoundSyringeReportSerializer(serializers.ModelSerializer):
+class FoundSyringeReportSerializer(ModelSerializer):
     location = serializers.IntegerField(min_value=1, required=False, write_only=True)
-    cleaned_up_on = serializers.DateField(required=False, allow_null=True)
+    cleaned_up_on = SaneDateField(required=False, allow_null=True)
     syringes_collected = serializers.IntegerField(
         min_value=1, max_value=100_000, required=False, allow_null=True
     )
@@ -89,7 +91,7 @@ class FoundSyringeReportSerializer(serializers.ModelSerializer):
         return location
 
 
-class PoliceInteractionSerializer(serializers.ModelSerializer):
+class PoliceInteractionSerializer(ModelSerializer):
     class Meta:
         model = PoliceInteraction
         fields = [

@@ -16,6 +16,7 @@ from community_log.models import (
     StickInjury,
 )
 from core.errors import DomainError
+from core.forms import EARLIEST_DATE
 from supplies import field_records
 from supplies import services as supply_services
 from supplies.models import SyringeCollection
@@ -31,6 +32,8 @@ def _check_staff(by: User) -> None:
 
 
 def _check_day(by: User, day: date, field: str) -> None:
+    if day < EARLIEST_DATE:
+        raise CommunityLogError(_("Choose a date after 1900."), field=field)
     if day > by.program.today():
         raise CommunityLogError(_("This date is in the future."), field=field)
     started = by.program.started_on
@@ -62,6 +65,9 @@ def record_complaint(
     _check_choice(source_kind, SourceKind, "source_kind")
     if received_at > timezone.now():
         raise CommunityLogError(_("This time is in the future."), field="received_at")
+    if received_at.date() < EARLIEST_DATE:
+        # Before the program's time zone is applied: year 1 would fall out of range there.
+        raise CommunityLogError(_("Choose a date after 1900."), field="received_at")
     _check_day(by, timezone.localtime(received_at, by.program.tzinfo).date(), "received_at")
     if not what.strip():
         raise CommunityLogError(_("Say what the complaint is about."), field="what")

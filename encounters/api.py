@@ -26,6 +26,7 @@ from accounts.selectors import assigned_locations, locations_for
 from core.forms import DateRangeForm, sane_date_validators
 from core.rest.fields import SaneDateTimeField
 from core.rest.pagination import NewestFirstCursorPagination
+from core.rest.serializers import ModelSerializer
 from core.rest.views import ApiViewMixin
 from encounters import follow_ups, selectors
 from encounters import services as encounter_services
@@ -201,7 +202,7 @@ def correct_encounter_from_api(*, by: User, encounter: Encounter, data: dict) ->
     )
 
 
-class SupplyGivenSerializer(serializers.ModelSerializer):
+class SupplyGivenSerializer(ModelSerializer):
     item_name = serializers.CharField(source="item.localized_name", read_only=True)
 
     class Meta:
@@ -210,7 +211,7 @@ class SupplyGivenSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EncounterSerializer(serializers.ModelSerializer):
+class EncounterSerializer(ModelSerializer):
     participant = serializers.SlugRelatedField(
         slug_field="public_id", read_only=True, allow_null=True
     )

@@ -209,8 +209,9 @@ RATE_LIMITS = {
 
 # While the cache is unreachable, rate limits fail open (security/ratelimit.py), except these
 # buckets and API throttle scopes, which count in each web process's memory meanwhile: code
-# answers have few possible values, so guessing them stays limited through a Redis outage.
-RATE_LIMITS_FALL_BACK = {"participant-code-lookup", "lookup"}
+# answers have few possible values, so guessing them stays limited through a Redis outage; the
+# public card check stays limited too.
+RATE_LIMITS_FALL_BACK = {"participant-code-lookup", "lookup", "card-check"}
 
 # Repeated failed logins lock the account name for a while (django-axes).
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from accounts import code_recipes
 from audit.services import record_read
 from core.rest.lookups import Lookups
+from core.rest.serializers import ModelSerializer
 from core.rest.views import ApiViewMixin
 from participants import activity, selectors, services
 from participants.forms import CodeAnswersForm, ParticipantProfileForm
@@ -159,7 +160,7 @@ class EnrolmentSerializer(CodeAnswersSerializer):
         return attrs
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(ModelSerializer):
     """A participant as staff see them: pseudonymous, never a code."""
 
     gender_identity = serializers.ChoiceField(
@@ -198,7 +199,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         return self._answers(participant, Characteristic.Question.ROUTE)
 
 
-class RecentParticipantSerializer(serializers.ModelSerializer):
+class RecentParticipantSerializer(ModelSerializer):
     class Meta:
         model = Participant
         fields = ["public_id", "alias"]

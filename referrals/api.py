@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from core.rest.fields import SaneDateField
+from core.rest.serializers import ModelSerializer
 from core.rest.views import ApiViewMixin
 from participants.api import ParticipantLookups, participant_named
 from participants.models import Participant
@@ -30,7 +31,7 @@ class ReferralFilter(django_filters.FilterSet):
         return queryset.filter(participant__public_id=value.strip().upper())
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(ModelSerializer):
     participant = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
     partner_name = serializers.CharField(
         source="partner.name", read_only=True, allow_null=True, default=None

@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
 
 from core.rest.permissions import IsReportReader
+from core.rest.serializers import ModelSerializer
 from core.rest.views import ApiViewMixin
 from reports import selectors
 from reports.downloads import run_file_response
@@ -29,7 +30,7 @@ class ReportDownloadsSerializer(serializers.Serializer):
     pdf = serializers.URLField()
 
 
-class ReportRunSerializer(serializers.ModelSerializer):
+class ReportRunSerializer(ModelSerializer):
     """A report for one period: its status and, once built, its files. Aggregate only."""
 
     report = serializers.CharField(source="definition.name", read_only=True)

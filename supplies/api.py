@@ -11,6 +11,8 @@ from rest_framework.response import Response
 
 from accounts.models import Location
 from accounts.selectors import locations_for
+from core.rest.fields import SaneDateField
+from core.rest.serializers import ModelSerializer
 from core.rest.views import ApiViewMixin
 from supplies import field_records, selectors
 from supplies.models import Item, Kit, KitItem, SharpsDisposal, StockLevel
@@ -25,7 +27,7 @@ class StockLevelFilter(django_filters.FilterSet):
     item = django_filters.NumberFilter(field_name="lot__item_id")
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(ModelSerializer):
     # Read-only model fields lose `allow_blank`, so the schema would not admit "" (not a strip).
     test_strip_kind = serializers.ChoiceField(
         choices=Item.TestStripKind.choices, allow_blank=True, read_only=True
@@ -57,7 +59,7 @@ class ItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class KitLineSerializer(serializers.ModelSerializer):
+class KitLineSerializer(ModelSerializer):
     item_name = serializers.CharField(source="item.localized_name", read_only=True)
 
     class Meta:
@@ -66,7 +68,7 @@ class KitLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class KitSerializer(serializers.ModelSerializer):
+class KitSerializer(ModelSerializer):
     localized_name = serializers.CharField(
         read_only=True, help_text=_("The name in the language of the request.")
     )
@@ -78,7 +80,7 @@ class KitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StockLevelSerializer(serializers.ModelSerializer):
+class StockLevelSerializer(ModelSerializer):
     location_name = serializers.CharField(source="location.localized_name", read_only=True)
     item = serializers.IntegerField(source="lot.item_id", read_only=True)
     item_name = serializers.CharField(source="lot.item.localized_name", read_only=True)
@@ -139,7 +141,7 @@ class StockLevelViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericVie
 # --- Sharps disposals ---------------------------------------------------------------------------
 
 
-class SharpsDisposalSerializer(serializers.ModelSerializer):
+class SharpsDisposalSerializer(ModelSerializer):
     location_name = serializers.CharField(source="location.localized_name", read_only=True)
 
     class Meta:
@@ -161,7 +163,7 @@ class SharpsDisposalSerializer(serializers.ModelSerializer):
 
 class SharpsDisposalInSerializer(serializers.Serializer):
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.none())
-    disposed_on = serializers.DateField()
+    disposed_on = SaneDateField()
     containers = serializers.IntegerField(min_value=1)
     weight_pounds = serializers.DecimalField(
         max_digits=8, decimal_places=2, required=False, allow_null=True

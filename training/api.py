@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from accounts.selectors import active_staff_of, locations_for
 from core.forms import DateRangeForm, sane_date_validators
 from core.rest.fields import SaneDateField
+from core.rest.serializers import ModelSerializer
 from core.rest.views import ApiViewMixin
 from participants.api import ParticipantLookups, participant_named
 from participants.models import Participant
@@ -37,7 +38,7 @@ class TrainingSessionFilter(django_filters.FilterSet):
 # --- Serializers ------------------------------------------------------------------------------
 
 
-class AttendeeSerializer(serializers.ModelSerializer):
+class AttendeeSerializer(ModelSerializer):
     # Blank when the attendee gave none (the schema's email format would refuse "").
     email = serializers.CharField(read_only=True)
     participant = serializers.SlugRelatedField(
@@ -65,7 +66,7 @@ class AttendeeSerializer(serializers.ModelSerializer):
         return certificate.code if certificate else None
 
 
-class TrainingSessionSerializer(serializers.ModelSerializer):
+class TrainingSessionSerializer(ModelSerializer):
     trainer_name = serializers.CharField(source="trainer.username", read_only=True)
     kits_handed_out = serializers.IntegerField(read_only=True, default=0)
 

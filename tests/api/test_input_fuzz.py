@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rest_framework import serializers
 from rest_framework.views import APIView
 
+from core.rest.fields import SaneDateField, SaneDateTimeField
 from encounters.models import Encounter
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +115,35 @@ def test_json_nested_at_any_depth_gives_a_json_answer_and_never_a_server_error(
         assert response["Content-Type"] == "application/json"
 
     run()
+
+
+def every_serializer_of_the_api():
+    import api.urls  # noqa: F401  (imports every app's API module)
+
+    def below(cls):
+        for subclass in cls.__subclasses__():
+            yield subclass
+            yield from below(subclass)
+
+    return sorted(
+        {
+            cls
+            for cls in below(serializers.Serializer)
+            if cls.__module__.split(".")[0] not in {"rest_framework", "drf_spectacular", "core"}
+        },
+        key=lambda cls: f"{cls.__module__}.{cls.__qualname__}",
+    )
+
+
+def test_every_date_and_time_the_api_takes_is_one_the_system_can_hold():
+    loose = [
+        f"{cls.__module__}.{cls.__qualname__}.{name}"
+        for cls in every_serializer_of_the_api()
+        for name, field in cls().fields.items()
+        if isinstance(field, serializers.DateField | serializers.DateTimeField)
+        and not field.read_only
+        and not isinstance(field, SaneDateField | SaneDateTimeField)
+    ]
+
+    assert every_serializer_of_the_api(), "the walk found no serializer"
+    assert not loose, f"use core.rest.serializers.ModelSerializer or core.rest.fields: {loose}"

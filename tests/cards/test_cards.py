@@ -11,6 +11,7 @@ from audit.models import AuditEntry
 from cards import services
 from cards.models import CardVerification, ParticipantCard
 from participants import retention
+from security.ratelimit import fallback_counts
 from tests.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -199,6 +200,48 @@ def test_the_check_page_is_rate_limited(client, card_a, settings):
     assert statuses == [200, 200, 200, 429]
     assert typed.status_code == 429
     assert CardVerification.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        "HR-7K2P-QX",
+        "a" * 300,
+        "ñandú-ñandú-ñandú",
+        "' OR 1=1 --",
+        "x\u202eevil" * 4,
+        "%00" * 20,
+    ],
+)
+def test_a_damaged_address_gets_the_pages_own_not_valid_in_both_languages(client, card_a, damaged):
+    response = client.get(f"/cards/{damaged}/")
+
+    assert response.status_code in {400, 404}
+    if response.status_code == 404:
+        assert 'data-card-check="not-valid"' in response.text
+        assert "Not valid" in response.text and "No es válida" in response.text
+    assert not CardVerification.objects.exists()
+
+
+def test_a_link_preview_asking_head_gets_an_answer_not_an_error(client, card_a):
+    assert client.head(reverse("cards:verify", args=[card_a.token])).status_code == 200
+    assert client.post(reverse("cards:verify", args=[card_a.token])).status_code == 405
+
+
+def test_the_check_page_stays_limited_while_the_cache_is_down(client, card_a, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "card-check": (3, 600)}
+    fallback_counts.clear()
+
+    statuses = [check(client, card_a.token).status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
 
 
 # --- Tokens ---------------------------------------------------------------------------------

@@ -111,6 +111,37 @@ def test_bad_input_is_a_400_with_the_field(outreach_a):
     assert no_team.status_code == 400 and list(no_team.data) == ["location"]
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "entry", "field"),
+    [
+        (
+            "complaints",
+            {"received_at": "0001-01-01T00:00:00Z", "source_kind": "resident", "what": "Noise"},
+            "received_at",
+        ),
+        (
+            "complaints",
+            {"received_at": "2026-01-01T10:00:00", "source_kind": "resident", "what": "Noise"},
+            "received_at",
+        ),
+        ("stick-injuries", {"occurred_on": "0001-01-01", "injured_person": "child"}, "occurred_on"),
+        (
+            "found-syringes",
+            {"reported_on": "1899-12-31", "source_kind": "resident", "place": "Park"},
+            "reported_on",
+        ),
+    ],
+)
+def test_a_time_the_system_cannot_hold_is_a_400_and_nothing_is_kept(
+    outreach_a, endpoint, entry, field
+):
+    response = api(outreach_a).post(f"/api/v1/community/{endpoint}/", entry, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert not Complaint.objects.exists()
+
+
 def test_program_b_reads_none_of_program_a(outreach_a, outreach_b):
     api(outreach_a).post(
         "/api/v1/community/police-interactions/",

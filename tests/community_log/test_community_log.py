@@ -162,6 +162,24 @@ def test_a_complaint_in_the_future_gets_a_message(client, outreach_a):
     assert not Complaint.objects.exists()
 
 
+@pytest.mark.parametrize("program_zone", ["Asia/Tokyo", "America/Los_Angeles"])
+def test_a_complaint_from_year_one_gets_a_message_in_any_time_zone(
+    client, outreach_a, program_zone
+):
+    outreach_a.program.timezone = program_zone
+    outreach_a.program.save(update_fields=["timezone"])
+    client.force_login(outreach_a)
+
+    response = client.post(
+        reverse("community_log:complaint_new"),
+        {"received_at": "0001-01-01T00:00", "source_kind": "resident", "what": "Noise"},
+    )
+
+    assert response.status_code == 200
+    assert "Choose a date after 1900." in response.text
+    assert not Complaint.objects.exists()
+
+
 def test_marking_twice_is_refused(manager_a, outreach_a):
     recorded = complaint(outreach_a)
     services.mark_complaint_reported(by=manager_a, complaint=recorded)

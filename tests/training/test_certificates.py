@@ -177,3 +177,35 @@ def test_verification_of_an_unknown_code_is_not_found(client, police_training_a)
     page = response.content.decode()
     assert "Not found" in page
     assert "J. D." not in page
+
+
+def test_officers_are_pointed_to_the_card_check_page(client, manager_a, police_training_a):
+    community_training = record_session(
+        manager_a, place="Library", attendees=[AttendeeRecord(name="Ann Neighbour")]
+    )
+    services.issue_certificates(by=manager_a, session=community_training)
+    client.force_login(manager_a)
+    check_page = reverse("cards:check")
+
+    officer = pdf_text(
+        client.get(
+            reverse(
+                "training:certificate", args=[certificate_of(police_training_a, "Jane Doe").code]
+            )
+        ).content
+    )
+    neighbour = pdf_text(
+        client.get(
+            reverse(
+                "training:certificate",
+                args=[certificate_of(community_training, "Ann Neighbour").code],
+            )
+        ).content
+    )
+    police_page = client.get(reverse("training:detail", args=[police_training_a.pk])).text
+    community_page = client.get(reverse("training:detail", args=[community_training.pk])).text
+
+    assert f"Check a harm reduction participant card at http://testserver{check_page}" in officer
+    assert check_page not in neighbour
+    assert f'href="http://testserver{check_page}"' in police_page
+    assert "data-card-check-material" not in community_page
