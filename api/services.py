@@ -141,7 +141,7 @@ def sync_encounters(*, by: User, items: list[dict], request) -> list[dict]:
             with transaction.atomic():
                 stock = HandoutBatch(
                     program_id=by.program_id,
-                    location_ids={raw.get("location") for raw in chunk}
+                    location_ids={_location_id(raw) for raw in chunk}
                     & set(lookups.assigned_locations),
                 )
                 for raw in chunk:
@@ -160,6 +160,17 @@ def sync_encounters(*, by: User, items: list[dict], request) -> list[dict]:
             answers = [_kept_for_retry(raw) for raw in chunk]
         results.extend(answers)
     return results
+
+
+def _location_id(raw) -> int | None:
+    """The location an item names, read as its serializer reads it (12 or "12"); None for any
+    other shape, which the item's own check then refuses."""
+    value = raw.get("location")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdecimal():
+        return int(value.strip())
+    return None
 
 
 def _kept_for_retry(raw: dict) -> dict:

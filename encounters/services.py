@@ -229,8 +229,17 @@ def _check_same_program(encounter: Encounter, by: User) -> None:
 
 @transaction.atomic
 def undo_encounter(*, by: User, encounter: Encounter) -> None:
-    """Remove an encounter its own author saved moments ago (the undo on the confirmation)."""
-    if encounter.staff_id != by.pk or timezone.now() - encounter.created_at > UNDO_WINDOW:
+    """Remove an encounter its own author saved moments ago (the undo on the confirmation).
+
+    Locked first: an encounter voided meanwhile gave its supplies back already, and a second
+    press of Undo finds it gone; either is refused rather than returning stock twice."""
+    encounter = Encounter.objects.select_for_update(of=("self",)).filter(pk=encounter.pk).first()
+    if (
+        encounter is None
+        or encounter.is_voided
+        or encounter.staff_id != by.pk
+        or timezone.now() - encounter.created_at > UNDO_WINDOW
+    ):
         raise EncounterError(_("This encounter can no longer be undone here."))
     supplies_services.return_encounter_supplies(by=by, encounter=encounter)
     record_action(

@@ -284,12 +284,18 @@ class HandoutBatch:
     is not stored after all gives back what it took (`mark()`, `give_back()`)."""
 
     def __init__(self, *, program_id: int, location_ids):
-        self.levels: dict[int, list[StockLevel]] = {location_id: [] for location_id in location_ids}
+        self.program_id = program_id
+        self.levels: dict[int, list[StockLevel]] = {}
         self.taken: dict[int, int] = {}
         self.movements: list[StockMovement] = []
+        self._lock_levels(location_ids)
+
+    def _lock_levels(self, location_ids) -> None:
+        location_ids = [pk for pk in location_ids if pk not in self.levels]
+        self.levels.update({location_id: [] for location_id in location_ids})
         found = (
             _levels_to_take_from()
-            .filter(location_id__in=list(self.levels), location__program_id=program_id)
+            .filter(location_id__in=location_ids, location__program_id=self.program_id)
             .order_by("location_id", F("lot__expires_on").asc(nulls_last=True), "lot_id")
         )
         for level in found:
@@ -304,6 +310,8 @@ class HandoutBatch:
         self.taken, self.movements = dict(mark[0]), self.movements[: mark[1]]
 
     def take(self, *, by: User, location: Location, handouts: list[Handout]) -> list[StockMovement]:
+        if location.pk not in self.levels:  # a location the chunk's first read did not foresee
+            self._lock_levels([location.pk])
         taken, movements = _allocate(
             by=by,
             location=location,

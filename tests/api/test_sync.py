@@ -82,6 +82,31 @@ def test_a_bad_item_is_named_and_the_good_ones_are_stored(
     assert on_hand(site_a, naloxone) == 3
 
 
+def test_a_location_sent_as_text_is_stored_like_a_number(outreach_a_api, site_a, stock_a):
+    item = {**queued(site_a, supplies=[(stock_a["syringes"], 5)]), "location": str(site_a.pk)}
+
+    results = outreach_a_api.post(SYNC, {"items": [item]}, format="json").json()["results"]
+
+    assert [r["status"] for r in results] == ["created"]
+    assert Encounter.objects.get(pk=item["id"]).location == site_a
+    assert on_hand(site_a, stock_a["syringes"]) == 995
+
+
+@pytest.mark.parametrize("shape", [[1], {"id": 1}, 1.5, True, None, "twelve"])
+def test_a_location_of_any_other_shape_rejects_only_its_own_item(
+    outreach_a_api, site_a, stock_a, shape
+):
+    good = [queued(site_a, supplies=[(stock_a["syringes"], 1)]) for _ in range(3)]
+    odd = {**queued(site_a), "location": shape}
+
+    results = outreach_a_api.post(SYNC, {"items": [*good, odd]}, format="json").json()["results"]
+
+    assert [r["status"] for r in results] == ["created", "created", "created", "rejected"]
+    assert list(results[3]["errors"]) == ["location"]
+    assert not results[3].get("retry")
+    assert on_hand(site_a, stock_a["syringes"]) == 997
+
+
 def test_a_rejected_item_can_be_fixed_and_resent(outreach_a_api, site_a, stock_a):
     item = queued(site_a, supplies=[(stock_a["naloxone"], 6)])
     rejected = outreach_a_api.post(SYNC, {"items": [item]}, format="json").json()

@@ -21,6 +21,7 @@ from encounters.services import (
     SupplyLine,
     correct_encounter,
     record_encounter,
+    undo_encounter,
     void_encounter,
 )
 from referrals.models import Referral
@@ -307,6 +308,37 @@ def test_a_voided_encounter_cannot_be_corrected_or_voided_again(outreach, encoun
         void_encounter(by=outreach, encounter=encounter, reason="Again")
     with pytest.raises(EncounterError):
         correct_encounter(by=outreach, encounter=encounter, reason="Oops", changes={})
+
+
+def test_undo_after_a_void_is_refused_and_gives_nothing_back_twice(
+    client, manager_a, sky, site_a, syringes, stock
+):
+    """A manager sees voided encounters, so their Undo button still reaches one they voided."""
+    encounter, _created = record_encounter(
+        by=manager_a,
+        participant=sky,
+        location=site_a,
+        kind=Encounter.Kind.FIXED_SITE,
+        supplies=[SupplyLine(syringes, 10)],
+    )
+    client.force_login(manager_a)
+    client.post(reverse("encounters:void", args=[encounter.pk]), {"reason": "Wrong person"})
+    assert on_hand(site_a, syringes) == 100
+
+    undone = client.post(reverse("encounters:undo", args=[encounter.pk]), follow=True)
+
+    assert "can no longer be undone" in undone.text
+    assert on_hand(site_a, syringes) == 100
+    assert Encounter.objects.get(pk=encounter.pk).is_voided
+
+
+def test_a_second_undo_of_the_same_encounter_is_refused(outreach, encounter, site_a, syringes):
+    stale_copy = Encounter.objects.get(pk=encounter.pk)
+    undo_encounter(by=outreach, encounter=encounter)
+
+    with pytest.raises(EncounterError):
+        undo_encounter(by=outreach, encounter=stale_copy)
+    assert on_hand(site_a, syringes) == 100
 
 
 def test_another_worker_cannot_correct_it(program_a, site_a, encounter):
