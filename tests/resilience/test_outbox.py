@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from accounts import outbox, service_status
 from accounts.models import QueuedTask, ServiceStatus
+from community_log.services import record_complaint
+from community_log.tasks import queue_state_report_reminders, send_state_report_reminder
 from hrprogram.celery import app as celery_app
 from reports.tasks import build_report_run
 from tests.resilience.conftest import free_port
@@ -48,6 +50,35 @@ def test_work_decided_while_the_broker_is_down_waits_and_is_handed_over_once(
     queued.refresh_from_db()
     assert queued.published_at is not None
     assert redis.Redis.from_url(own_redis.url).llen("celery") == 1
+
+
+def test_a_state_report_reminder_decided_while_the_broker_is_down_goes_out_once_it_is_back(
+    real_broker, broker_on, own_redis, outreach_a, manager_a, program_a, mailoutbox
+):
+    record_complaint(
+        by=outreach_a,
+        received_at=timezone.now() - timedelta(hours=80),
+        source_kind="business",
+        place="Corner of 5th and Main",
+        what="Syringes near the shop door",
+    )
+    broker_on(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+
+    with transaction.atomic():
+        assert queue_state_report_reminders(program_a.pk) == 1
+
+    waiting = QueuedTask.objects.get(published_at__isnull=True)
+    assert waiting.task_name == "community_log.tasks.send_state_report_reminder"
+
+    broker_on(own_redis.url)
+    assert outbox.publish_waiting(grace=timedelta(0)) == 1
+    assert outbox.publish_waiting(grace=timedelta(0)) == 0
+    assert redis.Redis.from_url(own_redis.url).llen("celery") == 1
+
+    # The worker runs what it was handed (twice, as after a redelivery): one email.
+    send_state_report_reminder.apply(args=waiting.args)
+    send_state_report_reminder.apply(args=waiting.args)
+    assert [message.to for message in mailoutbox] == [[manager_a.email]]
 
 
 def test_work_of_a_transaction_that_rolled_back_is_never_handed_over(real_broker):
