@@ -229,3 +229,22 @@ class DailyJobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.program_id} {self.day}"
+
+
+class PasswordResetEmail(models.Model):
+    """Someone asked for a password reset link for this account: the email is sent from a task
+    after commit (accounts/password_reset.py) and `sent_at` is set once the mail server took
+    it, so a retry after a failure sends it and a retry after success does not."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    requested_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password reset email")
+        verbose_name_plural = _("password reset emails")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.requested_at:%Y-%m-%d %H:%M}"

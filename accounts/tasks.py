@@ -3,7 +3,8 @@ the outbox sweep."""
 
 from celery import Task, shared_task
 
-from accounts import daily_jobs, outbox, service_status
+from accounts import daily_jobs, outbox, password_reset, service_status
+from accounts.mail import MAIL_TASK_OPTIONS
 from accounts.models import Program
 
 
@@ -36,3 +37,11 @@ def publish_waiting_tasks() -> int:
     published = outbox.publish_waiting()
     daily_jobs.catch_up_missed()
     return published
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def send_password_reset_email(reset_id: int, domain: str, use_https: bool) -> bool:
+    """One "forgot your password" email; safe to run twice (sends once)."""
+    return password_reset.send_password_reset_email(
+        reset_id=reset_id, domain=domain, use_https=use_https
+    )
