@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import redis
+import time_machine
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -99,6 +100,39 @@ def test_managers_see_a_banner_once_the_worker_has_been_silent_for_minutes(clien
     )
 
     assert 'data-outage="worker"' in client.get(reverse("home")).text
+
+
+def test_the_mail_banner_shows_only_after_five_minutes_of_failures(client, manager_a):
+    client.force_login(manager_a)
+    failed_at = timezone.now()
+    service_status.record_failure(service_status.Part.MAIL, ConnectionRefusedError())
+
+    with time_machine.travel(failed_at + timedelta(minutes=4, seconds=50), tick=False):
+        service_status.record_failure(service_status.Part.MAIL, ConnectionRefusedError())
+        assert 'data-outage="mail"' not in client.get(reverse("home")).text
+    with time_machine.travel(failed_at + timedelta(minutes=5, seconds=10), tick=False):
+        assert 'data-outage="mail"' in client.get(reverse("home")).text
+        # An email goes through: the banner goes.
+        service_status.record_ok(service_status.Part.MAIL)
+        assert 'data-outage="mail"' not in client.get(reverse("home")).text
+
+
+def test_the_worker_banner_shows_once_work_has_waited_for_the_broker_five_minutes(
+    client, manager_a
+):
+    client.force_login(manager_a)
+    service_status.record_ok(service_status.Part.WORKER)
+    queued = QueuedTask.objects.create(task_name=build_report_run.name, args=[12345])
+
+    with time_machine.travel(queued.created_at + timedelta(minutes=4, seconds=50), tick=False):
+        service_status.record_ok(service_status.Part.WORKER)  # the worker runs; Redis is down
+        assert 'data-outage="worker"' not in client.get(reverse("home")).text
+    with time_machine.travel(queued.created_at + timedelta(minutes=5, seconds=10), tick=False):
+        service_status.record_ok(service_status.Part.WORKER)
+        assert 'data-outage="worker"' in client.get(reverse("home")).text
+        # The broker is back and the row is handed over: the banner goes.
+        QueuedTask.objects.filter(pk=queued.pk).update(published_at=timezone.now())
+        assert 'data-outage="worker"' not in client.get(reverse("home")).text
 
 
 def test_outreach_workers_see_no_banner(client, outreach_a):
