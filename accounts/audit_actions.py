@@ -7,6 +7,7 @@ ACTIONS = {
     "accounts.user.signed_out": _("Signed out"),
     "accounts.user.sign_in_failed": _("Sign-in failed"),
     "accounts.user.language_changed": _("Language changed"),
+    "accounts.user.password_reset_requested": _("Password reset link asked for"),
 }
 
 DETAILS = {

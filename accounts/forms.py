@@ -1,7 +1,10 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils.translation import gettext_lazy as _
+
+from accounts.password_reset import request_password_reset
 
 
 class LanguageForm(forms.Form):
@@ -25,3 +28,15 @@ class SignInForm(AuthenticationForm):
                 code="max_length",
             )
         return username
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's "forgot your password" form, whose email goes out from a task after the page
+    answered (accounts/password_reset.py) instead of while it waits."""
+
+    def save(self, *, request, use_https=False, domain_override=None, **_unused):
+        request_password_reset(
+            users=list(self.get_users(self.cleaned_data["email"])),
+            domain=domain_override or get_current_site(request).domain,
+            use_https=use_https,
+        )

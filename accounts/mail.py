@@ -11,7 +11,7 @@ all use it without importing anything above them.
 """
 
 from collections.abc import Callable
-from smtplib import SMTPException
+from smtplib import SMTPException, SMTPRecipientsRefused
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -79,6 +79,10 @@ def _send(message: EmailMessage) -> None:
     """Send, and record how the mail server fared (the managers' banner, `/healthz`)."""
     try:
         message.send()
+    except SMTPRecipientsRefused:
+        # The server answered; it refused this one address (unknown, full mailbox): it is up.
+        service_status.record_ok(service_status.Part.MAIL)
+        raise
     except MAIL_SERVER_ERRORS as error:
         service_status.record_failure(service_status.Part.MAIL, error)
         raise

@@ -206,3 +206,45 @@ class ServiceStatus(models.Model):
 
     def __str__(self) -> str:
         return self.get_part_display()
+
+
+class DailyJobRun(models.Model):
+    """A daily beat job queued its work for a program on one program-date: the outbox sweep
+    catches up a job the beat failed to send (Redis down at its time) when this row is missing
+    (accounts/daily_jobs.py), and a second run the same program-date finds it and does nothing."""
+
+    job = models.CharField(_("job"), max_length=200)
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
+    day = models.DateField(_("program date"))
+    queued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("daily job run")
+        verbose_name_plural = _("daily job runs")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "program", "day"], name="daily_job_run_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.program_id} {self.day}"
+
+
+class PasswordResetEmail(models.Model):
+    """Someone asked for a password reset link for this account: the email is sent from a task
+    after commit (accounts/password_reset.py) and `sent_at` is set once the mail server took
+    it, so a retry after a failure sends it and a retry after success does not."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    requested_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password reset email")
+        verbose_name_plural = _("password reset emails")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.requested_at:%Y-%m-%d %H:%M}"

@@ -54,8 +54,16 @@ def publish(queued_id: int) -> bool:
     return _hand_over(queued)
 
 
+def task_named(name: str) -> Task:
+    """The registered task called `name`, importing every app's tasks first if need be (a
+    worker imports them at start; a web process only those its code has used)."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 def _hand_over(queued: QueuedTask) -> bool:
-    task = current_app.tasks[queued.task_name]
+    task = task_named(queued.task_name)
     try:
         task.apply_async(
             args=queued.args,

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
-from accounts.forms import SignInForm
+from accounts.forms import QueuedPasswordResetForm, SignInForm
 
 app_name = "accounts"
 
@@ -12,7 +12,8 @@ urlpatterns = [
     path("language/", views.set_language, name="language"),
 ]
 
-# Django's own login, logout, password change and reset pages, with our templates.
+# Django's own login, logout, password change and reset pages, with our templates; the reset
+# email goes out from a task (accounts/password_reset.py).
 auth_urlpatterns = [
     path(
         "accounts/login/",
@@ -30,7 +31,11 @@ auth_urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        name="password_reset",
+    ),
     path(
         "accounts/password/reset/done/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -15,6 +15,7 @@ from accounts.models import User
 from api.exceptions import NON_FIELD, domain_error_response, flatten_errors
 from api.models import ApiToken, token_hash
 from audit.services import record_action
+from core.errors import database_connection_lost
 from encounters.api import EncounterInSerializer, EncounterLookups, record_encounter_from_api
 from encounters.models import Encounter
 from security.code_guesses import CodeGuessBudgetSpent, spend_code_guess
@@ -151,7 +152,9 @@ def sync_encounters(*, by: User, items: list[dict], request) -> list[dict]:
                         )
                     )
                 stock.write()
-        except Exception:
+        except Exception as error:
+            if database_connection_lost(error):
+                raise  # nothing more can be stored: a 503 with Retry-After, every item queued
             # The chunk's commit failed: nothing of it is stored, so every item stays queued.
             logger.exception("A sync chunk failed to commit; its items were answered for retry.")
             for answer in answers:
@@ -186,7 +189,8 @@ def _sync_in_savepoint(*, by: User, raw: dict, stored: dict, checker, stock) -> 
     """One item in its own savepoint: whatever goes wrong in it (even a bug of ours) rolls back
     only that item and answers it "rejected" with `retry`, so the phone keeps it queued and
     sends it again later, and the rest of the batch is answered as usual. Deferred constraints
-    are checked before the savepoint ends, so no item can fail the commit of its chunk."""
+    are checked before the savepoint ends, so no item can fail the commit of its chunk. A lost
+    database connection is let through: every later item would fail the same way."""
     if isinstance(raw.get("new_participant"), dict) and _parse_uuid(_raw_id(raw)) not in stored:
         # Answers tell whether a code exists: one guess of the person's budget, counted before
         # the item's transaction; over budget, the item is refused and kept for later.
@@ -201,7 +205,9 @@ def _sync_in_savepoint(*, by: User, raw: dict, stored: dict, checker, stock) -> 
         with transaction.atomic():
             answer = _sync_one(by=by, raw=raw, stored=stored, checker=checker, stock=stock)
             connection.check_constraints()
-    except Exception:
+    except Exception as error:
+        if database_connection_lost(error):
+            raise
         logger.exception("A synced item failed unexpectedly; it was answered as kept for retry.")
         stock.give_back(mark)
         return _kept_for_retry(raw)

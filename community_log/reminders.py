@@ -1,64 +1,96 @@
 """The daily reminder of complaints still to report to the state: one email per manager and
-program day, listing every unreported complaint and which are past their 72 hours.
+program day, listing every unreported complaint and which are past their 72 hours, until a
+manager marks each reported.
 
-Kept apart from the other digests on purpose (they are being reworked): the beat queues one
-task per manager, the task sends through `send_reminder`, which writes its marker after the
-mail server took the message, so a retry after a failure sends again and a second run the same
-day sends nothing.
+It goes the way every email goes (accounts/mail.py): the beat queues one task per program
+(`queue_state_report_reminders`), which queues through the outbox one task per manager owed
+the day's reminder (`send_state_report_reminder`); that task sends with no transaction open
+and marks the reminder sent only once the mail server took it, so a mail server that is down
+delays it (the task retries with backoff) and a second run the same day sends nothing.
 """
 
-from django.core.mail import send_mail
+from datetime import date
+
+from django.core.mail import EmailMessage
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
-from accounts.models import User
-from community_log.models import Complaint, StateReportReminder
+from accounts import outbox
+from accounts.mail import send_once
+from accounts.models import Program, User
+from community_log.models import StateReportReminder
 from community_log.selectors import complaints_to_report
 
 
-def managers_to_remind() -> list[int]:
-    """Active managers with an email whose program has a complaint still to report."""
-    unreported = Complaint.objects.filter(reported_to_state_at__isnull=True).values("program_id")
-    return list(
-        User.objects.filter(role=User.Role.MANAGER, is_active=True, program_id__in=unreported)
+def managers_owed_a_reminder(*, program: Program, day: date) -> QuerySet[User]:
+    """Active managers of the program with an email address, if it has a complaint still to
+    report, who have not had `day`'s reminder."""
+    if not complaints_to_report(program).exists():
+        return User.objects.none()
+    return (
+        User.objects.filter(program=program, role=User.Role.MANAGER, is_active=True)
         .exclude(email="")
+        .exclude(pk__in=StateReportReminder.objects.filter(day=day).values("user_id"))
         .order_by("pk")
-        .values_list("pk", flat=True)
     )
 
 
-def send_reminder(manager_id: int) -> bool:
-    """Email the manager the complaints still to report, once a program day; whether it sent."""
-    manager = User.objects.select_related("program").filter(pk=manager_id, is_active=True).first()
-    if manager is None or not manager.is_manager or not manager.email:
+def queue_state_report_reminders(*, program_id: int) -> int:
+    """Queue, after commit, one reminder task per manager owed today's reminder (the program's
+    today); returns how many. Run again the same day, it queues only those not yet sent."""
+    program = Program.objects.get(pk=program_id)
+    day = program.today()
+    manager_ids = list(
+        managers_owed_a_reminder(program=program, day=day).values_list("pk", flat=True)
+    )
+    for manager_id in manager_ids:
+        _queue_reminder(manager_id=manager_id, day=day)
+    return len(manager_ids)
+
+
+def _queue_reminder(*, manager_id: int, day: date) -> None:
+    from community_log.tasks import send_state_report_reminder
+
+    outbox.queue_after_commit(send_state_report_reminder, manager_id, day.isoformat())
+
+
+def send_state_report_reminder(*, manager_id: int, day: date) -> bool:
+    """Email the manager the complaints still to report, unless `day`'s reminder went already;
+    returns whether this call sent. Raises what the mail server raises."""
+    manager = (
+        User.objects.select_related("program")
+        .filter(pk=manager_id, role=User.Role.MANAGER, is_active=True)
+        .first()
+    )
+    if manager is None or not manager.email:
         return False
     program = manager.program
-    today = program.today()
-    if StateReportReminder.objects.filter(user=manager, day=today).exists():
-        return False
-    complaints = list(complaints_to_report(program))
-    if not complaints:
-        return False
-    now = timezone.now()
-    rows = [
-        {"complaint": complaint, "overdue": complaint.is_overdue(now)} for complaint in complaints
-    ]
-    overdue = sum(1 for row in rows if row["overdue"])
-    with translation.override(manager.language), timezone.override(program.tzinfo):
-        send_mail(
-            subject=ngettext(
-                "%(count)d complaint to report to the state",
-                "%(count)d complaints to report to the state",
-                len(rows),
+
+    def compose() -> EmailMessage | None:
+        complaints = list(complaints_to_report(program))
+        if not complaints:
+            return None  # all marked reported since the reminder was queued
+        now = timezone.now()
+        rows = [
+            {"complaint": complaint, "overdue": complaint.is_overdue(now)}
+            for complaint in complaints
+        ]
+        overdue = sum(1 for row in rows if row["overdue"])
+        with translation.override(manager.language), timezone.override(program.tzinfo):
+            return EmailMessage(
+                subject=ngettext(
+                    "%(count)d complaint to report to the state",
+                    "%(count)d complaints to report to the state",
+                    len(rows),
+                )
+                % {"count": len(rows)},
+                body=render_to_string(
+                    "community_log/state_report_reminder.txt",
+                    {"manager": manager, "program": program, "rows": rows, "overdue": overdue},
+                ),
+                to=[manager.email],
             )
-            % {"count": len(rows)},
-            message=render_to_string(
-                "community_log/state_report_reminder.txt",
-                {"manager": manager, "program": program, "rows": rows, "overdue": overdue},
-            ),
-            from_email=None,
-            recipient_list=[manager.email],
-        )
-    StateReportReminder.objects.get_or_create(user=manager, day=today)
-    return True
+
+    return send_once(marker=StateReportReminder, compose=compose, user=manager, day=day)

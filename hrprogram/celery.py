@@ -25,11 +25,13 @@ def redact_participant_data_in_worker_logs(logger, **kwargs):
 
 @worker_ready.connect
 def publish_what_waited_for_the_worker(**kwargs):
-    """A worker that starts hands the broker at once what the outbox kept while it was away."""
-    from accounts import outbox, service_status
+    """A worker that starts hands the broker at once what the outbox kept while it was away,
+    and sends again the daily jobs the beat could not send meanwhile."""
+    from accounts import daily_jobs, outbox, service_status
 
     try:
         service_status.record_ok(service_status.Part.WORKER)
         outbox.publish_waiting(grace=timedelta(0))
+        daily_jobs.catch_up_missed()
     except Exception:  # the beat's sweep tries again within a minute
         logging.getLogger(__name__).exception("outbox sweep at worker start failed")

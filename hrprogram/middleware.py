@@ -1,17 +1,13 @@
 """Request checks that hold for every page and the API alike."""
 
-import logging
-
-from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
 from core.replica import mark_written, replica_alias
+from hrprogram.errors import database_unavailable, is_database_unavailable
 
 NUL = "\x00"
-
-logger = logging.getLogger(__name__)
 
 
 class RejectNullCharactersMiddleware:
@@ -51,17 +47,12 @@ class RejectNullCharactersMiddleware:
         )
 
 
-# How long a client is asked to wait after the database dropped its connection.
-DATABASE_RETRY_AFTER_SECONDS = 5
-
-
 class DatabaseUnavailableMiddleware:
-    """Answer 503 with Retry-After when the database connection dropped during a request.
+    """Answer 503 with Retry-After when the database connection dropped inside the view.
 
-    A database restart or a network blip is not a bug on the client's side: the API says so in
-    JSON (the phone keeps the item in its queue and sends it again; sync is idempotent by
-    UUID), a page says to try again. Django closes the broken connection at the end of the
-    request, and the next request opens a new one.
+    Django closes the broken connection at the end of the request, and the next request opens
+    a new one. A drop before or after the view (a middleware loading the session) reaches
+    `hrprogram.errors.server_error` instead, which answers the same.
     """
 
     def __init__(self, get_response):
@@ -71,19 +62,9 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not is_database_unavailable(exception):
             return None
-        logger.warning(
-            "database unavailable during %s %s: %r", request.method, request.path, exception
-        )
-        message = _("The database is briefly unavailable. Nothing was lost; try again in a moment.")
-        if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": message}, status=503)
-        else:
-            page = loader.get_template("503.html").render({"message": message})
-            response = HttpResponse(page, status=503)
-        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
-        return response
+        return database_unavailable(request, exception)
 
 
 class PrimaryAfterWriteMiddleware:

@@ -321,6 +321,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Daily beat jobs the outbox sweep sends again when the beat could not at their time (Redis
+# down): each takes the programs it missed and runs once a program-date (accounts/daily_jobs.py).
+DAILY_JOBS_CAUGHT_UP = [
+    "stock-alert-digests",
+    "follow-up-digests",
+    "certificate-reminders",
+    "state-report-reminders",
+]
+
 # The cache holds only rate-limit counts: a request must never wait long for it or fail with
 # it (security/ratelimit.py, security/throttling.py fail open when it is down).
 CACHES = {

@@ -28,4 +28,4 @@ urlpatterns = [
 
 handler403 = "accounts.views.permission_denied"
 handler404 = "accounts.views.page_not_found"
-handler500 = "accounts.views.server_error"
+handler500 = "hrprogram.errors.server_error"

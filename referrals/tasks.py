@@ -2,15 +2,20 @@ from datetime import date
 
 from celery import shared_task
 
+from accounts.daily_jobs import queue_daily_for_each_program
 from accounts.mail import MAIL_TASK_OPTIONS
-from accounts.tasks import queue_for_each_program
 from referrals import reminders
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
-def send_follow_up_digests() -> int:
-    """Daily: one task per program, which queues each overdue worker's digest."""
-    return queue_for_each_program(queue_follow_up_digests)
+def send_follow_up_digests(program_ids: list[int] | None = None) -> int:
+    """Daily: one task per program, which queues each overdue worker's digest.
+
+    Once a program-date; the outbox sweep sends it again for the programs the beat missed.
+    """
+    return queue_daily_for_each_program(
+        queue_follow_up_digests, job=send_follow_up_digests.name, program_ids=program_ids
+    )
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)

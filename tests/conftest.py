@@ -208,11 +208,13 @@ def admin_user():
 @pytest.fixture
 def refusing_mail_server(settings, mailoutbox):
     """The test mail server (`mailoutbox`), which refuses the next messages to an address once
-    told `refusing_mail_server.refuse("someone@example.org", times=1)`."""
+    told `refusing_mail_server.refuse("someone@example.org", times=1)`, and every message to an
+    address it was told it does not know (`refuse_recipient("someone@example.org")`)."""
     from tests.mail import RefusingEmailBackend
 
     settings.EMAIL_BACKEND = "tests.mail.RefusingEmailBackend"
     RefusingEmailBackend.refusals.clear()
+    RefusingEmailBackend.unknown.clear()
 
     class Server:
         @staticmethod
@@ -220,11 +222,16 @@ def refusing_mail_server(settings, mailoutbox):
             RefusingEmailBackend.refusals[address] = times
 
         @staticmethod
+        def refuse_recipient(address: str) -> None:
+            RefusingEmailBackend.unknown.add(address)
+
+        @staticmethod
         def recover() -> None:
             RefusingEmailBackend.refusals.clear()
 
     yield Server
     RefusingEmailBackend.refusals.clear()
+    RefusingEmailBackend.unknown.clear()
 
 
 @pytest.fixture

@@ -71,8 +71,11 @@ def test_active_session_stays_signed_in(client, outreach_a):
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_password_reset_sends_an_email_with_a_link(client, outreach_a, mailoutbox):
-    response = client.post(reverse("password_reset"), {"email": outreach_a.email})
+def test_password_reset_sends_an_email_with_a_link(
+    client, outreach_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": outreach_a.email})
 
     assert response.status_code == 302
     assert len(mailoutbox) == 1

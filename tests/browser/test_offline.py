@@ -252,6 +252,46 @@ def test_a_session_that_ended_offline_keeps_the_queue_until_the_worker_signs_in(
     assert Encounter.objects.count() == encounters_before + 1
 
 
+def test_a_busy_server_keeps_the_queue_says_how_long_and_syncs_after_that_wait(page, demo):
+    """The server answers 503 with Retry-After (its database restarting): the encounters stay
+    waiting, the page says when it tries again, and tries again then, not before."""
+    open_encounter_screen_ready_for_offline(page)
+    go_offline(page)
+    page.get_by_role("button", name="Anonymous").click()
+    page.get_by_role("button", name="Save encounter").click()
+    expect(page.get_by_text("1 waiting to sync")).to_be_visible()
+    encounters_before = Encounter.objects.count()
+    sync_posts = []
+
+    def database_restarting_once(route):
+        sync_posts.append(time.monotonic())
+        if len(sync_posts) > 1:
+            route.continue_()
+            return
+        route.fulfill(
+            status=503,
+            headers={"Retry-After": "4", "Content-Type": "application/json"},
+            body='{"detail": "The database is briefly unavailable."}',
+        )
+
+    # The context's route also sees what passes through the service worker.
+    page.context.route("**/api/v1/sync/", database_restarting_once)
+
+    page.context.set_offline(False)
+
+    expect(page.get_by_text("The server is busy; trying again in 4 seconds.")).to_be_visible()
+    page.wait_for_timeout(1_500)  # a moment later: still waiting, nothing sent meanwhile
+    expect(page.get_by_text("1 waiting to sync")).to_be_visible()
+    assert Encounter.objects.count() == encounters_before
+    assert len(sync_posts) == 1
+
+    expect(page.get_by_text("1 encounter synced.")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("waiting to sync")).to_be_hidden()
+    assert Encounter.objects.count() == encounters_before + 1
+    assert len(sync_posts) == 2
+    assert sync_posts[1] - sync_posts[0] >= 3.5
+
+
 # What the worker keeps for whoever signs in next: static files and the scripts' catalogues.
 APP_FILES = ("/static/", "/jsi18n/")
 CACHED_PATHS = """

@@ -105,7 +105,7 @@ def test_a_program_task_queues_one_email_task_per_overdue_worker(
 
 
 def test_a_mail_server_failing_for_one_worker_sends_the_others_theirs_once(
-    three_overdue_workers, refusing_mail_server, mailoutbox, run_queued
+    three_overdue_workers, refusing_mail_server, mailoutbox, run_queued, program_a
 ):
     first, failing, third = three_overdue_workers
     refusing_mail_server.refuse(failing, times=100)
@@ -119,9 +119,12 @@ def test_a_mail_server_failing_for_one_worker_sends_the_others_theirs_once(
         [first, third]
     )
 
-    # The mail server is back; the beat runs again the same day.
+    # The mail server is back after the last retry. The beat's job ran for the program today,
+    # so sending it again does nothing; the program's task, run again, sends what is unsent.
     refusing_mail_server.recover()
     assert run_queued(send_follow_up_digests.delay) == []
+    assert recipients(mailoutbox) == sorted([first, third])
+    assert run_queued(lambda: queue_follow_up_digests.delay(program_a.pk)) == []
 
     assert recipients(mailoutbox) == sorted(three_overdue_workers)
 

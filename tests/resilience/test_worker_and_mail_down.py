@@ -134,3 +134,21 @@ def test_mail_down_delays_the_digest_and_report_ready_mail_which_go_out_once_whe
     assert FollowUpDigest.objects.count() == 1
     assert ReportRun.objects.get().status == ReportRun.Status.SUCCEEDED
     assert client.get("/healthz").json()["mail"] == "up"
+
+
+def test_healthz_names_the_worker_when_it_stops_while_redis_stays_up(
+    own_redis, cache_on, broker_on, worker_on, client
+):
+    cache_on(own_redis.url)
+    broker_on(own_redis.url)
+    worker = worker_on(own_redis.url)
+    worker.start()
+    assert client.get("/healthz").json()["checks"]["celery"] == "up"
+
+    worker.stop()
+
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 503
+    assert body["checks"] == {"database": "up", "redis": "up", "celery": "down"}
+    assert body["degraded"] == ["celery"]

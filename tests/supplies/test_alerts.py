@@ -94,7 +94,7 @@ def test_the_beat_queues_one_task_per_program(
 
 @pytest.mark.django_db
 def test_a_mail_server_failing_for_one_manager_sends_the_others_theirs_once(
-    three_managers, refusing_mail_server, mailoutbox, run_queued
+    three_managers, refusing_mail_server, mailoutbox, run_queued, program_a
 ):
     first, failing, third = three_managers
     refusing_mail_server.refuse(failing, times=100)
@@ -108,9 +108,12 @@ def test_a_mail_server_failing_for_one_manager_sends_the_others_theirs_once(
         [first, third]
     )
 
-    # The mail server is back; the beat runs again the same day.
+    # The mail server is back after the last retry. The beat's job ran for the program today,
+    # so sending it again does nothing; the program's task, run again, sends what is unsent.
     refusing_mail_server.recover()
     assert run_queued(send_stock_alert_digests.delay) == []
+    assert recipients(mailoutbox) == sorted([first, third])
+    assert run_queued(lambda: queue_stock_alert_digests.delay(program_a.pk)) == []
 
     assert recipients(mailoutbox) == sorted(three_managers)
 

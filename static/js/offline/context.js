@@ -36,6 +36,12 @@ export const strings = {
   sign_in: gettext("Sign in again to sync the encounters waiting on this phone."),
   sign_in_link: gettext("Sign in"),
   sync_failed: gettext("Could not reach the server. Trying again soon."),
+  server_busy: (count) =>
+    ngettext(
+      "The server is busy; trying again in %(count)s second.",
+      "The server is busy; trying again in %(count)s seconds.",
+      count,
+    ),
   enrolled: gettext("New participant %(public_id)s enrolled. Write this id on their card."),
   already_enrolled: gettext("The code answers belong to %(public_id)s, who was already enrolled."),
   fix: gettext("Fix"),

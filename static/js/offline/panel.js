@@ -11,6 +11,10 @@ const CONFIRMATION_SECONDS = 10;
 
 let syncing = false;
 let confirmationTimer = null;
+// The server asked to wait (a 503 while its database restarts, a 429): no automatic sync
+// before then, and one is planned for then.
+let waitUntil = 0;
+let retryTimer = null;
 // What the refused encounters' buttons do (set by page.js: fixing belongs to entry.js).
 let refusedActions = { fix: () => {}, discarded: () => {} };
 
@@ -174,9 +178,19 @@ export async function render() {
   return { waiting, rejected, enrolled };
 }
 
-/** Send the waiting encounters, if any and if the browser has a network; say how it went. */
-export async function sync() {
+/** The entries stay waiting; say how long the server asked to wait and sync again then. */
+function retryWhenAsked(seconds) {
+  waitUntil = Date.now() + seconds * 1000;
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => sync({ now: true }), seconds * 1000);
+  showMessage(counted(strings.server_busy, seconds), "text-danger");
+}
+
+/** Send the waiting encounters, if any and if the browser has a network; say how it went.
+ * `now`: even if the server asked to wait (the Sync now button, the planned retry). */
+export async function sync({ now = false } = {}) {
   if (syncing || !navigator.onLine) return;
+  if (!now && Date.now() < waitUntil) return;
   syncing = true;
   const { waiting } = await render();
   if (!waiting.length) {
@@ -186,6 +200,8 @@ export async function sync() {
   showMessage(strings.syncing);
   try {
     const counts = await syncWaiting({ user: config.user, url: config.sync, pageUrl: config.page });
+    waitUntil = 0;
+    clearTimeout(retryTimer);
     setUnreachable(false);
     showMessage(counts.synced ? counted(strings.synced, counts.synced) : "", "text-success");
     // Whoever the sync enrolled or saw is now among the recent participants to keep offline.
@@ -195,6 +211,8 @@ export async function sync() {
     if (kind === "network") setUnreachable(true);
     if (kind === "signin") {
       showSignIn();
+    } else if (kind === "unavailable" || kind === "throttled") {
+      retryWhenAsked(error.retryAfter);
     } else if (kind === "forbidden") {
       showMessage(error.message, "text-danger");
     } else {
@@ -208,5 +226,5 @@ export async function sync() {
 
 /** The panel's own button. */
 export function connectSyncButton() {
-  part("sync-now").addEventListener("click", () => sync());
+  part("sync-now").addEventListener("click", () => sync({ now: true }));
 }
