@@ -39,9 +39,9 @@ class SyncItemResultSerializer(serializers.Serializer):
 
 
 class SyncCountsSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    exists = serializers.IntegerField()
-    rejected = serializers.IntegerField()
+    created = serializers.IntegerField(read_only=True)
+    exists = serializers.IntegerField(read_only=True)
+    rejected = serializers.IntegerField(read_only=True)
 
 
 class SyncResponseSerializer(serializers.Serializer):

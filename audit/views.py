@@ -1,5 +1,3 @@
-import csv
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +11,7 @@ from audit.forms import AuditFilterForm
 from audit.object_names import names_of
 from audit.services import record_action
 from core.pagination import keyset_page
+from core.spreadsheets import CsvWriter
 
 AUDIT_PAGE_SIZE = 50
 # A download is for a period's review, not a copy of the whole log.
@@ -88,7 +87,7 @@ def audit_log_download(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate(timezone=user.program.tzinfo).isoformat()
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
-    writer = csv.writer(response)
+    writer = CsvWriter(response)
     writer.writerow(
         [
             _("When"),

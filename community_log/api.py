@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from accounts.selectors import locations_for
 from community_log import selectors, services
 from community_log.models import Complaint, FoundSyringeReport, PoliceInteraction, StickInjury
-from core.rest.fields import SaneDateField
+from core.rest.fields import IdField, SaneDateField
 from core.rest.serializers import ModelSerializer
 
 TEXT = {"max_length": 2000, "required": False, "allow_blank": True}
@@ -57,7 +57,7 @@ class StickInjurySerializer(ModelSerializer):
 
 
 class FoundSyringeReportSerializer(ModelSerializer):
-    location = serializers.IntegerField(min_value=1, required=False, write_only=True)
+    location = IdField(required=False, write_only=True)
     cleaned_up_on = SaneDateField(required=False, allow_null=True)
     syringes_collected = serializers.IntegerField(
         min_value=1, max_value=100_000, required=False, allow_null=True
@@ -133,12 +133,16 @@ class ComplaintViewSet(_LogViewSet):
 
     @extend_schema(request=ComplaintResponseSerializer, responses={200: ComplaintSerializer})
     def partial_update(self, request, *args, **kwargs):
-        """The program's response, and whether the complaint is resolved."""
+        """The program's response, and whether the complaint is resolved; what is left out
+        stays as it was."""
         complaint = self.get_object()
-        incoming = ComplaintResponseSerializer(data=request.data)
+        incoming = ComplaintResponseSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         complaint = services.update_complaint(
-            by=request.user, complaint=complaint, **incoming.validated_data
+            by=request.user,
+            complaint=complaint,
+            response=incoming.validated_data.get("response", complaint.response),
+            resolved=incoming.validated_data.get("resolved", complaint.resolved),
         )
         return Response(self.get_serializer(complaint).data)
 

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from accounts.models import Location, User
 from accounts.selectors import assigned_locations, locations_for
 from core.forms import DateRangeForm, sane_date_validators
-from core.rest.fields import SaneDateTimeField
+from core.rest.fields import IdField, SaneDateTimeField
 from core.rest.pagination import NewestFirstCursorPagination
 from core.rest.serializers import ModelSerializer
 from core.rest.views import ApiViewMixin
@@ -76,7 +76,7 @@ class ReferralKindsField(serializers.ListField):
 
 
 class SupplyLineInSerializer(serializers.Serializer):
-    item = serializers.IntegerField(min_value=1)
+    item = IdField()
     quantity = serializers.IntegerField(min_value=0, max_value=100_000)
 
     def validate_item(self, value: int) -> Item:
@@ -96,7 +96,7 @@ class EncounterInSerializer(serializers.Serializer):
     occurred_at = SaneDateTimeField(
         required=False, help_text=_("ISO 8601 with offset; now if left out.")
     )
-    location = serializers.IntegerField(min_value=1)
+    location = IdField()
     kind = serializers.ChoiceField(choices=Encounter.Kind.choices)
     participant = serializers.CharField(
         max_length=20,

@@ -241,6 +241,9 @@ def undo_encounter(*, by: User, encounter: Encounter) -> None:
         or timezone.now() - encounter.created_at > UNDO_WINDOW
     ):
         raise EncounterError(_("This encounter can no longer be undone here."))
+    follow_ups.withdraw_referrals(
+        by=by, encounter=encounter, kinds=follow_ups.referral_kinds_at(encounter)
+    )
     supplies_services.return_encounter_supplies(by=by, encounter=encounter)
     record_action(
         actor=by,
@@ -328,9 +331,12 @@ def _check_corrected(*, by: User, encounter: Encounter, before: dict, changes: d
     if "occurred_at" in changes and encounter.occurred_at.isoformat() != before["occurred_at"]:
         _check_time(by=by, occurred_at=encounter.occurred_at)
     participant = encounter.participant
+    # Checked only when it changed: a participant forgotten since keeps their past encounters,
+    # which stay correctable in every other field.
     if (
         "participant" in changes
         and participant is not None
+        and participant.public_id != before["participant"]
         and (participant.program_id != by.program_id or participant.anonymised_at is not None)
     ):
         raise EncounterError(_("No such participant in your program."), field="participant")

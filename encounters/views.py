@@ -322,7 +322,12 @@ def encounter_correct(request, pk):
                 encounter=encounter,
                 reason=data["reason"],
                 changes={
-                    "participant": _participant_from_field(user, data["participant"]),
+                    "participant": (
+                        encounter.participant
+                        if encounter.participant
+                        and data["participant"].upper() == encounter.participant.public_id
+                        else _participant_from_field(user, data["participant"])
+                    ),
                     "location": data["location"],
                     "kind": data["kind"],
                     "occurred_at": data["occurred_at"],

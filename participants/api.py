@@ -3,6 +3,8 @@ the code answers (checked by the pages' own forms, so the API accepts what the p
 worker's recent list and the code questions; and the participant lookups other apps' serializers
 resolve public ids with."""
 
+import re
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,12 +45,18 @@ class ParticipantLookups(Lookups):
         if public_id not in self._participants:
             self._participants[public_id] = (
                 selectors.participants_for(self.user).filter(public_id=public_id).first()
+                if re.fullmatch(PUBLIC_ID_PATTERN, public_id)
+                else None  # no id has that shape (a NUL byte would not even reach the database)
             )
         return self._participants[public_id]
 
     def prefetch_participants(self, public_ids: set[str]) -> None:
         """Read every participant a batch names in one query."""
-        wanted = {value.strip().upper() for value in public_ids} - set(self._participants)
+        wanted = {
+            public_id
+            for value in public_ids
+            if re.fullmatch(PUBLIC_ID_PATTERN, public_id := value.strip().upper())
+        } - set(self._participants)
         if not wanted:
             return
         found = {
@@ -83,7 +91,9 @@ class ProfileSerializer(serializers.Serializer):
     """Optional answers about a participant; each can be declined, none is required."""
 
     alias = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    birth_year = serializers.IntegerField(required=False, allow_null=True)
+    birth_year = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1900, max_value=2100
+    )  # the profile form then checks the person's age
     birth_year_declined = serializers.BooleanField(required=False, default=False)
     gender_identity = serializers.ChoiceField(
         choices=NOT_ASKED + Participant.GenderIdentity.choices, required=False, allow_blank=True

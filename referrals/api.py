@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from core.rest.fields import SaneDateField
+from core.rest.fields import IdField, SaneDateField
 from core.rest.serializers import ModelSerializer
 from core.rest.views import ApiViewMixin
 from participants.api import ParticipantLookups, participant_named
@@ -61,7 +61,7 @@ class ReferralSerializer(ModelSerializer):
 class ReferralInSerializer(serializers.Serializer):
     participant = serializers.CharField(max_length=20, help_text=_("The public id."))
     kind = serializers.ChoiceField(choices=ReferralKind.choices)
-    partner = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    partner = IdField(required=False, allow_null=True)
     status = serializers.ChoiceField(
         choices=[
             (Referral.Status.OFFERED, Referral.Status.OFFERED.label),

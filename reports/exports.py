@@ -5,7 +5,6 @@
 only lay that content out, so the three files always show the same numbers.
 """
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,6 +33,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from accounts.models import Program
+from core.spreadsheets import CsvWriter, without_formulas
 from reports import measures
 from reports.disclosure import PublishedTable, Shown, audit, method_note, published_report
 
@@ -245,7 +245,7 @@ def WITHHELD_TEXT() -> str:
 def render_csv(content: ReportContent) -> bytes:
     """One file: the report's heading, the measures with their definitions, each breakdown."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = CsvWriter(buffer)
     writer.writerow([_("Report"), content.title])
     writer.writerow([_("Program"), content.program])
     writer.writerow([_("Period"), content.period_start.isoformat(), content.period_end.isoformat()])
@@ -338,6 +338,7 @@ def render_xlsx(content: ReportContent) -> bytes:
         if table.hidden_count:
             sheet.append([])
             sheet.append([content.method_note])
+    without_formulas(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -5,7 +5,6 @@ are read through a server-side cursor in chunks and written out as they come, so
 flat however many encounters the year holds. Participants appear by public id only.
 """
 
-import csv
 import io
 from collections.abc import Iterator
 from datetime import datetime
@@ -14,6 +13,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Location, Program, User
+from core.spreadsheets import CsvWriter
 from encounters.models import Encounter
 from reports import periods
 from reports.measures import Scope
@@ -149,7 +149,7 @@ def encounter_extract_rows(
 def stream_csv(rows: Iterator[list], header: list[str]) -> Iterator[str]:
     """CSV text in pieces of ROWS_PER_WRITE rows: few, large writes to the client."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = CsvWriter(buffer)
     writer.writerow(header)
     for count, row in enumerate(rows, start=1):
         writer.writerow(row)

@@ -24,7 +24,8 @@ from security.qr import qr_code_svg
 
 def _next_url(request) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    # A path of this site only: a bare word would be taken for a view name by redirect().
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -15,6 +15,7 @@ from core.rest.fields import SaneDateField
 from core.rest.serializers import ModelSerializer
 from core.rest.views import ApiViewMixin
 from supplies import field_records, selectors
+from supplies.forms import MOST_PER_ENTRY
 from supplies.models import Item, Kit, KitItem, SharpsDisposal, StockLevel
 from supplies.selectors import sharps_disposals_for
 
@@ -164,11 +165,13 @@ class SharpsDisposalSerializer(ModelSerializer):
 class SharpsDisposalInSerializer(serializers.Serializer):
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.none())
     disposed_on = SaneDateField()
-    containers = serializers.IntegerField(min_value=1)
+    containers = serializers.IntegerField(min_value=1, max_value=MOST_PER_ENTRY)
     weight_pounds = serializers.DecimalField(
         max_digits=8, decimal_places=2, required=False, allow_null=True
     )
-    syringes_counted = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    syringes_counted = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=10 * MOST_PER_ENTRY
+    )
     vendor = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     manifest_number = serializers.CharField(max_length=60)
 

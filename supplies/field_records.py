@@ -12,6 +12,8 @@ from audit.services import record_action
 from supplies.models import OverdoseReversal, SharpsDisposal, SyringeCollection
 from supplies.services import StockError, check_location
 
+MOST_SYRINGES_PER_ENTRY = 1_000_000
+
 
 @transaction.atomic
 def record_syringe_collection(
@@ -53,8 +55,16 @@ def record_syringe_collection(
 
 
 def estimated_syringes(*, program, weight_pounds: Decimal) -> int:
-    """Syringes in a weight of used sharps, by the program's syringes-per-pound factor."""
-    return int((weight_pounds * program.syringes_per_pound).to_integral_value())
+    """Syringes in a weight of used sharps, by the program's syringes-per-pound factor; a
+    weight that gives more than one entry can hold is refused (a typo, not a collection)."""
+    syringes = int((weight_pounds * program.syringes_per_pound).to_integral_value())
+    if syringes > MOST_SYRINGES_PER_ENTRY:
+        raise StockError(
+            _("That weight gives more than %(most)s syringes; check the weight.")
+            % {"most": f"{MOST_SYRINGES_PER_ENTRY:,}"},
+            field="weight_pounds",
+        )
+    return syringes
 
 
 @transaction.atomic

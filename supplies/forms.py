@@ -472,8 +472,10 @@ class NameTranslationsForm(forms.Form):
             self.groups.append((heading, entries))
 
     def translations(self) -> dict[Model, dict[str, str]]:
-        """{row: {language: name}} as typed, for supplies.services.translate_names."""
+        """{row: {language: name}} as typed, for supplies.services.translate_names. A name the
+        page did not send (a row added since the page was opened) is left out, so kept."""
         wanted: dict[Model, dict[str, str]] = {}
         for field_name, (row, code) in self._rows.items():
-            wanted.setdefault(row, {})[code] = self.cleaned_data.get(field_name) or ""
+            if field_name in self.data:
+                wanted.setdefault(row, {})[code] = self.cleaned_data.get(field_name) or ""
         return wanted

@@ -495,7 +495,11 @@ def translate_names(*, by: User, names: dict[Item | Kit | Location, dict[str, st
             for code, text in translations.items()
             if code in languages and text.strip()
         }
-        kept = {code: text for code, text in row.name_translations.items() if code not in languages}
+        kept = {
+            code: text
+            for code, text in row.name_translations.items()
+            if code not in languages or code not in translations
+        }
         new = {**kept, **wanted}
         if new == row.name_translations:
             continue

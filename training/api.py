@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from accounts.selectors import active_staff_of, locations_for
 from core.forms import DateRangeForm, sane_date_validators
-from core.rest.fields import SaneDateField
+from core.rest.fields import IdField, SaneDateField
 from core.rest.serializers import ModelSerializer
 from core.rest.views import ApiViewMixin
 from participants.api import ParticipantLookups, participant_named
@@ -89,8 +89,8 @@ class TrainingSessionSerializer(ModelSerializer):
 
 
 class KitHandedOutSerializer(serializers.Serializer):
-    item = serializers.CharField()
-    quantity = serializers.IntegerField()
+    item = serializers.CharField(read_only=True)
+    quantity = serializers.IntegerField(read_only=True)
 
 
 class TrainingSessionDetailSerializer(TrainingSessionSerializer):
@@ -141,7 +141,7 @@ class AttendeeInSerializer(serializers.Serializer):
 
 
 class TrainingKitInSerializer(serializers.Serializer):
-    item = serializers.IntegerField(min_value=1)
+    item = IdField()
     quantity = serializers.IntegerField(min_value=0, max_value=1000)
 
     def validate_item(self, value: int) -> Item:
@@ -156,11 +156,9 @@ class TrainingSessionInSerializer(serializers.Serializer):
     audience = serializers.ChoiceField(choices=TrainingSession.Audience.choices)
     held_on = SaneDateField()
     place = serializers.CharField(max_length=200)
-    trainer = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text=_("Managers only; default: you.")
-    )
+    trainer = IdField(required=False, allow_null=True, help_text=_("Managers only; default: you."))
     attendee_count = serializers.IntegerField(min_value=1, max_value=10_000)
-    location = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    location = IdField(required=False, allow_null=True)
     attendees = AttendeeInSerializer(many=True, required=False, max_length=200)
     kits = TrainingKitInSerializer(many=True, required=False, max_length=20)
 

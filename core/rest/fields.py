@@ -34,3 +34,14 @@ class SaneDateTimeField(serializers.DateTimeField):
         if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
             raise serializers.ValidationError(OUT_OF_RANGE)
         return super().enforce_timezone(value)
+
+
+# PostgreSQL's bigint, which every primary key is: a larger id fails in the query, not the check.
+LARGEST_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """The id of a row the API looks up: a positive number a primary key can hold."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=LARGEST_ID, **kwargs)

@@ -147,3 +147,28 @@ def test_every_date_and_time_the_api_takes_is_one_the_system_can_hold():
 
     assert every_serializer_of_the_api(), "the walk found no serializer"
     assert not loose, f"use core.rest.serializers.ModelSerializer or core.rest.fields: {loose}"
+
+
+def writable_fields(fields, prefix=""):
+    for name, field in fields.items():
+        if field.read_only:
+            continue
+        if isinstance(field, serializers.ListSerializer):
+            yield from writable_fields(field.child.fields, f"{prefix}{name}[].")
+        elif isinstance(field, serializers.Serializer):
+            yield from writable_fields(field.fields, f"{prefix}{name}.")
+        elif isinstance(field, serializers.ListField):
+            yield f"{prefix}{name}[]", field.child
+        else:
+            yield f"{prefix}{name}", field
+
+
+def test_every_number_the_api_takes_has_a_bound_its_column_can_hold():
+    unbounded = [
+        f"{cls.__module__}.{cls.__qualname__}.{name}"
+        for cls in every_serializer_of_the_api()
+        for name, field in writable_fields(cls().fields)
+        if isinstance(field, serializers.IntegerField) and field.max_value is None
+    ]
+
+    assert not unbounded, f"give a max_value (core.rest.fields.IdField for ids): {unbounded}"

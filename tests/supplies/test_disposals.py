@@ -101,3 +101,31 @@ def test_outreach_staff_cannot_record_a_disposal_through_the_api(outreach_a, sit
     response = api_client(outreach_a).post(URL, form_data(site_a), format="json")
     assert response.status_code == 403
     assert not SharpsDisposal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"syringes_counted": 2**31, "weight_pounds": None}, "syringes_counted"),
+        ({"containers": 2**31}, "containers"),
+        ({"weight_pounds": "999999.99"}, "weight_pounds"),  # 200 a pound: 200 million syringes
+    ],
+)
+def test_numbers_no_entry_can_hold_are_a_400_on_their_field(manager_a, site_a, changes, field):
+    response = api_client(manager_a).post(URL, form_data(site_a, **changes), format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert not SharpsDisposal.objects.exists()
+
+
+def test_a_weight_too_heavy_for_one_entry_is_a_form_error(client, manager_a, site_a):
+    client.force_login(manager_a)
+
+    response = client.post(
+        reverse("supplies:disposal_new"), form_data(site_a, weight_pounds="999999.99")
+    )
+
+    assert response.status_code == 200
+    assert "check the weight" in response.text
+    assert not SharpsDisposal.objects.exists()

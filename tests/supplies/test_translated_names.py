@@ -126,6 +126,22 @@ def test_manager_renames_items_kits_and_locations_in_spanish(catalogue_a, manage
     assert {entry.actor for entry in entries} == {manager_a}
 
 
+def test_saving_the_page_keeps_names_of_rows_added_since_it_was_opened(catalogue_a, manager_a):
+    client = Client()
+    client.force_login(manager_a)
+    page = client.get(reverse("supplies:names"))
+    data = {name: field.initial or "" for name, field in page.context["form"].fields.items()}
+    added_meanwhile = ItemFactory(
+        program=manager_a.program, name="Wound kit", name_translations={"es": "Kit de heridas"}
+    )
+
+    response = client.post(reverse("supplies:names"), data)
+
+    assert response.status_code == 302
+    added_meanwhile.refresh_from_db()
+    assert added_meanwhile.name_translations == {"es": "Kit de heridas"}
+
+
 def test_an_emptied_name_falls_back_again(catalogue_a, manager_a):
     cooker = Item.objects.get(program=manager_a.program, name="Cooker")
 
