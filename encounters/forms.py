@@ -25,6 +25,15 @@ LOCATION_KIND_TO_ENCOUNTER_KIND = {
 class EncounterForm(forms.Form):
     """The encounter screen: who, where, what was given and done. Supplies are tap counters."""
 
+    # Folded under "Reversals, others, time" on the screen.
+    DETAIL_FIELDS = (
+        "overdose_reversals_reported",
+        "secondary_distribution_for",
+        "naloxone_refill_reason",
+        "occurred_at",
+        "note",
+    )
+
     encounter_id = forms.UUIDField(widget=forms.HiddenInput)
     participant = forms.CharField(
         required=False,
@@ -114,6 +123,10 @@ class EncounterForm(forms.Form):
         if not value:
             raise ValidationError(_("Find the participant, or choose anonymous."))
         return value
+
+    def details_have_errors(self) -> bool:
+        """Whether a folded field failed: its section must open or Save seems to do nothing."""
+        return any(name in self.errors for name in self.DETAIL_FIELDS)
 
     def item_fields(self, item_ids: set[int]) -> list[forms.BoundField]:
         return [self[f"{ITEM_FIELD_PREFIX}{item.pk}"] for item in self.items if item.pk in item_ids]

@@ -160,6 +160,7 @@ def encounter_new(request):
         "primary_item_fields": form.item_fields(usual_ids),
         "other_item_fields": form.item_fields(other_ids),
         "other_items_open": any(form[f"{ITEM_FIELD_PREFIX}{pk}"].errors for pk in other_ids),
+        "details_open": form.details_have_errors(),
         "service_fields": form.service_fields(),
         "recent_participants": selectors.recent_participants(user),
         "code_form": CodeAnswersForm(recipe=user.program.code_recipe, prefix="code"),
