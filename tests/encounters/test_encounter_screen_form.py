@@ -1,4 +1,5 @@
-"""A Save that fails must show why, even when the field at fault is folded away."""
+"""A Save that fails must show why, even when the field at fault is folded away; the kind
+follows the location."""
 
 import re
 from datetime import timedelta
@@ -7,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from encounters.models import Encounter
 from tests.conftest import PROGRAM_ZONE
 from tests.encounters.test_encounters import encounter_data
 
@@ -79,3 +81,21 @@ def test_the_summary_is_in_spanish(signed_in, outreach_a, site_a):
 
     _is_open, _inside, summary = details_section(response)
     assert "No se guardó" in summary
+
+
+def test_each_location_names_the_kind_it_implies(signed_in, outreach_a, van_a):
+    outreach_a.locations.add(van_a)
+
+    page = signed_in.get(NEW).content.decode()
+
+    assert re.search(rf'value="{van_a.pk}"[^>]*data-encounter-kind="mobile_unit"', page)
+
+
+def test_a_post_without_a_kind_takes_the_locations(signed_in, outreach_a, van_a):
+    outreach_a.locations.add(van_a)
+    data = encounter_data(van_a)
+    del data["kind"]
+
+    signed_in.post(NEW, data)
+
+    assert Encounter.objects.get().kind == Encounter.Kind.MOBILE_UNIT
