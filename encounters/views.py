@@ -212,7 +212,9 @@ def participant_finder(request):
 def participant_search(request):
     """htmx: participants matching the typed public id or alias."""
     query = request.GET.get("q", "")
-    results = search_participants(request.user, query)
+    participants = search_participants(request.user, query)
+    seen = selectors.last_seen(participants)
+    results = [(participant, seen.get(participant.pk)) for participant in participants]
     return render(request, "encounters/_search_results.html", {"results": results, "query": query})
 
 
