@@ -8,7 +8,8 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from audit import receivers  # noqa: F401  (connects the sign-in receivers)
-        from audit.actions import register_actions
-        from audit.audit_actions import ACTIONS
+        from audit.actions import register_actions, register_detail_labels
+        from audit.audit_actions import ACTIONS, DETAILS
 
         register_actions(ACTIONS)
+        register_detail_labels(DETAILS)

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,7 +12,7 @@ from audit.actions import action_label, object_link, readable_details
 from audit.forms import AuditFilterForm
 from audit.object_names import names_of
 from audit.services import record_action
-from core.pagination import keyset_page
+from core.pagination import CURSOR_PARAMETER, keyset_page
 from core.spreadsheets import CsvWriter
 
 AUDIT_PAGE_SIZE = 50
@@ -24,6 +26,11 @@ def _filtered(request):
         request.GET or None, user=user, object_types=selectors.audited_object_types()
     )
     return form, selectors.filtered_audit_entries(user, form.filters(), user.program.tzinfo)
+
+
+def _filter_query(request) -> dict[str, str]:
+    """The filters asked for, without the page cursor: a download holds every page."""
+    return {key: value for key, value in request.GET.items() if value and key != CURSOR_PARAMETER}
 
 
 def _readable(user, entries) -> list[dict]:
@@ -64,7 +71,7 @@ def audit_log(request):
             "older": page.older_url,
             "paged": not page.is_first,
             "program_timezone": user.program.timezone,
-            "download_query": request.GET.urlencode(),
+            "download_query": urlencode(_filter_query(request)),
         },
     )
 
@@ -81,7 +88,7 @@ def audit_log_download(request):
         action="audit.log.downloaded",
         details={
             "rows": len(entries),
-            "filters": {key: value for key, value in request.GET.items() if value},
+            "filters": _filter_query(request),
         },
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -22,8 +22,28 @@ LOCATION_KIND_TO_ENCOUNTER_KIND = {
 }
 
 
+class LocationSelect(forms.Select):
+    """Each location carries the encounter kind it implies, for the screen's script to follow."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        location = getattr(value, "instance", None)
+        if location is not None:
+            option["attrs"]["data-encounter-kind"] = LOCATION_KIND_TO_ENCOUNTER_KIND[location.kind]
+        return option
+
+
 class EncounterForm(forms.Form):
     """The encounter screen: who, where, what was given and done. Supplies are tap counters."""
+
+    # Folded under "Reversals, others, time" on the screen.
+    DETAIL_FIELDS = (
+        "overdose_reversals_reported",
+        "secondary_distribution_for",
+        "naloxone_refill_reason",
+        "occurred_at",
+        "note",
+    )
 
     encounter_id = forms.UUIDField(widget=forms.HiddenInput)
     participant = forms.CharField(
@@ -35,11 +55,12 @@ class EncounterForm(forms.Form):
         queryset=Location.objects.none(),
         label=_("Location"),
         empty_label=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=LocationSelect(attrs={"class": "form-select"}),
     )
     kind = forms.ChoiceField(
         choices=Encounter.Kind.choices,
         label=_("Kind"),
+        required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     occurred_at = forms.DateTimeField(
@@ -114,6 +135,18 @@ class EncounterForm(forms.Form):
         if not value:
             raise ValidationError(_("Find the participant, or choose anonymous."))
         return value
+
+    def clean(self):
+        # A post without a kind (an old offline page) takes the one its location implies.
+        cleaned = super().clean()
+        location = cleaned.get("location")
+        if not cleaned.get("kind") and location is not None:
+            cleaned["kind"] = LOCATION_KIND_TO_ENCOUNTER_KIND[location.kind]
+        return cleaned
+
+    def details_have_errors(self) -> bool:
+        """Whether a folded field failed: its section must open or Save seems to do nothing."""
+        return any(name in self.errors for name in self.DETAIL_FIELDS)
 
     def item_fields(self, item_ids: set[int]) -> list[forms.BoundField]:
         return [self[f"{ITEM_FIELD_PREFIX}{item.pk}"] for item in self.items if item.pk in item_ids]

@@ -87,6 +87,21 @@ def with_list_details(encounters: QuerySet[Encounter]) -> QuerySet[Encounter]:
     )
 
 
+def last_seen(participants: list[Participant]) -> dict[int, Encounter]:
+    """Each participant's latest encounter that counts (its time and location), by participant
+    id; one query, for telling apart people a search finds under the same alias."""
+    latest = (
+        Encounter.objects.filter(
+            participant_id__in=[participant.pk for participant in participants],
+            voided_at__isnull=True,
+        )
+        .select_related("location")
+        .order_by("participant_id", "-occurred_at")
+        .distinct("participant_id")
+    )
+    return {encounter.participant_id: encounter for encounter in latest}
+
+
 def recent_participants(user: User, *, limit: int = 6) -> list[Participant]:
     """Participants this worker saw most recently: one tap to pick a returning person."""
     recent_ids = []

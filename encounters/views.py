@@ -160,6 +160,7 @@ def encounter_new(request):
         "primary_item_fields": form.item_fields(usual_ids),
         "other_item_fields": form.item_fields(other_ids),
         "other_items_open": any(form[f"{ITEM_FIELD_PREFIX}{pk}"].errors for pk in other_ids),
+        "details_open": form.details_have_errors(),
         "service_fields": form.service_fields(),
         "recent_participants": selectors.recent_participants(user),
         "code_form": CodeAnswersForm(recipe=user.program.code_recipe, prefix="code"),
@@ -211,7 +212,9 @@ def participant_finder(request):
 def participant_search(request):
     """htmx: participants matching the typed public id or alias."""
     query = request.GET.get("q", "")
-    results = search_participants(request.user, query)
+    participants = search_participants(request.user, query)
+    seen = selectors.last_seen(participants)
+    results = [(participant, seen.get(participant.pk)) for participant in participants]
     return render(request, "encounters/_search_results.html", {"results": results, "query": query})
 
 

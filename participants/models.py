@@ -164,6 +164,14 @@ class Characteristic(models.Model):
     def __str__(self) -> str:
         return f"{self.question}: {self.value}"
 
+    @classmethod
+    def answer_choices(cls, question: str) -> type[models.TextChoices]:
+        return {
+            cls.Question.POPULATION: cls.Population,
+            cls.Question.SUBSTANCE: cls.Substance,
+            cls.Question.ROUTE: cls.Route,
+        }[question]
+
 
 class PossibleDuplicate(models.Model):
     """Two enrolments that may be the same person, for a manager to merge or dismiss."""

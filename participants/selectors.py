@@ -4,10 +4,24 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from participants.codes import code_hash
-from participants.models import Participant, PossibleDuplicate
+from participants.models import Characteristic, Participant, PossibleDuplicate
 from participants.services import PUBLIC_ID_ALPHABET
 
 SEARCH_LIMIT = 8
+
+
+def profile_answers(participant: Participant) -> list[tuple[str, list[str]]]:
+    """Each many-valued question answered, with the labels of its answers in the language of
+    the request, in the enrolment form's order. A code no longer offered shows as stored."""
+    given = set(participant.characteristics.values_list("question", "value"))
+    rows = []
+    for question in Characteristic.Question:
+        choices = Characteristic.answer_choices(question)
+        labels = [str(label) for value, label in choices.choices if (question, value) in given]
+        labels += sorted(v for q, v in given if q == question and v not in choices.values)
+        if labels:
+            rows.append((str(question.label), labels))
+    return rows
 
 
 def participants_for(user: User) -> QuerySet[Participant]:

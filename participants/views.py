@@ -42,7 +42,7 @@ def participant_detail(request, public_id: str):
         "participants/participant_detail.html",
         {
             "participant": participant,
-            "characteristics": participant.characteristics.all(),
+            "profile_answers": selectors.profile_answers(participant),
             "sections": pages.sections_for(participant),
         },
     )

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, User
@@ -218,7 +218,7 @@ def period_label(start: date, end: date) -> str:
     if calendar_period == periods.YEARLY:
         return str(start.year)
     if calendar_period == periods.QUARTERLY:
-        return _t("Q%(quarter)d %(year)d") % {
+        return gettext("Q%(quarter)d %(year)d") % {
             "quarter": periods.quarter_number(start),
             "year": start.year,
         }
@@ -299,16 +299,16 @@ def dashboard_context(
     ]
     overdue = referral_selectors.follow_ups(user, on=today - timedelta(days=1))
     charts = {
-        "weekly": _chart(_t("By week"), weekly, WEEKLY_MEASURES, grain="week", today=today),
+        "weekly": _chart(gettext("By week"), weekly, WEEKLY_MEASURES, grain="week", today=today),
         "monthly": _chart(
-            _t("By month"),
+            gettext("By month"),
             monthly,
             ["encounters", "unduplicated_participants"],
             grain="month",
             today=today,
         ),
         "supplies": _chart(
-            _t("Supplies by month"),
+            gettext("Supplies by month"),
             monthly,
             ["syringes_distributed", "syringes_collected", "naloxone_doses"],
             grain="month",

@@ -32,6 +32,21 @@ if (form) {
     }
   });
 
+  // The kind follows the location (a van means a mobile unit) unless the worker chose the kind
+  // by hand: on this visit, or before a failed save left it unlike the location's.
+  const locationSelect = form.querySelector('select[name="location"]');
+  const kindSelect = form.querySelector('select[name="kind"]');
+  if (locationSelect && kindSelect) {
+    const impliedKind = () => locationSelect.selectedOptions[0]?.dataset.encounterKind;
+    let kindChosenByHand = Boolean(impliedKind()) && kindSelect.value !== impliedKind();
+    kindSelect.addEventListener("change", () => {
+      kindChosenByHand = true;
+    });
+    locationSelect.addEventListener("change", () => {
+      if (!kindChosenByHand && impliedKind()) kindSelect.value = impliedKind();
+    });
+  }
+
   // Enter in the search box looks people up; it must not save a half-made encounter.
   form.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && event.target.closest("[data-no-submit], #code-questions")) {

@@ -87,3 +87,25 @@ def test_outreach_cannot_download_the_log(client, outreach_a):
 
     assert client.get(reverse("audit:download")).status_code == 403
     assert not AuditEntry.objects.filter(action="audit.log.downloaded").exists()
+
+
+def test_a_download_from_an_older_page_reads_in_spanish_without_the_page_cursor(
+    client, manager_a, moon
+):
+    manager_a.language = "es"
+    manager_a.save(update_fields=["language"])
+    client.force_login(manager_a)
+    cursor = {"action": "participants.", "before": "2026-01-05T10:00:00+00:00|123"}
+
+    older_page = client.get(reverse("audit:log"), cursor).text
+    client.get(reverse("audit:download"), cursor)
+    page = client.get(reverse("audit:log")).text
+
+    assert "?action=participants." in older_page
+    assert "before=" not in older_page.split("data-audit-download")[0].rsplit("<a", 1)[1]
+    download = AuditEntry.objects.get(action="audit.log.downloaded")
+    assert download.details["filters"] == {"action": "participants."}
+    assert "Filas:</dt>" in page
+    assert "Filtros:</dt>" in page
+    assert "Acción: participants." in page
+    assert "2026-01-05T10:00" not in page

@@ -111,3 +111,31 @@ def test_undo_within_ten_seconds_removes_the_encounter(page, returning_participa
 
     expect(page.get_by_text("The encounter was undone")).to_be_visible()
     assert not Encounter.objects.filter(participant__isnull=True).exists()
+
+
+def test_choosing_the_van_makes_it_a_mobile_unit_encounter(page, returning_participant):
+    sign_in(page)
+    page.goto("/encounters/new/")
+    kind = page.get_by_label("Kind")
+    expect(kind).to_have_value(Encounter.Kind.FIXED_SITE)
+
+    page.get_by_label("Location").select_option(label="Outreach Van 1")
+    expect(kind).to_have_value(Encounter.Kind.MOBILE_UNIT)
+    page.get_by_role("button", name="Anonymous").click()
+    page.get_by_role("button", name="Save encounter").click()
+
+    expect(page.locator("#saved-confirmation")).to_contain_text("Anonymous")
+    encounter = Encounter.objects.get(participant__isnull=True)
+    assert encounter.location.name == "Outreach Van 1"
+    assert encounter.kind == Encounter.Kind.MOBILE_UNIT
+
+
+def test_a_kind_chosen_by_hand_stays_when_the_location_changes(page, returning_participant):
+    sign_in(page)
+    page.goto("/encounters/new/")
+    kind = page.get_by_label("Kind")
+
+    kind.select_option(Encounter.Kind.STREET_OUTREACH)
+    page.get_by_label("Location").select_option(label="Outreach Van 1")
+
+    expect(kind).to_have_value(Encounter.Kind.STREET_OUTREACH)

@@ -316,3 +316,18 @@ def test_an_iso_date_still_reads_in_spanish(client, manager_a):
     response = open_dashboard(client, manager_a, {"period": "month", "day": "2025-03-15"})
 
     assert response.context["scope"].start == date(2025, 3, 1)
+
+
+def test_chart_titles_and_quarters_are_in_the_readers_language(client, manager_a):
+    manager_a.language = "es"
+    manager_a.save(update_fields=["language"])
+
+    response = open_dashboard(client, manager_a, {"period": "quarter", "day": "2025-03-15"})
+
+    charts = response.context["charts"]
+    assert [charts[name]["title"] for name in ("weekly", "monthly", "supplies")] == [
+        "Por semana",
+        "Por mes",
+        "Suministros por mes",
+    ]
+    assert "T1 2025" in response.text
