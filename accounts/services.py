@@ -36,7 +36,7 @@ def set_user_language(*, user: User, language: str) -> None:
 
 
 def _check_manager(by: User) -> None:
-    if not by.is_authenticated or not by.is_manager or by.program_id is None:
+    if not by.is_authenticated or not by.is_active or not by.is_manager or not by.program_id:
         raise StaffError(_("Only a manager of the program may change its staff."))
 
 
@@ -153,14 +153,14 @@ def update_staff_member(
     user = _lock_staff_member(by=by, staff_member=staff_member)
     email = email.strip()
     _check_role(role)
-    _check_contact(user_id=user.pk, username="", email=email)
-    locations = _program_locations(by=by, role=role, locations=locations)
     demoted = user.is_manager and role != User.Role.MANAGER and user.is_active
     if demoted and not _other_active_managers(user):
         raise StaffError(
             _("The program needs an active manager: make someone else a manager first."),
             field="role",
         )
+    _check_contact(user_id=user.pk, username="", email=email)
+    locations = _program_locations(by=by, role=role, locations=locations)
     before = {
         "first_name": user.first_name,
         "last_name": user.last_name,
