@@ -13,6 +13,7 @@ from api import services as api_services
 from api.models import ApiToken
 from audit.models import AuditEntry
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.spanish import english_among, html_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -438,3 +439,26 @@ def test_the_pages_fit_a_phone(manager_client, outreach_a):
         page = manager_client.get(url).text
         assert 'name="viewport"' in page
         assert "w-100" in page  # the main button spans the screen
+
+
+def test_the_pages_and_the_invitation_are_in_spanish(
+    client, manager_a, outreach_a, site_a, mailoutbox, run_queued
+):
+    manager_a.language = "es"
+    manager_a.save(update_fields=["language"])
+    client.force_login(manager_a)
+    pages = [
+        client.get(reverse("accounts:users")),
+        client.get(reverse("accounts:user_new")),
+        client.get(reverse("accounts:user_edit", args=[outreach_a.pk])),
+        client.post(reverse("accounts:user_new"), new_staff_form(site_a, locations=None)),
+    ]
+    run_queued(lambda: client.post(reverse("accounts:user_new"), new_staff_form(site_a)))
+
+    for page in pages:
+        assert page.status_code == 200
+        assert english_among(html_texts(page.text)) == []
+    assert "Añadir a alguien del equipo" in pages[1].text
+    (message,) = mailoutbox  # the new person's language is their manager's to begin with
+    assert message.subject == "Tu cuenta de hrprogram está lista"
+    assert english_among(message.body.splitlines()) == []
