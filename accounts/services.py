@@ -2,6 +2,8 @@ from collections.abc import Iterable
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,6 +109,13 @@ def add_staff_member(
     username, email = username.strip(), email.strip()
     if not username:
         raise StaffError(_("Choose a user name."), field="username")
+    try:
+        User.username_validator(username)
+        MaxLengthValidator(User._meta.get_field("username").max_length)(username)
+    except ValidationError as error:
+        raise StaffError(
+            _("Use at most 150 letters, digits and @ . + - _ for a user name."), field="username"
+        ) from error
     _check_role(role)
     _check_contact(user_id=None, username=username, email=email)
     locations = _program_locations(by=by, role=role, locations=locations)

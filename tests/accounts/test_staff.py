@@ -196,6 +196,23 @@ def test_the_service_refuses_another_programs_location(manager_a, site_b):
         )
 
 
+@pytest.mark.parametrize("username", ["has space", "x" * 151, "<b>"])
+def test_the_service_refuses_a_malformed_user_name(manager_a, site_a, username):
+    with pytest.raises(services.StaffError, match="user name"):
+        services.add_staff_member(
+            by=manager_a,
+            username=username,
+            first_name="Rosa",
+            last_name="",
+            email="rosa@example.org",
+            role="outreach",
+            locations=[site_a],
+            domain="testserver",
+            use_https=True,
+        )
+    assert not User.objects.filter(email="rosa@example.org").exists()
+
+
 def test_the_invitation_can_be_sent_again_until_a_password_is_chosen(
     manager_client, site_a, mailoutbox, run_queued
 ):
