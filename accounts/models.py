@@ -232,14 +232,16 @@ class DailyJobRun(models.Model):
 
 
 class PasswordResetEmail(models.Model):
-    """Someone asked for a password reset link for this account: the email is sent from a task
-    after commit (accounts/password_reset.py) and `sent_at` is set once the mail server took
-    it, so a retry after a failure sends it and a retry after success does not."""
+    """Someone asked for a password reset link for this account, or a manager added the account
+    and it needs its first password (an invitation): the email is sent from a task after commit
+    (accounts/password_reset.py) and `sent_at` is set once the mail server took it, so a retry
+    after a failure sends it and a retry after success does not."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
     )
     requested_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    is_invitation = models.BooleanField(_("invitation to a new account"), default=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:

@@ -6,8 +6,13 @@ account through the outbox (`request_password_reset`); the task makes the link a
 with no transaction open, retrying with backoff while the mail server is down, and marks the
 request sent once the server took it. The page answers the same at once whether or not an
 account has that address.
+
+A manager adding a staff member sends the same kind of email, worded as an invitation
+(`queue_invitation`): the new account has no usable password until its owner chooses one
+through the link, so nobody else ever knows it.
 """
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -40,6 +45,18 @@ def request_password_reset(*, users: list[User], domain: str, use_https: bool) -
     return len(users)
 
 
+def queue_invitation(*, user: User, domain: str, use_https: bool) -> PasswordResetEmail:
+    """Queue, after commit, the email inviting a new account to choose its first password.
+
+    A step of the services that add a staff member or send their invitation again, which
+    hold the transaction and write the audit entry."""
+    from accounts.tasks import send_password_reset_email
+
+    invitation = PasswordResetEmail.objects.create(user=user, is_invitation=True)
+    outbox.queue_after_commit(send_password_reset_email, invitation.pk, domain, use_https)
+    return invitation
+
+
 def send_password_reset_email(*, reset_id: int, domain: str, use_https: bool) -> bool:
     """Email the account a link to choose a new password, unless this request's email went
     already; returns whether this call sent. Raises what the mail server raises."""
@@ -51,7 +68,10 @@ def send_password_reset_email(*, reset_id: int, domain: str, use_https: bool) ->
     if reset is None:
         return False
     user = reset.user
-    if not user.is_active or not user.email or not user.has_usable_password():
+    if not user.is_active or not user.email:
+        return False
+    # A reset is for a password in use; an invitation for an account that has none yet.
+    if user.has_usable_password() == reset.is_invitation:
         return False
     # The link is made now, so it is valid for PASSWORD_RESET_TIMEOUT from when it is sent.
     context = {
@@ -62,10 +82,12 @@ def send_password_reset_email(*, reset_id: int, domain: str, use_https: bool) ->
         "user": user,
         "token": default_token_generator.make_token(user),
         "protocol": "https" if use_https else "http",
+        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)),
     }
+    template = "invitation" if reset.is_invitation else "password_reset"
     with translation.override(user.language):
-        subject = render_to_string("registration/password_reset_subject.txt", context)
-        body = render_to_string("registration/password_reset_email.html", context)
+        subject = render_to_string(f"registration/{template}_subject.txt", context)
+        body = render_to_string(f"registration/{template}_email.html", context)
     message = EmailMessage(subject="".join(subject.splitlines()), body=body, to=[user.email])
     send_outside_transaction(message)
     PasswordResetEmail.objects.filter(pk=reset.pk, sent_at__isnull=True).update(

@@ -31,6 +31,12 @@ def users_for(user: User) -> QuerySet[User]:
     )
 
 
+def staff_managed_by(user: User) -> QuerySet[User]:
+    """The outreach workers and managers a manager may change: their own program's, active or
+    not; none for anyone else."""
+    return users_for(user).filter(role__in=[User.Role.OUTREACH, User.Role.MANAGER])
+
+
 def staff_of(user: User) -> QuerySet[User]:
     """Outreach workers and managers of the user's program, former ones included (they stay in
     the filters of what they recorded); none for funders and administrators."""

@@ -8,6 +8,11 @@ app_name = "accounts"
 
 urlpatterns = [
     path("manage/users/", views.user_list, name="users"),
+    path("manage/users/new/", views.user_new, name="user_new"),
+    path("manage/users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("manage/users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
+    path("manage/users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path("manage/users/<int:pk>/invite/", views.user_invite, name="user_invite"),
     path("manage/locations/", views.location_list, name="locations"),
     path("language/", views.set_language, name="language"),
 ]

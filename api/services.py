@@ -85,6 +85,16 @@ def revoke_token(*, by: User, token: ApiToken) -> ApiToken:
     return token
 
 
+def revoke_tokens_of(*, by: User, user: User) -> int:
+    """Revoke every token acting as `user` (they were deactivated); returns how many. Each
+    revocation writes its own entry, in the caller's transaction."""
+    with transaction.atomic():
+        tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
+        for token in tokens:
+            revoke_token(by=by, token=token)
+    return len(tokens)
+
+
 # --- Sync -------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -194,6 +195,10 @@ def pages_of(page, role):
     if role in ("outreach", "manager"):
         participant = Participant.objects.filter(anonymised_at__isnull=True).first()
         paths.append(f"/participants/{participant.public_id}/")
+    if role == "manager":
+        # Adding and changing a staff member, on a phone too.
+        outreach = User.objects.get(username="outreach")
+        paths += [reverse("accounts:user_new"), reverse("accounts:user_edit", args=[outreach.pk])]
     return paths
 
 

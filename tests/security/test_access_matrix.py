@@ -98,6 +98,12 @@ ACCESS_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "security:two_factor_off": (NONE, GET_REFUSED),
     # accounts
     "accounts:users": (NONE, MANAGERS),
+    "accounts:user_new": (NONE, MANAGERS),
+    # Program B's worker is refused by role before any lookup, so learns nothing either way.
+    "accounts:user_edit": (lambda rows: {"pk": rows.outreach.pk}, MANAGERS),
+    "accounts:user_deactivate": (lambda rows: {"pk": rows.manager.pk}, GET_REFUSED),
+    "accounts:user_reactivate": (lambda rows: {"pk": rows.manager.pk}, GET_REFUSED),
+    "accounts:user_invite": (lambda rows: {"pk": rows.manager.pk}, GET_REFUSED),
     "accounts:locations": (NONE, MANAGERS),
     "accounts:language": (NONE, GET_REFUSED),
     # participants and encounters
@@ -263,6 +269,20 @@ POST_ORDER = ["anonymous", "outreach_b", "funder", "admin", "manager_a", "outrea
 POST_MATRIX: dict[str, tuple[Kwargs, Expect]] = {
     "logout": (NONE, Expect(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "accounts:language": (NONE, Expect(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    # Aimed at the manager themself: refused with a message (no one deactivates themself; they
+    # are active already; they chose a password long ago), so nothing changes for later roles.
+    "accounts:user_deactivate": (
+        lambda rows: {"pk": rows.manager.pk},
+        Expect(LOGIN, 403, 403, REDIRECT, 403, 403),
+    ),
+    "accounts:user_reactivate": (
+        lambda rows: {"pk": rows.manager.pk},
+        Expect(LOGIN, 403, 403, REDIRECT, 403, 403),
+    ),
+    "accounts:user_invite": (
+        lambda rows: {"pk": rows.manager.pk},
+        Expect(LOGIN, 403, 403, REDIRECT, 403, 403),
+    ),
     # Only its author may undo; the manager is told it can no longer be undone here.
     "encounters:undo": (
         lambda rows: {"pk": rows.encounter.pk},

@@ -684,12 +684,75 @@ def _found_syringes(world):
     )
 
 
+def _invited(world):
+    """An outreach worker added but who has not chosen a password yet."""
+    user = UserFactory(username="invited", program=world.program_a, locations=[world.site_a])
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return user
+
+
 # service -> (the call, by whom ("nobody": a scheduled task), the action it must record)
 WRITE_SERVICES = {
     "accounts.services.set_user_language": (
         lambda w: account_services.set_user_language(user=w.outreach_a, language="es"),
         "outreach_a",
         "accounts.user.language_changed",
+    ),
+    "accounts.services.add_staff_member": (
+        lambda w: account_services.add_staff_member(
+            by=w.manager_a,
+            username="new_worker",
+            first_name="New",
+            last_name="Worker",
+            email="new_worker@example.org",
+            role="outreach",
+            locations=[w.site_a],
+            domain="testserver",
+            use_https=True,
+        ),
+        "manager_a",
+        "accounts.user.added",
+    ),
+    "accounts.services.update_staff_member": (
+        lambda w: account_services.update_staff_member(
+            by=w.manager_a,
+            staff_member=w.outreach_a,
+            first_name="Renamed",
+            last_name="",
+            email=w.outreach_a.email,
+            role="outreach",
+            locations=[w.van_a],
+        ),
+        "manager_a",
+        "accounts.user.updated",
+    ),
+    "accounts.services.deactivate_staff_member": (
+        lambda w: account_services.deactivate_staff_member(
+            by=w.manager_a, staff_member=w.outreach_a
+        ),
+        "manager_a",
+        "accounts.user.deactivated",
+    ),
+    "accounts.services.reactivate_staff_member": (
+        lambda w: account_services.reactivate_staff_member(
+            by=w.manager_a,
+            staff_member=account_services.deactivate_staff_member(
+                by=w.manager_a, staff_member=w.outreach_a
+            ),
+        ),
+        "manager_a",
+        "accounts.user.reactivated",
+    ),
+    "accounts.services.resend_invitation": (
+        lambda w: account_services.resend_invitation(
+            by=w.manager_a,
+            staff_member=_invited(w),
+            domain="testserver",
+            use_https=True,
+        ),
+        "manager_a",
+        "accounts.user.invitation_sent",
     ),
     "participants.services.enroll_participant": (
         lambda w: participant_services.enroll_participant(by=w.outreach_a, code="NEW0001"),
@@ -1108,6 +1171,14 @@ WRITE_SERVICES = {
         lambda w: api_services.revoke_token(
             by=w.manager_a,
             token=api_services.create_token(by=w.manager_a, user=w.outreach_a, name="Old")[0],
+        ),
+        "manager_a",
+        "api.token.revoked",
+    ),
+    "api.services.revoke_tokens_of": (
+        lambda w: api_services.revoke_tokens_of(
+            by=w.manager_a,
+            user=api_services.create_token(by=w.manager_a, user=w.outreach_a, name="Old")[0].user,
         ),
         "manager_a",
         "api.token.revoked",

@@ -84,6 +84,11 @@ ID_URLS = [
     ("reports:run", "get", lambda b: {"pk": b.run.pk}, "pk"),
     ("reports:run_retry", "post", lambda b: {"pk": b.run.pk}, "pk"),
     ("reports:run_publish", "post", lambda b: {"pk": b.run.pk}, "pk"),
+    ("accounts:user_edit", "get", lambda b: {"pk": b.outreach.pk}, "pk"),
+    ("accounts:user_edit", "post", lambda b: {"pk": b.outreach.pk}, "pk"),
+    ("accounts:user_deactivate", "post", lambda b: {"pk": b.outreach.pk}, "pk"),
+    ("accounts:user_reactivate", "post", lambda b: {"pk": b.outreach.pk}, "pk"),
+    ("accounts:user_invite", "post", lambda b: {"pk": b.outreach.pk}, "pk"),
     *[
         ("reports:run_download", "get", lambda b, f=f: {"pk": b.run.pk, "file_format": f}, "pk")
         for f in ("csv", "xlsx", "pdf")
@@ -99,6 +104,10 @@ NOWHERE = {
 
 # What each program-A role gets for B's row: a 404, or the refusal their role gets anyway.
 MANAGER_ONLY = {
+    "accounts:user_edit",
+    "accounts:user_deactivate",
+    "accounts:user_reactivate",
+    "accounts:user_invite",
     "participants:delete",
     "participants:duplicate_resolve",
     "referrals:partner_edit",
@@ -149,6 +158,12 @@ def _post_data(name: str, rows_b) -> dict:
             "is_active": "on",
         },
         "reports:run_request": {"start": "2025-01-01", "end": "2025-01-31"},
+        "accounts:user_edit": {
+            "first_name": "Renamed by A",
+            "email": "renamed-by-a@example.org",
+            "role": "manager",
+            "locations": [rows_b.location.pk],
+        },
     }.get(name, {})
 
 
@@ -175,6 +190,11 @@ def _snapshot(rows_b) -> dict:
             ReportRun.objects.filter(definition__program=rows_b.location.program)
             .order_by("pk")
             .values_list("pk", "status", "attempts")
+        ),
+        "staff": list(
+            User.objects.filter(program=rows_b.location.program)
+            .order_by("pk")
+            .values_list("pk", "first_name", "email", "role", "is_active", "password")
         ),
         "downloads": AuditEntry.objects.filter(
             action="reports.run.downloaded", object_id=str(rows_b.run.pk)

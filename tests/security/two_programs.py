@@ -42,6 +42,8 @@ from training.services import AttendeeRecord
 @dataclass(frozen=True)
 class ProgramRows:
     location: Location
+    outreach: User
+    manager: User
     participant: Participant
     encounter: Encounter
     referral: Referral
@@ -133,6 +135,8 @@ def program_rows(
         place=f"Park of {program.name}",
     )
     return ProgramRows(
+        outreach=outreach,
+        manager=manager,
         location=location,
         participant=participant,
         # The outreach worker's own, just now: still within the undo window.
