@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, User
@@ -218,11 +218,21 @@ def period_label(start: date, end: date) -> str:
     if calendar_period == periods.YEARLY:
         return str(start.year)
     if calendar_period == periods.QUARTERLY:
-        return _t("Q%(quarter)d %(year)d") % {
+        return gettext("Q%(quarter)d %(year)d") % {
             "quarter": periods.quarter_number(start),
             "year": start.year,
         }
     return f"{formats.date_format(start)} – {formats.date_format(end)}"  # noqa: RUF001
+
+
+def span_label(start: date, end: date) -> str:
+    """A short span for a comparison, with en dashes: '1-2 Nov', '1 Jul - 1 Sep'."""
+    if start == end:
+        return formats.date_format(start, "j M")
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{formats.date_format(start, 'j')}–{formats.date_format(end, 'j M')}"  # noqa: RUF001
+    day_format = "j M" if start.year == end.year else "j M Y"
+    return f"{formats.date_format(start, day_format)} – {formats.date_format(end, day_format)}"  # noqa: RUF001
 
 
 def _chart(
@@ -232,11 +242,17 @@ def _chart(
     numbers as table rows for people who do not see the chart. Periods that have not begun
     are left out: a week still to come is not a week with nothing in it."""
     points = [(start, numbers) for start, numbers in points if start <= today]
-    label = (
-        (lambda day: formats.date_format(day, "YEAR_MONTH_FORMAT"))
-        if grain == "month"
-        else (lambda day: formats.date_format(day, "SHORT_DATE_FORMAT"))
-    )
+
+    def label(start: date) -> str:
+        if grain == "month":
+            text, end = formats.date_format(start, "YEAR_MONTH_FORMAT"), periods.month_end(start)
+        else:
+            text, end = formats.date_format(start, "SHORT_DATE_FORMAT"), periods.week_end(start)
+        # The week or month still under way: a low bar there is not a drop.
+        if periods.is_partial(start, end, today):
+            return gettext("%(period)s (so far)") % {"period": text}
+        return text
+
     return {
         "title": title,
         "grain": grain,
@@ -262,12 +278,17 @@ def dashboard_context(
     """Everything the dashboard page shows for a manager and a scope of their program.
 
     About fifteen aggregate queries whatever the data size: two computes of the key measures
-    (this period and the one before), two trends, one grouped site query, alerts.
+    (this period and the one before), two trends, one grouped site query, alerts. A period in
+    progress is compared with as many days of the one before (periods.elapsed_comparison).
     """
     if scope.program.pk != user.program_id:
         raise ValueError("A dashboard shows the manager's own program only.")
-    previous_scope = scope.previous()
-    current = measures.compute(scope, KEY_MEASURES)
+    (start, end), (previous_start, previous_end) = periods.elapsed_comparison(
+        scope.start, scope.end, today
+    )
+    partial = (start, end) != (scope.start, scope.end)
+    previous_scope = scope.with_period(previous_start, previous_end)
+    current = measures.compute(scope.with_period(start, end), KEY_MEASURES)
     previous = measures.compute(previous_scope, KEY_MEASURES)
     cards = [
         Card(
@@ -299,16 +320,16 @@ def dashboard_context(
     ]
     overdue = referral_selectors.follow_ups(user, on=today - timedelta(days=1))
     charts = {
-        "weekly": _chart(_t("By week"), weekly, WEEKLY_MEASURES, grain="week", today=today),
+        "weekly": _chart(gettext("By week"), weekly, WEEKLY_MEASURES, grain="week", today=today),
         "monthly": _chart(
-            _t("By month"),
+            gettext("By month"),
             monthly,
             ["encounters", "unduplicated_participants"],
             grain="month",
             today=today,
         ),
         "supplies": _chart(
-            _t("Supplies by month"),
+            gettext("Supplies by month"),
             monthly,
             ["syringes_distributed", "syringes_collected", "naloxone_doses"],
             grain="month",
@@ -318,7 +339,13 @@ def dashboard_context(
     return {
         "scope": scope,
         "period_label": period_label(scope.start, scope.end),
-        "previous_label": period_label(previous_scope.start, previous_scope.end),
+        "is_partial": partial,
+        "elapsed_label": span_label(start, end),
+        "previous_label": (
+            span_label(previous_start, previous_end)
+            if partial
+            else period_label(previous_start, previous_end)
+        ),
         "cards": cards,
         "charts": charts,
         # Only what dashboard.js draws; the tables under the charts come from "charts".
