@@ -40,3 +40,11 @@ class QueuedPasswordResetForm(PasswordResetForm):
             domain=domain_override or get_current_site(request).domain,
             use_https=use_https,
         )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A choice of staff member named as every list row names them (User.display_name), so a
+    filter offers the "Casey" the rows show, not the user name "outreach3"."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
