@@ -292,8 +292,15 @@ def run_retry(request, pk: int):
 @require_POST
 @manager_required
 def run_publish(request, pk: int):
-    """Release a run the manager has reviewed to the funders of its definition."""
+    """Release a run the manager has reviewed to the funders of its definition, once they
+    have confirmed it on a second page (it cannot be taken back)."""
     run = get_object_or_404(report_selectors.run_list(request.user), pk=pk)
+    if run.is_ready and run.published_at is None and request.POST.get("confirmed") != "yes":
+        return render(
+            request,
+            "reports/run_publish_confirm.html",
+            {"run": run, "organisations": run.definition.published_to.all()},
+        )
     try:
         report_services.publish_reviewed_run(by=request.user, run=run)
     except report_services.ReportError as error:
