@@ -5,7 +5,7 @@ participant. A merge, and publishing a report, each ask to be confirmed on a sec
 import pytest
 from django.urls import reverse
 
-from participants import selectors, services
+from participants import retention, selectors, services
 from participants.models import MergedId, Participant, PossibleDuplicate
 from reports.models import ReportRun
 from tests.reports.report_fixtures import (  # noqa: F401
@@ -109,3 +109,15 @@ def test_publishing_asks_to_be_confirmed_first(client, definitions, manager_a):
     assert client.post(url, {"confirmed": "yes"}).status_code == 302
     run.refresh_from_db()
     assert run.published_at is not None
+
+
+def test_deleting_the_kept_participant_on_request_forgets_the_merged_ids_too(
+    client, manager_a, merged_pair
+):
+    keep, removed_id = merged_pair
+
+    retention.delete_participant_on_request(by=manager_a, participant=keep)
+
+    assert not MergedId.objects.exists()
+    client.force_login(manager_a)
+    assert client.get(reverse("participants:detail", args=[removed_id])).status_code == 404
