@@ -116,3 +116,11 @@ class StaffMemberForm(forms.Form):
     def add_staff_error(self, error: StaffError) -> None:
         """Show what the service refused next to the field at fault, or above the form."""
         self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A choice of staff member named as every list row names them (User.display_name), so a
+    filter offers the "Casey" the rows show, not the user name "outreach3"."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import StaffChoiceField
 from accounts.models import User
 
 
@@ -10,7 +11,7 @@ class TokenForm(forms.Form):
         max_length=100,
         help_text=_("For example: the county data warehouse."),
     )
-    user = forms.ModelChoiceField(
+    user = StaffChoiceField(
         queryset=User.objects.none(),
         label=_("Acts as"),
         help_text=_("The token can do what this person can do, no more."),

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import StaffChoiceField
 from accounts.models import User
 from audit.object_names import namer_reading
 from audit.selectors import AuditFilters
@@ -8,7 +9,7 @@ from core.forms import DateRangeForm
 
 
 class AuditFilterForm(DateRangeForm):
-    user = forms.ModelChoiceField(
+    user = StaffChoiceField(
         queryset=User.objects.none(),
         required=False,
         label=_("User"),

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import StaffChoiceField
 from accounts.models import Location, User
 from core.forms import DateRangeForm, validate_sane_moment
 from encounters import follow_ups
@@ -170,7 +171,7 @@ class EncounterFilterForm(DateRangeForm):
     location = forms.ModelChoiceField(
         queryset=Location.objects.none(), required=False, label=_("Location")
     )
-    staff = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Staff"))
+    staff = StaffChoiceField(queryset=User.objects.none(), required=False, label=_("Staff"))
     kind = forms.ChoiceField(
         choices=[("", _("Any kind")), *Encounter.Kind.choices], required=False, label=_("Kind")
     )

@@ -504,7 +504,7 @@ SPECTACULAR_SETTINGS = {
 REFERRAL_FOLLOW_UP_DAYS = {"housing": 14, "benefits": 14, "food": 3, "clothing": 3}
 REFERRAL_FOLLOW_UP_DEFAULT_DAYS = 7
 
-# Published reports (reports.disclosure): counts of people, encounters and referrals from 1 to
+# Published reports (reports.disclosure): counts of people, encounters and referrals from 0 to
 # this number are shown as "<11" (threshold + 1), larger ones with cell-key noise of at most 2.
 REPORT_SUPPRESSION_THRESHOLD = int(os.environ.get("REPORT_SUPPRESSION_THRESHOLD", "10"))
 # The key of that noise. Keep it secret and never change it: a new key gives every cell new

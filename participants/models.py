@@ -197,3 +197,28 @@ class PossibleDuplicate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} / {self.other}"
+
+
+class MergedId(models.Model):
+    """The public id and code of a participant merged into another: the card someone still
+    holds, or the answers they give, lead to the participant they were merged into rather
+    than to nobody (and a second enrolment)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    public_id = models.CharField(_("public id"), max_length=12, unique=True)
+    code_hash = models.CharField(_("code hash"), max_length=64, db_index=True)
+    # A later merge of this participant moves the row on (services._move_history).
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="merged_ids",
+        verbose_name=_("merged into"),
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("merged participant id")
+        verbose_name_plural = _("merged participant ids")
+
+    def __str__(self) -> str:
+        return self.public_id

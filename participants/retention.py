@@ -21,7 +21,7 @@ from accounts.models import Program, User
 from audit.services import record_action
 from core.errors import DomainError
 from participants import activity
-from participants.models import Characteristic, Participant, PossibleDuplicate
+from participants.models import Characteristic, MergedId, Participant, PossibleDuplicate
 from participants.services import PUBLIC_ID_ALPHABET
 
 # A tombstone's public id: never a valid card id (cards are HR-xxxxx), never reused.
@@ -101,6 +101,8 @@ def _anonymise(participants: list[Participant], *, because: str, at: datetime) -
     ids = [participant.pk for participant in participants]
     # Populations, substances and routes are profile answers too.
     Characteristic.objects.filter(participant_id__in=ids).delete()
+    # The ids and codes of those merged into them identify them as much as their own.
+    MergedId.objects.filter(participant_id__in=ids).delete()
     PossibleDuplicate.objects.filter(participant_id__in=ids).delete()
     PossibleDuplicate.objects.filter(other_id__in=ids).delete()
     # Free text written about them could name them; the counted facts stay.

@@ -35,8 +35,16 @@ def participants_for(user: User) -> QuerySet[Participant]:
 
 
 def participant_with_code(user: User, code: str) -> Participant | None:
-    """The participant whose code the answers derive, if enrolled in the user's program."""
-    return participants_for(user).filter(code_hash=code_hash(user.program_id, code)).first()
+    """The participant whose code the answers derive, if enrolled in the user's program, or the
+    one a participant with that code was merged into."""
+    hashed = code_hash(user.program_id, code)
+    found = participants_for(user).filter(code_hash=hashed).first()
+    return found or participants_for(user).filter(merged_ids__code_hash=hashed).first()
+
+
+def merged_into(user: User, public_id: str) -> Participant | None:
+    """The participant a removed public id was merged into, if the user may see them."""
+    return participants_for(user).filter(merged_ids__public_id=public_id).first()
 
 
 def search_participants(user: User, query: str) -> list[Participant]:
@@ -47,9 +55,15 @@ def search_participants(user: User, query: str) -> list[Participant]:
     compact = query.upper().removeprefix("HR-").removeprefix("HR")
     matches = Q(alias__icontains=query)
     if compact and all(ch in PUBLIC_ID_ALPHABET for ch in compact):
-        matches |= Q(public_id__startswith=f"HR-{compact}")
+        # An id merged into another finds the participant it now belongs to.
+        matches |= Q(public_id__startswith=f"HR-{compact}") | Q(
+            merged_ids__public_id__startswith=f"HR-{compact}"
+        )
     return list(
-        participants_for(user).filter(matches).order_by("alias", "public_id")[:SEARCH_LIMIT]
+        participants_for(user)
+        .filter(matches)
+        .distinct()
+        .order_by("alias", "public_id")[:SEARCH_LIMIT]
     )
 
 

@@ -11,7 +11,7 @@ from accounts.models import User
 from audit.services import record_action
 from core.errors import DomainError
 from participants import codes, merging
-from participants.models import Characteristic, Participant, PossibleDuplicate
+from participants.models import Characteristic, MergedId, Participant, PossibleDuplicate
 
 PUBLIC_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud without doubt
 PUBLIC_ID_LENGTH = 5
@@ -28,8 +28,19 @@ def new_public_id() -> str:
 def _unused_public_id() -> str:
     while True:
         public_id = new_public_id()
-        if not Participant.objects.filter(public_id=public_id).exists():
+        taken = Participant.objects.filter(public_id=public_id).exists()
+        if not taken and not MergedId.objects.filter(public_id=public_id).exists():
             return public_id
+
+
+def _merged_into(*, program_id: int, code_hash: str) -> Participant | None:
+    """The participant that one enrolled with this code was merged into, if any."""
+    merged = (
+        MergedId.objects.filter(program_id=program_id, code_hash=code_hash)
+        .select_related("participant")
+        .first()
+    )
+    return merged.participant if merged is not None else None
 
 
 def _set_characteristics(participant: Participant, answers: dict[str, list[str]]) -> None:
@@ -58,7 +69,9 @@ def enroll_participant(
     """
     program = by.program
     code_hash = codes.code_hash(program.pk, code)
-    existing = Participant.objects.filter(program=program, code_hash=code_hash).first()
+    existing = Participant.objects.filter(program=program, code_hash=code_hash).first() or (
+        _merged_into(program_id=program.pk, code_hash=code_hash)
+    )
     if existing is not None:
         return existing, False
     try:
@@ -179,6 +192,13 @@ def merge_participants(*, by: User, keep: Participant, duplicate: Participant) -
             "moved": moved,
             "pairs_resolved": resolved,
         },
+    )
+    # The removed id and code still lead to the kept participant (the card in their pocket).
+    MergedId.objects.create(
+        program_id=keep.program_id,
+        public_id=duplicate.public_id,
+        code_hash=duplicate.code_hash,
+        participant=keep,
     )
     duplicate.delete()
     return keep

@@ -2,6 +2,7 @@
 duplicates and deletion on request."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,7 +31,17 @@ def participant_list(request):
 @require_GET
 @participant_staff_required
 def participant_detail(request, public_id: str):
-    participant = get_object_or_404(selectors.participants_for(request.user), public_id=public_id)
+    participant = selectors.participants_for(request.user).filter(public_id=public_id).first()
+    if participant is None:
+        merged_into = selectors.merged_into(request.user, public_id)
+        if merged_into is None:
+            raise Http404
+        messages.info(
+            request,
+            _("%(merged)s was merged into %(kept)s.")
+            % {"merged": public_id, "kept": merged_into.public_id},
+        )
+        return redirect("participants:detail", public_id=merged_into.public_id)
     record_read(
         request=request,
         action="participants.participant.viewed",
@@ -147,6 +158,13 @@ def duplicate_resolve(request, pk: int):
         keep, merged = (duplicate.participant, duplicate.other)
         if action == "keep_other":
             keep, merged = merged, keep
+        if request.POST.get("confirmed") != "yes":
+            # A merge cannot be undone: say what it does and ask once more (no script needed).
+            return render(
+                request,
+                "participants/merge_confirm.html",
+                {"pair": duplicate, "keep": keep, "merged": merged, "action": action},
+            )
         merged_id = merged.public_id
         try:
             services.merge_participants(by=request.user, keep=keep, duplicate=merged)

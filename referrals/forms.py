@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import StaffChoiceField
 from accounts.models import User
 from core.forms import sane_date_validators
 from referrals.models import Partner, Referral, ReferralKind
@@ -42,7 +43,7 @@ class StatusChangeForm(forms.Form):
 
 
 class FollowUpFilterForm(forms.Form):
-    worker = forms.ModelChoiceField(
+    worker = StaffChoiceField(
         label=_("Worker"),
         queryset=User.objects.none(),
         required=False,

@@ -88,7 +88,8 @@ def send_follow_up_digest(*, program_id: int, worker_id: int, day: date) -> bool
                 )
                 % {"count": len(overdue)},
                 body=render_to_string(
-                    "referrals/follow_up_digest.txt", {"worker": worker, "overdue": overdue}
+                    "referrals/follow_up_digest.txt",
+                    {"worker": worker, "overdue": overdue, "today": day},
                 ),
                 to=[worker.email],
             )

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -48,6 +48,13 @@ def make_referral(
         raise ReferralError(_("A new referral is offered or made."))
     now = timezone.now()
     made_at = encounter.occurred_at if encounter is not None else now
+    made_on = timezone.localdate(made_at, by.program.tzinfo)
+    if follow_up_due is not None and follow_up_due < made_on:
+        raise ReferralError(
+            _("The follow-up date is before the referral (%(day)s). Choose that day or later.")
+            % {"day": formats.date_format(made_on)},
+            field="follow_up_due",
+        )
     referral = Referral.objects.create(
         program_id=by.program_id,
         participant=participant,
@@ -56,8 +63,7 @@ def make_referral(
         encounter=encounter,
         made_by=by,
         made_at=made_at,
-        follow_up_due=follow_up_due
-        or default_follow_up_due(kind, made_on=timezone.localdate(made_at, by.program.tzinfo)),
+        follow_up_due=follow_up_due or default_follow_up_due(kind, made_on=made_on),
         status=status,
     )
     ReferralStatusChange.objects.create(

@@ -56,7 +56,7 @@ def referral_new(request, public_id: str):
                 follow_up_due=form.cleaned_data["follow_up_due"],
             )
         except services.ReferralError as error:
-            form.add_error(None, error.message)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("Referral saved."))
             return redirect("referrals:detail", pk=referral.pk)

@@ -2,6 +2,7 @@
 (reports.selectors), and each built run's files, downloaded and audited as on the page."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -57,6 +58,11 @@ class ReportRunSerializer(ModelSerializer):
             "downloads",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        # Times with the offset of the run's program, also for a funder, who has no program.
+        with timezone.override(instance.definition.program.tzinfo):
+            return super().to_representation(instance)
 
     @extend_schema_field(
         serializers.CharField(

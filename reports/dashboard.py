@@ -225,6 +225,16 @@ def period_label(start: date, end: date) -> str:
     return f"{formats.date_format(start)} – {formats.date_format(end)}"  # noqa: RUF001
 
 
+def span_label(start: date, end: date) -> str:
+    """A short span for a comparison, with en dashes: '1-2 Nov', '1 Jul - 1 Sep'."""
+    if start == end:
+        return formats.date_format(start, "j M")
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{formats.date_format(start, 'j')}–{formats.date_format(end, 'j M')}"  # noqa: RUF001
+    day_format = "j M" if start.year == end.year else "j M Y"
+    return f"{formats.date_format(start, day_format)} – {formats.date_format(end, day_format)}"  # noqa: RUF001
+
+
 def _chart(
     title: str, points: list[tuple[date, dict]], keys: list[str], *, grain: str, today: date
 ) -> dict:
@@ -232,11 +242,17 @@ def _chart(
     numbers as table rows for people who do not see the chart. Periods that have not begun
     are left out: a week still to come is not a week with nothing in it."""
     points = [(start, numbers) for start, numbers in points if start <= today]
-    label = (
-        (lambda day: formats.date_format(day, "YEAR_MONTH_FORMAT"))
-        if grain == "month"
-        else (lambda day: formats.date_format(day, "SHORT_DATE_FORMAT"))
-    )
+
+    def label(start: date) -> str:
+        if grain == "month":
+            text, end = formats.date_format(start, "YEAR_MONTH_FORMAT"), periods.month_end(start)
+        else:
+            text, end = formats.date_format(start, "SHORT_DATE_FORMAT"), periods.week_end(start)
+        # The week or month still under way: a low bar there is not a drop.
+        if periods.is_partial(start, end, today):
+            return gettext("%(period)s (so far)") % {"period": text}
+        return text
+
     return {
         "title": title,
         "grain": grain,
@@ -262,12 +278,17 @@ def dashboard_context(
     """Everything the dashboard page shows for a manager and a scope of their program.
 
     About fifteen aggregate queries whatever the data size: two computes of the key measures
-    (this period and the one before), two trends, one grouped site query, alerts.
+    (this period and the one before), two trends, one grouped site query, alerts. A period in
+    progress is compared with as many days of the one before (periods.elapsed_comparison).
     """
     if scope.program.pk != user.program_id:
         raise ValueError("A dashboard shows the manager's own program only.")
-    previous_scope = scope.previous()
-    current = measures.compute(scope, KEY_MEASURES)
+    (start, end), (previous_start, previous_end) = periods.elapsed_comparison(
+        scope.start, scope.end, today
+    )
+    partial = (start, end) != (scope.start, scope.end)
+    previous_scope = scope.with_period(previous_start, previous_end)
+    current = measures.compute(scope.with_period(start, end), KEY_MEASURES)
     previous = measures.compute(previous_scope, KEY_MEASURES)
     cards = [
         Card(
@@ -318,7 +339,13 @@ def dashboard_context(
     return {
         "scope": scope,
         "period_label": period_label(scope.start, scope.end),
-        "previous_label": period_label(previous_scope.start, previous_scope.end),
+        "is_partial": partial,
+        "elapsed_label": span_label(start, end),
+        "previous_label": (
+            span_label(previous_start, previous_end)
+            if partial
+            else period_label(previous_start, previous_end)
+        ),
         "cards": cards,
         "charts": charts,
         # Only what dashboard.js draws; the tables under the charts come from "charts".

@@ -39,6 +39,11 @@ def week_start(day: date) -> date:
     return day + relativedelta(weekday=MO(-1))
 
 
+def week_end(day: date) -> date:
+    """The Sunday on or after `day`."""
+    return week_start(day) + relativedelta(days=6)
+
+
 def month_start(day: date) -> date:
     return day + relativedelta(day=1)
 
@@ -100,6 +105,22 @@ def previous_period(start: date, end: date) -> Period:
     if months:
         return start - relativedelta(months=months), start - ONE_DAY
     return start - relativedelta(days=length_in_days(start, end)), start - ONE_DAY
+
+
+def elapsed_comparison(start: date, end: date, today: date) -> tuple[Period, Period]:
+    """A period and the one to compare it with. A period in progress on `today` is cut at
+    today and compared with the same number of days from the start of the period before (2
+    December: 1-2 December against 1-2 November), not with the whole of it."""
+    previous_start, previous_end = previous_period(start, end)
+    if not start <= today < end:
+        return (start, end), (previous_start, previous_end)
+    elapsed = relativedelta(days=length_in_days(start, today) - 1)
+    return (start, today), (previous_start, min(previous_start + elapsed, previous_end))
+
+
+def is_partial(start: date, end: date, today: date) -> bool:
+    """Whether [start, end] has begun but not ended by `today` (its last day still to come)."""
+    return start <= today < end
 
 
 # --- Trends ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -261,16 +261,19 @@ def run_request_from_list(request):
 @report_reader_required
 def run_detail(request, pk: int):
     run = get_object_or_404(report_selectors.run_list(request.user), pk=pk)
-    return render(
-        request,
-        "reports/run_detail.html",
-        {
-            "run": run,
-            "withheld": report_selectors.withheld_in(run) if request.user.is_manager else [],
-            "formats": list(exports.RUN_FILE_FORMATS),
-            "in_progress": not run.is_ready and run.status != run.Status.FAILED,
-        },
-    )
+    # A funder has no program of their own (the middleware leaves them in UTC): a run's times
+    # are its program's, whoever reads them.
+    with timezone.override(run.definition.program.tzinfo):
+        return render(
+            request,
+            "reports/run_detail.html",
+            {
+                "run": run,
+                "withheld": report_selectors.withheld_in(run) if request.user.is_manager else [],
+                "formats": list(exports.RUN_FILE_FORMATS),
+                "in_progress": not run.is_ready and run.status != run.Status.FAILED,
+            },
+        )
 
 
 @require_POST
@@ -289,8 +292,15 @@ def run_retry(request, pk: int):
 @require_POST
 @manager_required
 def run_publish(request, pk: int):
-    """Release a run the manager has reviewed to the funders of its definition."""
+    """Release a run the manager has reviewed to the funders of its definition, once they
+    have confirmed it on a second page (it cannot be taken back)."""
     run = get_object_or_404(report_selectors.run_list(request.user), pk=pk)
+    if run.is_ready and run.published_at is None and request.POST.get("confirmed") != "yes":
+        return render(
+            request,
+            "reports/run_publish_confirm.html",
+            {"run": run, "organisations": run.definition.published_to.all()},
+        )
     try:
         report_services.publish_reviewed_run(by=request.user, run=run)
     except report_services.ReportError as error:

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import factory
+import time_machine
 from django.utils import timezone
 
 from accounts.models import Location, Program, User
@@ -85,3 +88,14 @@ class EncounterFactory(factory.django.DjangoModelFactory):
     staff = factory.SubFactory(UserFactory, program=factory.SelfAttribute("..program"))
     occurred_at = factory.LazyFunction(timezone.now)
     kind = Encounter.Kind.FIXED_SITE
+
+
+def overdue_referral(*, days: int, by: User, participant: Participant, kind: str = "housing"):
+    """A referral made `days` ago and due that day, so overdue now: a follow-up can be made due
+    no earlier than the referral itself (referrals.services.make_referral)."""
+    from referrals.services import make_referral
+
+    with time_machine.travel(timezone.now() - timedelta(days=days), tick=False):
+        return make_referral(
+            by=by, participant=participant, kind=kind, follow_up_due=by.program.today()
+        )

@@ -65,7 +65,7 @@ def certificate_pdf(
     y -= 0.3 * inch
     _centred(
         canvas,
-        _("Trainer: %(trainer)s") % {"trainer": trainer.get_full_name() or trainer.get_username()},
+        _("Trainer: %(trainer)s") % {"trainer": trainer.display_name},
         REGULAR,
         12,
         y,

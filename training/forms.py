@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import StaffChoiceField
 from accounts.models import Location, User
 from core.forms import DateRangeForm, sane_date_validators
 from participants.models import Participant
@@ -58,7 +59,7 @@ class TrainingSessionForm(forms.Form):
         max_length=200,
         help_text=_("For example: the police academy, the public library."),
     )
-    trainer = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Trainer"))
+    trainer = StaffChoiceField(queryset=User.objects.none(), label=_("Trainer"))
     attendee_count = forms.IntegerField(
         label=_("Number of people trained"),
         min_value=1,

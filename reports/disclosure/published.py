@@ -23,7 +23,7 @@ from reports.disclosure import cellkey
 from reports.measures.counts import Counts
 from reports.measures.registry import MEASURES, Table
 
-SMALL = "small"  # a count from 1 to the threshold
+SMALL = "small"  # a protected count from 0 to the threshold
 WITHHELD = "withheld"  # a rate or statistic built on a small count
 WITHHELD_LABEL = "x"
 # Cell keys of these sets are kept apart: a set of encounters is not a set of people.
@@ -96,7 +96,7 @@ def method_note(threshold: int) -> str:
     """The one sentence every export and the community page carry."""
     return _(
         "Counts of people, encounters and referrals are protected by the cell-key method: "
-        "counts from 1 to %(threshold)d are shown as %(label)s, larger ones are within "
+        "counts from 0 to %(threshold)d are shown as %(label)s, larger ones are within "
         "%(noise)d of the true count (the same people always give the same number), totals are "
         "protected on their own and need not equal the sum of their rows, rates use the "
         "published counts (%(withheld)s: not shown, built on a small count); a person is a "

@@ -103,3 +103,16 @@ def test_put_is_not_offered(outreach_a_api, referral_a):
 
     assert response.status_code == 405
     assert "detail" in response.json()
+
+
+def test_a_follow_up_date_before_the_referral_is_a_400_on_the_field(outreach_a_api, participant_a):
+    response = outreach_a_api.post(
+        REFERRALS,
+        {"participant": participant_a.public_id, "kind": "housing", "follow_up_due": "2020-01-01"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["follow_up_due"]
+    assert "before the referral" in response.json()["follow_up_due"][0]
+    assert not Referral.objects.exists()

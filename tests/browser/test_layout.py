@@ -2,7 +2,6 @@
 was aimed at, targets take a thumb, and no page is wider than the screen."""
 
 import io
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -13,8 +12,8 @@ from accounts.models import User
 from encounters.models import Encounter
 from participants import services
 from participants.models import Participant
-from referrals import services as referral_services
 from referrals.models import ReferralKind
+from tests.factories import overdue_referral
 from tests.two_factor import sign_in_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -155,12 +154,7 @@ CARD_IDS_ON_LINES = r"""() => {
 def test_no_card_id_breaks_at_its_hyphen_on_a_narrow_phone(page, demo):
     manager = User.objects.get(username="manager")
     participant = Participant.objects.filter(anonymised_at__isnull=True).first()
-    referral_services.make_referral(
-        by=manager,
-        participant=participant,
-        kind=ReferralKind.HOUSING,
-        follow_up_due=manager.program.today() - timedelta(days=3),
-    )
+    overdue_referral(days=3, by=manager, participant=participant, kind=ReferralKind.HOUSING)
     sign_in_in_browser(page, "manager", PASSWORDS["manager"])
     page.set_viewport_size({"width": 320, "height": 700})
     checked = []

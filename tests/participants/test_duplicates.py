@@ -56,7 +56,10 @@ def test_merge_moves_history_and_is_recorded(client, manager_a, outreach_a, site
     action = "keep_other" if pair.other == keep else "keep_participant"
     client.force_login(manager_a)
 
-    client.post(reverse("participants:duplicate_resolve", args=[pair.pk]), {"action": action})
+    client.post(
+        reverse("participants:duplicate_resolve", args=[pair.pk]),
+        {"action": action, "confirmed": "yes"},
+    )
 
     assert list(Participant.objects.all()) == [keep]
     keep.refresh_from_db()
@@ -86,7 +89,9 @@ def test_a_pair_merged_the_other_way_meanwhile_gives_a_message_not_an_error(
     client.force_login(manager_a)
 
     response = client.post(
-        reverse("participants:duplicate_resolve", args=[pair.pk]), {"action": action}, follow=True
+        reverse("participants:duplicate_resolve", args=[pair.pk]),
+        {"action": action, "confirmed": "yes"},
+        follow=True,
     )
 
     assert response.status_code == 200

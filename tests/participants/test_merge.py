@@ -34,6 +34,7 @@ HANDLED = {
     ("training.attendee", "participant"): "moved, one per session",
     ("cards.participantcard", "participant"): "moved, one valid card",
     ("participants.characteristic", "participant"): "answers merged",
+    ("participants.mergedid", "participant"): "moved: ids merged earlier lead to the kept one",
     ("participants.possibleduplicate", "participant"): "deleted with the duplicate",
     ("participants.possibleduplicate", "other"): "deleted with the duplicate",
     ("encounters.participantmonth", "participant"): "kept by the triggers",

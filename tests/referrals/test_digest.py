@@ -11,7 +11,7 @@ from accounts.models import User
 from referrals import reminders, services
 from referrals.models import FollowUpDigest
 from referrals.tasks import queue_follow_up_digests, send_follow_up_digests
-from tests.factories import ParticipantFactory, UserFactory
+from tests.factories import ParticipantFactory, UserFactory, overdue_referral
 from tests.mail import LaterStepFailed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("program_evening")]
@@ -29,14 +29,9 @@ def overdue_referrals(outreach_a, manager_a, participant_a):
     outreach_a.save()
     manager_a.email = "manager_a@example.org"
     manager_a.save()
-    yesterday = outreach_a.program.today() - timedelta(days=1)
     for kind in ("housing", "food"):
-        services.make_referral(
-            by=outreach_a, participant=participant_a, kind=kind, follow_up_due=yesterday
-        )
-    services.make_referral(
-        by=manager_a, participant=participant_a, kind="legal", follow_up_due=yesterday
-    )
+        overdue_referral(days=1, by=outreach_a, participant=participant_a, kind=kind)
+    overdue_referral(days=1, by=manager_a, participant=participant_a, kind="legal")
     services.make_referral(
         by=outreach_a,
         participant=participant_a,
@@ -52,12 +47,7 @@ def three_overdue_workers(overdue_referrals, program_a, site_a, participant_a):
     second = UserFactory(
         username="outreach_a2", role=User.Role.OUTREACH, program=program_a, locations=[site_a]
     )
-    services.make_referral(
-        by=second,
-        participant=participant_a,
-        kind="food",
-        follow_up_due=program_a.today() - timedelta(days=2),
-    )
+    overdue_referral(days=2, by=second, participant=participant_a, kind="food")
     return ["outreach_a@example.org", "manager_a@example.org", "outreach_a2@example.org"]
 
 

@@ -137,7 +137,7 @@ def test_seed_demo_publishes_the_ready_made_reports_to_the_demo_funder():
 
 def publish(client, run, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reports:run_publish", args=[run.pk]))
+        response = client.post(reverse("reports:run_publish", args=[run.pk]), {"confirmed": "yes"})
     assert response.status_code == 302
     run.refresh_from_db()
     return run

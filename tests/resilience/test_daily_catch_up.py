@@ -9,10 +9,15 @@ import time_machine
 from accounts.models import DailyJobRun, QueuedTask
 from accounts.tasks import publish_waiting_tasks
 from hrprogram.celery import publish_what_waited_for_the_worker
-from referrals import services as referral_services
 from referrals.models import FollowUpDigest
 from referrals.tasks import send_follow_up_digests
-from tests.factories import LocationFactory, ParticipantFactory, ProgramFactory, UserFactory
+from tests.factories import (
+    LocationFactory,
+    ParticipantFactory,
+    ProgramFactory,
+    UserFactory,
+    overdue_referral,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +29,7 @@ REDIS_BACK = datetime(2026, 3, 10, 12, 20, tzinfo=UTC)
 
 
 def overdue_follow_up(worker) -> None:
-    referral_services.make_referral(
-        by=worker,
-        participant=ParticipantFactory(program=worker.program),
-        kind="housing",
-        follow_up_due=worker.program.today() - timedelta(days=2),
-    )
+    overdue_referral(days=2, by=worker, participant=ParticipantFactory(program=worker.program))
 
 
 @pytest.fixture

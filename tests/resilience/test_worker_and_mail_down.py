@@ -10,13 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import QueuedTask, ServiceStatus
-from referrals import services as referral_services
 from referrals.models import FollowUpDigest
 from referrals.tasks import send_follow_up_digests
 from reports import periods
 from reports.models import ReportReadyEmail, ReportRun
 from reports.services import add_ready_definitions
-from tests.factories import ParticipantFactory
+from tests.factories import ParticipantFactory, overdue_referral
 from tests.resilience.conftest import SmtpServer, wait_until
 
 pytestmark = pytest.mark.worker
@@ -26,12 +25,7 @@ pytestmark = pytest.mark.worker
 def work_to_do(program_a, manager_a, outreach_a):
     """A report definition of program A, and one overdue follow-up of outreach A."""
     participant = ParticipantFactory(program=program_a, alias="Sunny")
-    referral_services.make_referral(
-        by=outreach_a,
-        participant=participant,
-        kind="housing",
-        follow_up_due=program_a.today() - timedelta(days=2),
-    )
+    overdue_referral(days=2, by=outreach_a, participant=participant)
     definition = add_ready_definitions(program=program_a, by=None)[0]
     start, end = periods.previous_complete_period(program_a.today(), periods.MONTHLY)
     return {"definition": definition, "period": {"start": start, "end": end}}
