@@ -7,11 +7,25 @@ leading apostrophe, as OWASP advises; in XLSX the cell is stored as text, shown 
 
 import csv
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "@", "\t", "\r")
+SIGNS = ("+", "-")
+
+
+def could_run(text: str) -> bool:
+    """Whether a spreadsheet would read `text` as a formula. A lone sign ("-", no value) and a
+    signed number ("-5") are shown as they are."""
+    if text.startswith(FORMULA_STARTS):
+        return True
+    if text.startswith(SIGNS) and len(text) > 1:
+        try:
+            float(text)
+        except ValueError:
+            return True
+    return False
 
 
 def cell_text(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and could_run(value):
         return "'" + value
     return value
 

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from core.spreadsheets import cell_text
 from reports import exports, measures
 from reports.disclosure.published import Publisher
 from reports.measures import Table
@@ -223,3 +224,19 @@ def test_text_that_looks_like_a_formula_never_runs_in_a_spreadsheet(program_a):
     assert summary["A1"].data_type == "s"
     assert summary["A1"].value == booby_trapped.title
     assert summary["B2"].value == "+Program A"
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("-", "-"),  # the mark of a total not given
+        ("-5", "-5"),
+        ("+1.5", "+1.5"),
+        ("<11", "<11"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("=1+1", "'=1+1"),
+    ],
+)
+def test_only_text_a_spreadsheet_would_run_is_kept_as_text(typed, written):
+    assert cell_text(typed) == written
