@@ -29,7 +29,12 @@ from encounters.forms import (
 from encounters.services import EncounterError
 from participants import pages
 from participants.forms import CodeAnswersForm
-from participants.selectors import participant_with_code, participants_for, search_participants
+from participants.selectors import (
+    merged_into,
+    participant_with_code,
+    participants_for,
+    search_participants,
+)
 from participants.services import enroll_participant
 from security.code_guesses import CodeGuessBudgetSpent, spend_code_guess
 from security.ratelimit import rate_limited
@@ -66,7 +71,9 @@ def _participant_from_field(user: User, value: str):
     """The participant named by the hidden field: a public id, or None for anonymous."""
     if value == ANONYMOUS:
         return None
-    participant = participants_for(user).filter(public_id=value.upper()).first()
+    participant = participants_for(user).filter(public_id=value.upper()).first() or merged_into(
+        user, value.upper()
+    )
     if participant is None:
         raise EncounterError(
             _("No participant %(public_id)s in your program.") % {"public_id": value},
@@ -82,7 +89,9 @@ def _selected_participant_context(request, value: str) -> dict:
     if value == ANONYMOUS:
         return {"selected_anonymous": True}
     user = request.user
-    participant = participants_for(user).filter(public_id=value.upper()).first()
+    participant = participants_for(user).filter(public_id=value.upper()).first() or merged_into(
+        user, value.upper()
+    )
     if participant is None:
         return {}
     record_read(

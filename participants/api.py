@@ -5,7 +5,7 @@ resolve public ids with."""
 
 import re
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
@@ -41,10 +41,13 @@ class ParticipantLookups(Lookups):
         self._participants: dict[str, Participant | None] = {}
 
     def participant(self, public_id: str) -> Participant | None:
+        """The participant with this id, or the one it was merged into (a phone that queued
+        encounters offline may still hold the id merged away meanwhile)."""
         public_id = public_id.strip().upper()
         if public_id not in self._participants:
             self._participants[public_id] = (
                 selectors.participants_for(self.user).filter(public_id=public_id).first()
+                or selectors.merged_into(self.user, public_id)
                 if re.fullmatch(PUBLIC_ID_PATTERN, public_id)
                 else None  # no id has that shape (a NUL byte would not even reach the database)
             )
@@ -64,7 +67,9 @@ class ParticipantLookups(Lookups):
             for participant in selectors.participants_for(self.user).filter(public_id__in=wanted)
         }
         for public_id in wanted:
-            self._participants[public_id] = found.get(public_id)
+            self._participants[public_id] = found.get(public_id) or selectors.merged_into(
+                self.user, public_id
+            )
 
 
 def participant_named(lookups: ParticipantLookups, public_id: str) -> Participant:
@@ -253,9 +258,14 @@ class ParticipantViewSet(
         return participants.prefetch_related("characteristics").order_by("public_id")
 
     def get_object(self):
-        return get_object_or_404(
-            self.get_queryset(), public_id=self.kwargs["public_id"].strip().upper()
-        )
+        """By public id; an id merged away answers with the participant it was merged into,
+        whose own public id the answer carries."""
+        public_id = self.kwargs["public_id"].strip().upper()
+        found = self.get_queryset().filter(public_id=public_id).first()
+        found = found or selectors.merged_into(self.request.user, public_id)
+        if found is None:
+            raise Http404
+        return found
 
     def _record_read(self, participant: Participant, how: str) -> None:
         """A participant's data read through the API is logged as a page read is."""

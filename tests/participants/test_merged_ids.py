@@ -2,9 +2,14 @@
 redirects with a message, search and the code lookup find them, enrolment does not make a new
 participant. A merge, and publishing a report, each ask to be confirmed on a second page."""
 
+import uuid
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
 
+from encounters.models import Encounter
 from participants import retention, selectors, services
 from participants.models import MergedId, Participant, PossibleDuplicate
 from reports.models import ReportRun
@@ -47,6 +52,53 @@ def test_search_code_lookup_and_enrolment_find_the_kept_participant(outreach_a, 
     again, created = services.enroll_participant(by=outreach_a, code="MA0386TF")
     assert (again, created) == (keep, False)
     assert Participant.objects.count() == 1
+
+
+def test_a_phone_still_holding_the_removed_id_syncs_onto_the_kept_participant(
+    outreach_a, site_a, merged_pair
+):
+    keep, removed_id = merged_pair
+    client = APIClient()
+    client.force_authenticate(outreach_a)
+    queued = {
+        "id": str(uuid.uuid4()),
+        "occurred_at": timezone.now().isoformat(),
+        "location": site_a.pk,
+        "kind": "fixed_site",
+        "participant": removed_id,
+        "supplies": [],
+    }
+
+    synced = client.post("/api/v1/sync/", {"items": [queued]}, format="json")
+    read = client.get(f"/api/v1/participants/{removed_id}/")
+
+    assert [r["status"] for r in synced.json()["results"]] == ["created"]
+    assert Encounter.objects.get(pk=queued["id"]).participant == keep
+    assert read.status_code == 200 and read.json()["public_id"] == keep.public_id
+
+
+def test_the_encounter_screen_takes_the_removed_id_for_the_kept_participant(
+    client, outreach_a, site_a, merged_pair
+):
+    keep, removed_id = merged_pair
+    client.force_login(outreach_a)
+    local = timezone.localtime(timezone.now(), outreach_a.program.tzinfo)
+
+    client.post(
+        reverse("encounters:new"),
+        {
+            "encounter_id": str(uuid.uuid4()),
+            "participant": removed_id,
+            "location": site_a.pk,
+            "kind": "fixed_site",
+            "occurred_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "syringes_collected": 0,
+            "secondary_distribution_for": 0,
+            "overdose_reversals_reported": 0,
+        },
+    )
+
+    assert Encounter.objects.get().participant == keep
 
 
 def test_a_later_merge_carries_the_removed_ids_along(outreach_a, manager_a, merged_pair):
