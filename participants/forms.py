@@ -38,7 +38,7 @@ def _question_field(question: code_recipes.Question) -> forms.Field:
     if question.kind == "month":
         return forms.ChoiceField(choices=MONTH_CHOICES, **common)
     if question.kind == "year":
-        this_year = timezone.now().year
+        this_year = timezone.localtime().year  # in the program's zone, active for the request
         return forms.IntegerField(min_value=this_year - 110, max_value=this_year, **common)
     if question.kind == "choice":
         return forms.ChoiceField(
@@ -106,7 +106,7 @@ class ParticipantProfileForm(forms.Form):
 
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")
-        this_year = timezone.now().year
+        this_year = timezone.localtime().year  # in the program's zone, active for the request
         if year is not None and not this_year - 110 <= year <= this_year - 10:
             raise ValidationError(
                 _("Enter a year between %(first)d and %(last)d.")

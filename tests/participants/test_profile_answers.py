@@ -1,8 +1,14 @@
 """The participant page shows answers by their labels, never the stored codes."""
 
-import pytest
-from django.urls import reverse
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from participants.forms import ParticipantProfileForm
 from participants.models import Characteristic
 from tests.factories import ParticipantFactory
 
@@ -52,3 +58,17 @@ def test_no_answers_show_a_dash(client, outreach_a, program_a):
     page = detail(client, outreach_a, ParticipantFactory(program=program_a))
 
     assert "Other answers" in page
+
+
+@pytest.mark.parametrize(
+    ("birth_year", "accepted"),
+    [(2016, True), (2017, False)],  # at least 10 years old on the program's date, 2026
+)
+def test_birth_years_follow_the_programs_year_not_the_servers(birth_year, accepted):
+    # 03:00 UTC on New Year's Day is still 31 December in New York.
+    with (
+        time_machine.travel(datetime(2027, 1, 1, 3, 0, tzinfo=UTC), tick=False),
+        timezone.override(ZoneInfo("America/New_York")),
+    ):
+        form = ParticipantProfileForm(data={"birth_year": birth_year})
+        assert form.is_valid() is accepted, form.errors
