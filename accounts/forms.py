@@ -93,7 +93,7 @@ class StaffMemberForm(forms.Form):
         self.fields["locations"].queryset = locations_for(by).filter(choices).distinct()
 
     def clean_username(self):
-        username = self.cleaned_data["username"].strip()
+        username = User.normalize_username(self.cleaned_data["username"].strip())
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("This user name is taken. Choose another."))
         return username

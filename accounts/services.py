@@ -4,7 +4,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,7 +62,17 @@ def _check_role(role: str) -> None:
         raise StaffError(_("Choose outreach or program manager."), field="role")
 
 
+# Any fixed number: the PostgreSQL advisory lock that takes staff user names and emails one at
+# a time, across programs.
+CONTACT_CHECK_LOCK = 8_120_001
+
+
 def _check_contact(*, user_id: int | None, username: str, email: str) -> None:
+    """No other account uses the user name or email, ignoring case. Checked under a lock held to
+    the end of the transaction, so two managers adding "rosa" at once cannot both pass."""
+    if connection.vendor == "postgresql":  # SQLite runs one write transaction at a time anyway
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CONTACT_CHECK_LOCK])
     others = User.objects.exclude(pk=user_id)
     if username and others.filter(username__iexact=username).exists():
         raise StaffError(_("This user name is taken. Choose another."), field="username")
@@ -106,7 +116,8 @@ def add_staff_member(
     """Make an account in the manager's program and email its owner a link to choose their
     password (after commit, through the outbox); no one else ever knows the password."""
     _check_manager(by)
-    username, email = username.strip(), email.strip()
+    # As the sign-in form reads it (NFKC: full-width letters are plain), so no look-alikes.
+    username, email = User.normalize_username(username.strip()), email.strip()
     if not username:
         raise StaffError(_("Choose a user name."), field="username")
     try:

@@ -48,7 +48,7 @@ auth_urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.ActivePasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -110,6 +111,16 @@ def user_invite(request, pk: int):
 def location_list(request):
     locations = locations_for(request.user).prefetch_related("staff")
     return render(request, "accounts/location_list.html", {"locations": locations})
+
+
+class ActivePasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page that sets a password from an emailed link, for active accounts only: the
+    link of an account deactivated since (an invitation that went to the wrong address, say)
+    sets nothing, so reactivating it later lets no one in."""
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
 
 
 @require_POST

@@ -2,8 +2,12 @@
 new person chooses their own password through an emailed link; a deactivated person is signed
 out everywhere and their API tokens stop working; the program always keeps an active manager."""
 
+import contextlib
+import threading
+
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -479,3 +483,88 @@ def test_the_pages_and_the_invitation_are_in_spanish(
     (message,) = mailoutbox  # the new person's language is their manager's to begin with
     assert message.subject == "Tu cuenta de hrprogram está lista"
     assert english_among(message.body.splitlines()) == []
+
+
+def test_the_invitation_of_an_account_deactivated_since_sets_no_password(
+    manager_client, site_a, mailoutbox, run_queued
+):
+    run_queued(lambda: manager_client.post(reverse("accounts:user_new"), new_staff_form(site_a)))
+    rosa = User.objects.get(username="rosa")
+    manager_client.post(reverse("accounts:user_deactivate", args=[rosa.pk]))
+    stranger = Client()
+
+    form_page = stranger.get(password_link(mailoutbox[0]), follow=True)
+    stranger.post(
+        form_page.redirect_chain[-1][0]
+        if form_page.redirect_chain
+        else password_link(mailoutbox[0]),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert "no longer works" in form_page.text
+    rosa.refresh_from_db()
+    assert not rosa.has_usable_password()
+
+
+def test_a_full_width_user_name_is_stored_as_sign_in_reads_it(
+    manager_client, site_a, mailoutbox, run_queued
+):
+    run_queued(
+        lambda: manager_client.post(
+            reverse("accounts:user_new"),
+            new_staff_form(site_a, username="\uff52\uff4f\uff53\uff41"),
+        )
+    )
+
+    assert User.objects.filter(username="rosa").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("shared", ["username", "email"])
+def test_two_managers_adding_the_same_person_at_once_make_one_account(
+    manager_a, program_b, site_a, site_b, monkeypatch, shared
+):
+    manager_b = UserFactory(username="manager_b", role=User.Role.MANAGER, program=program_b)
+    both_checked = threading.Barrier(2, timeout=5)
+    check = services._check_contact
+
+    def check_then_wait(**contact):
+        check(**contact)
+        # Under the lock the second cannot pass its check before the first saved: the wait
+        # runs out and the first goes on alone.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checked.wait()
+
+    monkeypatch.setattr(services, "_check_contact", check_then_wait)
+    outcomes = []
+
+    def add(by, site, number):
+        try:
+            services.add_staff_member(
+                by=by,
+                username="rosa" if shared == "username" else f"rosa{number}",
+                first_name="Rosa",
+                last_name="",
+                email="rosa@example.org" if shared == "email" else f"rosa{number}@example.org",
+                role="outreach",
+                locations=[site],
+                domain="testserver",
+                use_https=False,
+            )
+            outcomes.append("added")
+        except services.StaffError as error:
+            outcomes.append(error.field)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=add, args=(manager_a, site_a, 1)),
+        threading.Thread(target=add, args=(manager_b, site_b, 2)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == sorted(["added", shared])
+    assert User.objects.filter(email__istartswith="rosa").count() == 1
