@@ -47,6 +47,12 @@ def _lock_staff_member(*, by: User, staff_member: User) -> User:
     program happen one at a time, so two managers cannot each remove the other."""
     _check_manager(by)
     Program.objects.select_for_update().filter(pk=by.program_id).first()
+    # Read again under the lock: a manager demoted or deactivated by another meanwhile (whose
+    # change waited for this lock's release before) makes no change of their own afterwards.
+    if not User.objects.filter(
+        pk=by.pk, program_id=by.program_id, role=User.Role.MANAGER, is_active=True
+    ).exists():
+        raise StaffError(_("Only a manager of the program may change its staff."))
     locked = (
         User.objects.select_for_update()
         .filter(pk=staff_member.pk, program_id=by.program_id, role__in=STAFF_ROLES)

@@ -568,3 +568,21 @@ def test_two_managers_adding_the_same_person_at_once_make_one_account(
 
     assert sorted(outcomes) == sorted(["added", shared])
     assert User.objects.filter(email__istartswith="rosa").count() == 1
+
+
+def test_a_manager_demoted_meanwhile_changes_no_one(manager_a, second_manager_a, outreach_a):
+    services.update_staff_member(
+        by=second_manager_a,
+        staff_member=manager_a,
+        first_name="Manager",
+        last_name="A",
+        email="manager_a@example.org",
+        role=User.Role.OUTREACH,
+        locations=list(outreach_a.locations.all()),
+    )
+    stale = manager_a  # the request's user, loaded before the demotion
+
+    with pytest.raises(services.StaffError):
+        services.deactivate_staff_member(by=stale, staff_member=outreach_a)
+    outreach_a.refresh_from_db()
+    assert outreach_a.is_active
